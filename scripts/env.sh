@@ -1,0 +1,13 @@
+# Shared build environment of every script (sourced, not run). Keep it identical for
+# all builds: changing any of these variables makes cargo rebuild.
+
+# One target directory outside the clone, shared by the set-up, the tests and CI.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/poq-target}"
+# frame-benchmarking-cli carries a second wasm runtime that only `benchmark storage
+# --enable-pov-recorder` uses; skipping its build saves a cumulus wasm build.
+export SKIP_FRAME_STORAGE_ACCESS_TEST_RUNTIME_WASM_BUILD=1
+# The one feature set of the dev build: node, tests and weight generation share it.
+POQ_FEATURES="runtime-benchmarks"
+export POQ_FEATURES
+# The node binary the scripts and the e2e tests run.
+export POQ_NODE_BIN="$CARGO_TARGET_DIR/release/poq-node"

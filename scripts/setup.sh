@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# README command 1: install what is missing, build the node, start the dev chain.
+#
+#   scripts/setup.sh              install + build + run `poq-node --dev` (Ctrl-C stops it)
+#   scripts/setup.sh --no-start   install + build only
+#   scripts/setup.sh --deps-only  install only (used by scripts/test.sh)
+#
+# Idempotent and quiet: a second run installs nothing and rebuilds nothing.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=env.sh
+source scripts/env.sh
+
+mode=start
+for arg in "$@"; do
+	case "$arg" in
+		--no-start) mode=build ;;
+		--deps-only) mode=deps ;;
+		-h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+		*) echo "setup.sh: unknown option '$arg' (try --help)" >&2; exit 2 ;;
+	esac
+done
+
+say() { printf '[setup] %s\n' "$*"; }
+
+# --- Debian packages ------------------------------------------------------------------------
+need=()
+command -v protoc >/dev/null 2>&1 || need+=(protobuf-compiler)   # litep2p's build needs protoc
+command -v cc >/dev/null 2>&1 || need+=(build-essential)        # C/C++ for wasm-opt, ring, ...
+command -v c++ >/dev/null 2>&1 || need+=(g++)
+command -v git >/dev/null 2>&1 || need+=(git)
+command -v node >/dev/null 2>&1 || need+=(nodejs)                # e2e tests and the demo client
+command -v npm >/dev/null 2>&1 || need+=(npm)
+if [ ${#need[@]} -gt 0 ]; then
+	sudo=""
+	[ "$(id -u)" -eq 0 ] || sudo="sudo"
+	say "installing Debian packages: ${need[*]}"
+	$sudo apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+# --- Rust toolchain pieces --------------------------------------------------------------------
+if ! command -v rustup >/dev/null 2>&1; then
+	echo "setup.sh: rustup not found: install Rust with rustup first (stable toolchain)" >&2
+	exit 1
+fi
+installed_targets=$(rustup target list --installed)
+for t in wasm32-unknown-unknown wasm32v1-none; do
+	if ! grep -qx "$t" <<<"$installed_targets"; then
+		say "adding Rust target $t"
+		rustup target add "$t" >/dev/null 2>&1 || {
+			# wasm32v1-none is preferred by the wasm builder but optional.
+			[ "$t" = wasm32v1-none ] || { echo "setup.sh: could not add target $t" >&2; exit 1; }
+		}
+	fi
+done
+if ! rustup component list --installed | grep -q '^rust-src'; then
+	say "adding Rust component rust-src"
+	rustup component add rust-src >/dev/null
+fi
+
+[ "$mode" = deps ] && exit 0
+
+# --- Build ------------------------------------------------------------------------------------
+if [ ! -x "$POQ_NODE_BIN" ] || [ -n "$(find node runtime pallets Cargo.toml Cargo.lock -newer "$POQ_NODE_BIN" -print -quit 2>/dev/null)" ]; then
+	say "building poq-node (release; a first build takes about an hour on 2 cores)"
+fi
+cargo build --quiet --release --locked -p poq-node --features "$POQ_FEATURES"
+
+[ "$mode" = build ] && exit 0
+
+# --- Start the dev chain ----------------------------------------------------------------------
+say "starting the dev chain: RPC on ws://127.0.0.1:9944 (Ctrl-C stops it; state is temporary)"
+exec "$POQ_NODE_BIN" --dev --tmp --rpc-cors all

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# README command 2: build what the tests need and run every test.
+#
+#   1. Rust: unit, pallet, runtime and property tests of the whole workspace (release
+#      profile and the same features as the node, so dependencies are compiled once).
+#   2. End-to-end: tests/e2e starts the real node binary and talks to it over RPC.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=env.sh
+source scripts/env.sh
+
+scripts/setup.sh --deps-only
+
+echo "== cargo test (workspace, release, features: $POQ_FEATURES)"
+cargo build --quiet --release --locked -p poq-node --features "$POQ_FEATURES"
+cargo test --quiet --release --locked --workspace --features "$POQ_FEATURES"
+
+echo "== end-to-end tests (tests/e2e, real node over RPC)"
+cd tests/e2e
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+	npm ci --no-audit --no-fund --loglevel=error >/dev/null
+fi
+node --test --test-concurrency=1 --test-reporter=spec ./*.test.mjs
