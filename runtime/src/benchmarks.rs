@@ -7,4 +7,6 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_sudo, Sudo]
 	[pallet_collective, Council]
 	[pallet_membership, CouncilMembership]
+	[pallet_poq_tasks, Tasks]
+	[pallet_poq_evaluators, Evaluators]
 );

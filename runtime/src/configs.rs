@@ -15,12 +15,15 @@ use frame_system::{
 };
 use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
-use sp_runtime::{traits::One, Perbill};
+use sp_runtime::{
+	traits::{AccountIdConversion, One},
+	Perbill,
+};
 use sp_version::RuntimeVersion;
 
 use super::{
 	AccountId, Aura, Balance, Balances, Block, BlockNumber, Council, CouncilCollective, Hash,
-	Nonce, PalletInfo, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason,
+	Nonce, DAYS, HOURS, MILLI_UNIT, UNIT, PalletInfo, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason,
 	RuntimeHoldReason, RuntimeOrigin, RuntimeTask, System, EXISTENTIAL_DEPOSIT, MINUTES,
 	SLOT_DURATION, VERSION,
 };
@@ -176,4 +179,66 @@ impl pallet_membership::Config<pallet_membership::Instance1> for Runtime {
 	type MembershipChanged = Council;
 	type MaxMembers = CouncilMaxMembers;
 	type WeightInfo = pallet_membership::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+	/// The account that receives slashed bonds and forfeited output deposits. It is endowed at
+	/// genesis, so that every credit lands (a credit below the existential deposit to a
+	/// non-existent account would be dropped).
+	pub TreasuryAccount: AccountId =
+		frame_support::PalletId(*b"poq/trsy").into_account_truncating();
+	/// Dev-chain phase lengths (blocks of 6 s): answer 24 s, reveal 18 s, scoring 60 s.
+	pub const DefaultPhaseLengths: pallet_poq_tasks::PhaseLengths<BlockNumber> =
+		pallet_poq_tasks::PhaseLengths { answer: 4, reveal: 3, scoring: 10 };
+	/// Trust starts at one half and moves within [1%, 100%].
+	pub const DefaultTrustBounds: pallet_poq_evaluators::TrustBounds =
+		pallet_poq_evaluators::TrustBounds {
+			min: Perbill::from_percent(1),
+			initial: Perbill::from_percent(50),
+			max: Perbill::from_percent(100),
+		};
+}
+
+/// Slashed and forfeited funds go to the treasury account.
+pub type ToTreasury = frame_support::traits::tokens::imbalance::ResolveTo<TreasuryAccount, Balances>;
+
+impl pallet_poq_tasks::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type MaxQueryLen = ConstU32<4096>;
+	type MaxReferenceLen = ConstU32<4096>;
+	type MaxOutputLen = ConstU32<8192>;
+	type MaxModelIdLen = ConstU32<64>;
+	type MaxOutputs = ConstU32<8>;
+	type MaxCommitteeSize = ConstU32<16>;
+	type MaxScheduledPerBlock = ConstU32<64>;
+	type MaxOpenTasksPerProvider = ConstU32<32>;
+	type MinBounty = ConstU128<UNIT>;
+	type TaskDepositBase = ConstU128<{ 100 * MILLI_UNIT }>;
+	type TaskDepositPerByte = ConstU128<MILLI_UNIT>;
+	type ProviderDeposit = ConstU128<{ 10 * UNIT }>;
+	type OutputDeposit = ConstU128<UNIT>;
+	type DefaultPhaseLengths = DefaultPhaseLengths;
+	type MaxPhaseLength = ConstU32<DAYS>;
+	type RecordRetention = ConstU32<HOURS>;
+	type Slashed = ToTreasury;
+	type OnRevealClosed = ();
+	type GovernanceOrigin = RootOrTwoThirdsCouncil;
+	type WeightInfo = pallet_poq_tasks::weights::SubstrateWeight<Runtime>;
+}
+
+impl pallet_poq_evaluators::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type MinBond = ConstU128<{ 100 * UNIT }>;
+	/// 10 minutes on the dev chain; a production chain wants days.
+	type UnbondingPeriod = ConstU32<{ 10 * MINUTES }>;
+	type MaxUnbondingChunks = ConstU32<16>;
+	type MaxActiveEvaluators = ConstU32<128>;
+	type DefaultTrustBounds = DefaultTrustBounds;
+	type Slashed = ToTreasury;
+	type GovernanceOrigin = RootOrTwoThirdsCouncil;
+	type WeightInfo = pallet_poq_evaluators::weights::SubstrateWeight<Runtime>;
 }

@@ -52,10 +52,12 @@ fn dev_council() -> Vec<AccountId> {
 	]
 }
 
+/// The dev accounts, plus the treasury account (so that slashes can always land there).
 fn endowed() -> Vec<AccountId> {
 	Sr25519Keyring::iter()
 		.filter(|k| k != &Sr25519Keyring::One && k != &Sr25519Keyring::Two)
 		.map(|k| k.to_account_id())
+		.chain(core::iter::once(crate::configs::TreasuryAccount::get()))
 		.collect()
 }
 

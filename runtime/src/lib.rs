@@ -8,8 +8,9 @@
 //! - governance: a council ([`pallet_collective`], instance 1) whose members are managed by
 //!   [`pallet_membership`] (instance 1), plus [`pallet_sudo`] on development chains.
 //!
-//! The quality-evaluation pallets (tasks, evaluators, consensus) plug into this runtime; see
-//! `docs/` in the repository for the design.
+//! - quality evaluation: [`pallet_poq_tasks`] (queries, bounties, providers, output
+//!   commit-reveal) and [`pallet_poq_evaluators`] (bonds, trust, slashing); see `docs/` in the
+//!   repository for the design.
 //!
 //! Runtime APIs are those that unmodified polkadot.js and subxt clients expect (metadata, block
 //! builder, transaction pool, off-chain worker, session keys, Aura, GRANDPA, account nonce,
@@ -220,4 +221,12 @@ mod runtime {
 	/// Who sits on the council.
 	#[runtime::pallet_index(8)]
 	pub type CouncilMembership = pallet_membership<Instance1>;
+
+	/// Queries, bounties, inference providers and their outputs.
+	#[runtime::pallet_index(10)]
+	pub type Tasks = pallet_poq_tasks;
+
+	/// Evaluator bonds, trust weights and slashing.
+	#[runtime::pallet_index(11)]
+	pub type Evaluators = pallet_poq_evaluators;
 }

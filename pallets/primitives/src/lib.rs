@@ -1,0 +1,204 @@
+//! # Proof-of-Quality primitives
+//!
+//! Types and traits shared by the Proof-of-Quality pallets, so that each pallet depends on this
+//! small crate instead of on the others:
+//!
+//! - what is evaluated: [`TaskId`], [`TaskFamily`], [`Dimension`];
+//! - how the consensus pallet reads a task and tells the tasks pallet that it settled:
+//!   [`TaskProvider`];
+//! - how the consensus pallet reads evaluators, adapts their trust and slashes them:
+//!   [`EvaluatorRegistry`], [`EvaluatorSlashing`], [`SlashReason`].
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+use alloc::vec::Vec;
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use frame_support::pallet_prelude::DispatchResult;
+use scale_info::TypeInfo;
+use sp_core::H256;
+use sp_runtime::{Perbill, RuntimeDebug};
+
+/// Identifier of a task (a query and everything evaluated about it). Assigned sequentially.
+pub type TaskId = u64;
+
+/// The kind of a query. Each family has its own quality-dimension weights and structure norms.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	PartialOrd,
+	Ord,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	RuntimeDebug,
+)]
+pub enum TaskFamily {
+	/// Question answering: short factual answers.
+	Qa,
+	/// Summarization of a source text (the query carries the source).
+	Summarization,
+	/// Code generation.
+	Code,
+	/// Anything else: open-ended generation.
+	Open,
+}
+
+impl TaskFamily {
+	/// Every family, in declaration order.
+	pub const ALL: [TaskFamily; 4] =
+		[TaskFamily::Qa, TaskFamily::Summarization, TaskFamily::Code, TaskFamily::Open];
+}
+
+/// The six quality dimensions of an output (see `docs/` and DESIGN.md).
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	PartialOrd,
+	Ord,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	RuntimeDebug,
+)]
+pub enum Dimension {
+	/// Rating of the output's model from earlier settled tasks (on-chain).
+	ModelPrior,
+	/// The model's quality per declared cost, normalised among models (on-chain).
+	CostPrior,
+	/// Length, repetition, truncation and format checks (evaluators).
+	Structure,
+	/// Embedding similarity to the reference or the other answers' medoid (evaluators).
+	Semantic,
+	/// Entailment of the output given the query (evaluators).
+	Alignment,
+	/// One minus the committee's normalised dispersion (on-chain).
+	Agreement,
+}
+
+impl Dimension {
+	/// Every dimension, in declaration order.
+	pub const ALL: [Dimension; 6] = [
+		Dimension::ModelPrior,
+		Dimension::CostPrior,
+		Dimension::Structure,
+		Dimension::Semantic,
+		Dimension::Alignment,
+		Dimension::Agreement,
+	];
+}
+
+/// One revealed output of a task, as the consensus pallet sees it.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, RuntimeDebug)]
+pub struct RevealedOutput<AccountId, Balance> {
+	/// The inference node (provider) that produced the output.
+	pub provider: AccountId,
+	/// The model the provider declared at registration.
+	pub model_id: Vec<u8>,
+	/// The provider's declared cost per output.
+	pub declared_cost: Balance,
+	/// `blake2_256` of the output text.
+	pub output_hash: H256,
+}
+
+/// What the consensus pallet needs of a task whose outputs are revealed.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, RuntimeDebug)]
+pub struct ScoringView<AccountId, Balance, BlockNumber> {
+	/// Who posted the query (and receives what the pool does not pay out).
+	pub submitter: AccountId,
+	/// The query's family.
+	pub family: TaskFamily,
+	/// The held bounty: the task's reward pool.
+	pub bounty: Balance,
+	/// Committee size asked for by the submitter, if any.
+	pub committee_size: Option<u32>,
+	/// Whether the task carries a reference answer.
+	pub has_reference: bool,
+	/// The revealed outputs, in commit order.
+	pub outputs: Vec<RevealedOutput<AccountId, Balance>>,
+	/// Last block of the scoring window; after it the task expires unsettled.
+	pub scoring_ends: BlockNumber,
+}
+
+/// The tasks pallet, seen from the consensus pallet.
+pub trait TaskProvider<AccountId, Balance, BlockNumber> {
+	/// The task if it is in its scoring phase (outputs revealed, not yet settled or expired).
+	fn scoring_view(task: TaskId) -> Option<ScoringView<AccountId, Balance, BlockNumber>>;
+
+	/// Settles the task: pays `payouts` out of the held bounty (their sum must not exceed it),
+	/// returns the rest of the bounty and the storage deposit to the submitter, and removes the
+	/// task's texts and outputs from state. Fails without any change if the task is not in its
+	/// scoring phase or the payouts exceed the bounty.
+	fn settle(task: TaskId, payouts: &[(AccountId, Balance)]) -> DispatchResult;
+}
+
+/// Called by the tasks pallet when a task's reveal phase closes with at least one revealed
+/// output: the consensus pallet draws its committee here.
+pub trait OnRevealClosed {
+	/// `task` is now in its scoring phase.
+	fn on_reveal_closed(task: TaskId);
+}
+
+impl OnRevealClosed for () {
+	fn on_reveal_closed(_task: TaskId) {}
+}
+
+/// Why an evaluator is slashed.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	RuntimeDebug,
+)]
+pub enum SlashReason {
+	/// Committed scores but did not reveal them.
+	NoReveal,
+	/// Revealed scores that do not match the commitment.
+	BadReveal,
+	/// Deviated beyond the outlier bound over several tasks.
+	PersistentOutlier,
+	/// Any other governance decision (e.g. a council motion).
+	Governance,
+}
+
+/// A bonded evaluator, as the committee selection sees it.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, RuntimeDebug)]
+pub struct EvaluatorView<AccountId, Balance> {
+	/// The evaluator's account.
+	pub who: AccountId,
+	/// Actively bonded funds (unbonding funds excluded).
+	pub bonded: Balance,
+	/// Current trust weight, within the governed bounds.
+	pub trust: Perbill,
+}
+
+/// The evaluators pallet, seen from the consensus pallet.
+pub trait EvaluatorRegistry<AccountId, Balance> {
+	/// Evaluators that opted in to committees and have at least the minimum bond.
+	fn active_evaluators() -> Vec<EvaluatorView<AccountId, Balance>>;
+	/// The trust of `who`, if `who` is a bonded evaluator.
+	fn trust(who: &AccountId) -> Option<Perbill>;
+	/// Sets the trust of `who`, clamped to the governed bounds. No-op for unknown accounts.
+	fn set_trust(who: &AccountId, trust: Perbill);
+}
+
+/// Slashing of evaluators' bonds.
+pub trait EvaluatorSlashing<AccountId, Balance> {
+	/// Slashes `fraction` of everything `who` has bonded or unbonding (each part in
+	/// proportion), sends it to the runtime's slash destination and returns the amount.
+	fn slash(who: &AccountId, fraction: Perbill, reason: SlashReason) -> Balance;
+}

@@ -1,0 +1,226 @@
+//! Benchmarks of the tasks pallet (frame-benchmarking v2).
+
+use super::*;
+use crate::Pallet as TasksPallet;
+use alloc::vec;
+use frame_benchmarking::v2::*;
+use frame_system::RawOrigin;
+use sp_runtime::traits::Bounded;
+
+fn funded<T: Config>(name: &'static str, i: u32) -> T::AccountId {
+	let who: T::AccountId = account(name, i, 0);
+	let _ = T::Currency::set_balance(&who, BalanceOf::<T>::max_value() / 4u32.into());
+	who
+}
+
+fn set_block<T: Config>(n: BlockNumberFor<T>) {
+	frame_system::Pallet::<T>::set_block_number(n);
+}
+
+/// A task with a maximal query and reference, submitted now by a new account.
+fn new_task<T: Config>() -> (T::AccountId, TaskId) {
+	let who = funded::<T>("user", 0);
+	let task = NextTaskId::<T>::get();
+	TasksPallet::<T>::submit_query(
+		RawOrigin::Signed(who.clone()).into(),
+		TaskFamily::Qa,
+		vec![b'q'; T::MaxQueryLen::get() as usize],
+		Some(vec![b'r'; T::MaxReferenceLen::get() as usize]),
+		T::MinBounty::get().saturating_mul(100u32.into()),
+		QueryOptions::default(),
+	)
+	.expect("submit works");
+	(who, task)
+}
+
+/// A registered provider with a maximal model id.
+fn provider<T: Config>(i: u32) -> T::AccountId {
+	let who = funded::<T>("provider", i);
+	TasksPallet::<T>::register_provider(
+		RawOrigin::Signed(who.clone()).into(),
+		vec![b'm'; T::MaxModelIdLen::get() as usize],
+		1000u32.into(),
+	)
+	.expect("register works");
+	who
+}
+
+fn output<T: Config>() -> Vec<u8> {
+	vec![b'o'; T::MaxOutputLen::get() as usize]
+}
+
+/// `n` providers commit maximal outputs to `task`; the first `revealed` of them reveal.
+fn outputs<T: Config>(task: TaskId, n: u32, revealed: u32) -> Vec<T::AccountId> {
+	let salt = [7u8; 32];
+	let ps: Vec<_> = (0..n).map(|i| provider::<T>(i)).collect();
+	for p in &ps {
+		let c = output_commitment(p, &output::<T>(), &salt);
+		TasksPallet::<T>::commit_output(RawOrigin::Signed(p.clone()).into(), task, c).expect("commit");
+	}
+	let info = TasksPallet::<T>::get_task(task);
+	set_block::<T>(info.answer_ends);
+	for p in ps.iter().take(revealed as usize) {
+		TasksPallet::<T>::reveal_output(RawOrigin::Signed(p.clone()).into(), task, output::<T>(), salt)
+			.expect("reveal");
+	}
+	ps
+}
+
+impl<T: Config> Pallet<T> {
+	fn get_task(task: TaskId) -> TaskInfoOf<T> {
+		Tasks::<T>::get(task).expect("task exists")
+	}
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn submit_query(
+		q: Linear<1, { T::MaxQueryLen::get() }>,
+		r: Linear<0, { T::MaxReferenceLen::get() }>,
+	) {
+		let who = funded::<T>("user", 0);
+		// Worst case: every bucket this task lands in is one short of full.
+		let now = frame_system::Pallet::<T>::block_number();
+		let l = Phases::<T>::get();
+		let reveal_ends = now + l.answer + l.reveal;
+		for at in [reveal_ends, reveal_ends + l.scoring, reveal_ends + l.scoring + T::RecordRetention::get()] {
+			let fill: Vec<_> = (0..T::MaxScheduledPerBlock::get() - 1).map(|i| (u64::MAX - i as u64, Action::Prune)).collect();
+			Schedule::<T>::insert(at, BoundedVec::truncate_from(fill));
+		}
+		let reference = if r == 0 { None } else { Some(vec![b'r'; r as usize]) };
+		#[extrinsic_call]
+		_(
+			RawOrigin::Signed(who),
+			TaskFamily::Code,
+			vec![b'q'; q as usize],
+			reference,
+			T::MinBounty::get(),
+			QueryOptions::default(),
+		);
+		assert!(Tasks::<T>::contains_key(0));
+	}
+
+	#[benchmark]
+	fn cancel_query() {
+		let (who, task) = new_task::<T>();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who), task);
+		assert!(!Tasks::<T>::contains_key(task));
+	}
+
+	#[benchmark]
+	fn register_provider() {
+		let who = funded::<T>("provider", 0);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), vec![b'm'; T::MaxModelIdLen::get() as usize], 1000u32.into());
+		assert!(Providers::<T>::contains_key(&who));
+	}
+
+	#[benchmark]
+	fn update_provider() {
+		let who = provider::<T>(0);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), vec![b'n'; T::MaxModelIdLen::get() as usize], 2000u32.into());
+		assert_eq!(Providers::<T>::get(&who).unwrap().declared_cost, 2000u32.into());
+	}
+
+	#[benchmark]
+	fn deregister_provider() {
+		let who = provider::<T>(0);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()));
+		assert!(!Providers::<T>::contains_key(&who));
+	}
+
+	#[benchmark]
+	fn commit_output() {
+		let (_, task) = new_task::<T>();
+		// Worst case: the last free output slot.
+		let _ = outputs_committed::<T>(task, T::MaxOutputs::get() - 1);
+		let who = provider::<T>(T::MaxOutputs::get());
+		let c = output_commitment(&who, &output::<T>(), &[1u8; 32]);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), task, c);
+		assert!(Outputs::<T>::contains_key(task, &who));
+	}
+
+	#[benchmark]
+	fn reveal_output(o: Linear<0, { T::MaxOutputLen::get() }>) {
+		let (_, task) = new_task::<T>();
+		let who = provider::<T>(0);
+		let out = vec![b'o'; o as usize];
+		let salt = [3u8; 32];
+		let c = output_commitment(&who, &out, &salt);
+		TasksPallet::<T>::commit_output(RawOrigin::Signed(who.clone()).into(), task, c).unwrap();
+		set_block::<T>(TasksPallet::<T>::get_task(task).answer_ends);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), task, out, salt);
+		assert!(OutputTexts::<T>::contains_key(task, &who));
+	}
+
+	#[benchmark]
+	fn set_phase_lengths() -> Result<(), BenchmarkError> {
+		let origin =
+			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let lengths = PhaseLengths { answer: 5u32.into(), reveal: 5u32.into(), scoring: 5u32.into() };
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, lengths);
+		assert_eq!(Phases::<T>::get(), lengths);
+		Ok(())
+	}
+
+	/// Closing a reveal phase with `o` committed outputs, none revealed: every deposit is
+	/// forfeited and the task expires (the costliest path).
+	#[benchmark]
+	fn close_reveal(o: Linear<1, { T::MaxOutputs::get() }>) {
+		let (_, task) = new_task::<T>();
+		let _ = outputs::<T>(task, o, 0);
+		#[block]
+		{
+			TasksPallet::<T>::close_reveal(task);
+		}
+		assert_eq!(TasksPallet::<T>::get_task(task).ended, Some(Phase::Expired));
+	}
+
+	/// Expiring a task in scoring with `o` revealed outputs.
+	#[benchmark]
+	fn expire(o: Linear<1, { T::MaxOutputs::get() }>) {
+		let (_, task) = new_task::<T>();
+		let _ = outputs::<T>(task, o, o);
+		TasksPallet::<T>::close_reveal(task);
+		#[block]
+		{
+			TasksPallet::<T>::expire(task);
+		}
+		assert_eq!(TasksPallet::<T>::get_task(task).ended, Some(Phase::Expired));
+	}
+
+	/// Pruning an ended task with `o` outputs.
+	#[benchmark]
+	fn prune(o: Linear<1, { T::MaxOutputs::get() }>) {
+		let (_, task) = new_task::<T>();
+		let _ = outputs::<T>(task, o, o);
+		TasksPallet::<T>::close_reveal(task);
+		TasksPallet::<T>::expire(task);
+		#[block]
+		{
+			TasksPallet::<T>::prune(task);
+		}
+		assert!(!Tasks::<T>::contains_key(task));
+	}
+
+	impl_benchmark_test_suite!(TasksPallet, crate::mock::new_test_ext(), crate::mock::Test);
+}
+
+/// `n` providers commit to `task` without revealing.
+fn outputs_committed<T: Config>(task: TaskId, n: u32) -> Vec<T::AccountId> {
+	let ps: Vec<_> = (0..n).map(|i| provider::<T>(i)).collect();
+	for p in &ps {
+		let c = output_commitment(p, &output::<T>(), &[9u8; 32]);
+		TasksPallet::<T>::commit_output(RawOrigin::Signed(p.clone()).into(), task, c).expect("commit");
+	}
+	ps
+}

@@ -1,0 +1,968 @@
+//! # Tasks pallet
+//!
+//! Queries, their bounties, the inference nodes (providers) that answer them, and the
+//! commit-reveal of their outputs.
+//!
+//! ## Overview
+//!
+//! A user posts a query with [`Pallet::submit_query`]: a [`TaskFamily`], the query text, an
+//! optional reference answer, a bounty and [`QueryOptions`]. The bounty and a storage deposit
+//! are held (`fungible` holds). The task then goes through phases of governed lengths
+//! ([`PhaseLengths`]):
+//!
+//! 1. **Answer**: registered providers ([`Pallet::register_provider`]) commit to an output with
+//!    [`Pallet::commit_output`], giving `blake2_256(SCALE(account, output, salt))` and holding an
+//!    output deposit.
+//! 2. **Reveal**: providers reveal output and salt ([`Pallet::reveal_output`]); a matching reveal
+//!    releases the output deposit. When the phase closes, unrevealed outputs forfeit their
+//!    deposit to [`Config::Slashed`].
+//! 3. **Scoring**: the consensus pallet (through [`poq_primitives::TaskProvider`]) reads the
+//!    revealed outputs and, once it has a result, settles the task: it pays out of the bounty
+//!    and the rest returns to the user. A task not settled by the end of the scoring phase
+//!    expires and the whole bounty returns to the user.
+//!
+//! A user can [`Pallet::cancel_query`] while no output is committed.
+//!
+//! ## Design
+//!
+//! - **Phase ends are fixed at submission**, from the lengths in force then, and the phase of a
+//!   task is derived from the block number; governance changes apply to new tasks. The work
+//!   that must happen at a phase end (closing reveals, expiring, pruning) is put on a per-block
+//!   [`Schedule`] whose buckets are bounded: a submission that would overfill a bucket fails
+//!   with [`Error::ScheduleFull`], so `on_initialize` work per block is bounded.
+//! - **Texts do not stay in state.** Query, reference and outputs are removed when a task
+//!   settles or expires; the compact [`TaskInfo`] (with the hashes of the texts) stays for
+//!   [`Config::RecordRetention`] blocks and is then pruned, as are the outputs' hashes.
+//! - **The commitment binds the account**, so a provider cannot copy another's commitment.
+//! - **Nothing is lost**: the bounty is paid out or returned, deposits are returned, except the
+//!   output deposits of unrevealed outputs, which go to [`Config::Slashed`] (treasury or burn).
+//!
+//! ## Terms
+//!
+//! - *provider*: an inference node, registered with a model id and a declared cost per output.
+//! - *commitment*: `blake2_256(SCALE((account, output, salt)))`, with `output` a byte vector
+//!   (compact length prefix) and `salt` 32 bytes.
+//! - *bounty*: the user's reward pool for the task.
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+pub mod weights;
+pub use weights::WeightInfo;
+
+use alloc::vec::Vec;
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use frame_support::{
+	pallet_prelude::*,
+	traits::{
+		fungible::{self, BalancedHold, Inspect, Mutate, MutateHold},
+		tokens::{Fortitude, Precision, Restriction},
+		OnUnbalanced,
+	},
+};
+use frame_system::pallet_prelude::*;
+use poq_primitives::{OnRevealClosed, RevealedOutput, ScoringView, TaskFamily, TaskId, TaskProvider};
+use scale_info::TypeInfo;
+use sp_core::H256;
+use sp_runtime::{
+	traits::{Saturating, Zero},
+	RuntimeDebug,
+};
+
+/// Balance type of the pallet's currency.
+pub type BalanceOf<T> =
+	<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+/// Forfeited funds, on their way to [`Config::Slashed`].
+pub type CreditOf<T> =
+	fungible::Credit<<T as frame_system::Config>::AccountId, <T as Config>::Currency>;
+
+/// The commitment of `who` to `output` with `salt`: `blake2_256(SCALE((who, output, salt)))`.
+pub fn output_commitment<AccountId: Encode>(who: &AccountId, output: &[u8], salt: &[u8; 32]) -> H256 {
+	H256(sp_io::hashing::blake2_256(&(who, output, salt).encode()))
+}
+
+/// Options of a query.
+#[derive(
+	Clone,
+	Copy,
+	Default,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	RuntimeDebug,
+)]
+pub struct QueryOptions {
+	/// Most outputs accepted (1 ..= `MaxOutputs`); `None` is `MaxOutputs`.
+	pub max_outputs: Option<u32>,
+	/// Evaluators asked for (1 ..= `MaxCommitteeSize`); `None` is the governed default.
+	pub committee_size: Option<u32>,
+}
+
+/// Lengths of a task's phases, in blocks.
+#[derive(
+	Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, RuntimeDebug,
+)]
+pub struct PhaseLengths<BlockNumber> {
+	/// Blocks in which providers commit outputs.
+	pub answer: BlockNumber,
+	/// Blocks in which providers reveal outputs.
+	pub reveal: BlockNumber,
+	/// Blocks in which evaluators score; after them an unsettled task expires.
+	pub scoring: BlockNumber,
+}
+
+/// Where a task is.
+#[derive(
+	Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, RuntimeDebug,
+)]
+pub enum Phase {
+	/// Providers commit outputs.
+	Answer,
+	/// Providers reveal outputs.
+	Reveal,
+	/// Evaluators score the revealed outputs.
+	Scoring,
+	/// Paid out; texts removed.
+	Settled,
+	/// Ended without a result (no output revealed, or not settled in time); bounty returned.
+	Expired,
+}
+
+/// What the schedule does at a block.
+#[derive(
+	Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, RuntimeDebug,
+)]
+pub enum Action {
+	/// Close the reveal phase: forfeit unrevealed outputs, hand over to scoring.
+	CloseReveal,
+	/// End of the scoring phase: expire the task if it is not settled.
+	Expire,
+	/// Remove the task's record.
+	Prune,
+}
+
+/// Compact record of a task.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, RuntimeDebug)]
+pub struct TaskInfo<AccountId, Balance, BlockNumber> {
+	/// Who posted the query.
+	pub submitter: AccountId,
+	/// The query's family.
+	pub family: TaskFamily,
+	/// Held reward pool.
+	pub bounty: Balance,
+	/// Held storage deposit.
+	pub deposit: Balance,
+	/// `blake2_256` of the query text.
+	pub query_hash: H256,
+	/// `blake2_256` of the reference answer, if there is one.
+	pub reference_hash: Option<H256>,
+	/// The options of the query, resolved (`max_outputs` always set).
+	pub options: QueryOptions,
+	/// First block of the reveal phase.
+	pub answer_ends: BlockNumber,
+	/// First block of the scoring phase.
+	pub reveal_ends: BlockNumber,
+	/// Block at which an unsettled task expires.
+	pub scoring_ends: BlockNumber,
+	/// Outputs committed.
+	pub commits: u32,
+	/// Outputs revealed.
+	pub reveals: u32,
+	/// `None` while the task runs; then `Settled` or `Expired`.
+	pub ended: Option<Phase>,
+	/// Whether the reveal phase was closed (scoring handed over).
+	pub scoring: bool,
+}
+
+impl<AccountId, Balance, BlockNumber: PartialOrd + Copy> TaskInfo<AccountId, Balance, BlockNumber> {
+	/// The task's phase at block `now`.
+	pub fn phase(&self, now: BlockNumber) -> Phase {
+		match self.ended {
+			Some(p) => p,
+			None if now < self.answer_ends => Phase::Answer,
+			None if now < self.reveal_ends && !self.scoring => Phase::Reveal,
+			None => Phase::Scoring,
+		}
+	}
+}
+
+/// A registered inference node.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, RuntimeDebug)]
+#[scale_info(skip_type_params(MaxModelIdLen))]
+pub struct ProviderInfo<Balance, MaxModelIdLen: Get<u32>> {
+	/// The model that produces this provider's outputs.
+	pub model_id: BoundedVec<u8, MaxModelIdLen>,
+	/// Declared cost per output, in the native token.
+	pub declared_cost: Balance,
+	/// Held registration deposit.
+	pub deposit: Balance,
+	/// Tasks with an output of this provider that have not ended.
+	pub open_tasks: u32,
+}
+
+/// A provider's output to a task.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, RuntimeDebug)]
+pub struct OutputEntry {
+	/// The commitment given in the answer phase.
+	pub commitment: H256,
+	/// `blake2_256` of the revealed output, once revealed.
+	pub output_hash: Option<H256>,
+}
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+
+	/// The task record type of this configuration.
+	pub type TaskInfoOf<T> =
+		TaskInfo<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
+	/// The provider record type of this configuration.
+	pub type ProviderInfoOf<T> = ProviderInfo<BalanceOf<T>, <T as Config>::MaxModelIdLen>;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	/// Configuration of the pallet.
+	#[pallet::config]
+	pub trait Config: frame_system::Config {
+		/// The overarching event type.
+		#[allow(deprecated)]
+		type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
+
+		/// The currency of bounties and deposits (held with this pallet's [`HoldReason`]s).
+		type Currency: Mutate<Self::AccountId>
+			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>
+			+ BalancedHold<Self::AccountId>;
+
+		/// The runtime's hold reason, which includes this pallet's [`HoldReason`].
+		type RuntimeHoldReason: From<HoldReason>;
+
+		/// Longest query, in bytes. Also bounds the PoV of every call that reads the query.
+		#[pallet::constant]
+		type MaxQueryLen: Get<u32>;
+
+		/// Longest reference answer, in bytes.
+		#[pallet::constant]
+		type MaxReferenceLen: Get<u32>;
+
+		/// Longest output, in bytes.
+		#[pallet::constant]
+		type MaxOutputLen: Get<u32>;
+
+		/// Longest model id, in bytes.
+		#[pallet::constant]
+		type MaxModelIdLen: Get<u32>;
+
+		/// Most outputs per task (at least 1).
+		#[pallet::constant]
+		type MaxOutputs: Get<u32>;
+
+		/// Largest committee a query may ask for (at least 1).
+		#[pallet::constant]
+		type MaxCommitteeSize: Get<u32>;
+
+		/// Most scheduled actions per block (at least 3). Bounds `on_initialize` work; a
+		/// submission that would overfill a block's bucket fails with `ScheduleFull`.
+		#[pallet::constant]
+		type MaxScheduledPerBlock: Get<u32>;
+
+		/// Most tasks a provider may have outputs in at once.
+		#[pallet::constant]
+		type MaxOpenTasksPerProvider: Get<u32>;
+
+		/// Smallest bounty (at least the existential deposit).
+		#[pallet::constant]
+		type MinBounty: Get<BalanceOf<Self>>;
+
+		/// Storage deposit of a task: base part.
+		#[pallet::constant]
+		type TaskDepositBase: Get<BalanceOf<Self>>;
+
+		/// Storage deposit of a task: per byte of query and reference.
+		#[pallet::constant]
+		type TaskDepositPerByte: Get<BalanceOf<Self>>;
+
+		/// Deposit of a provider's registration.
+		#[pallet::constant]
+		type ProviderDeposit: Get<BalanceOf<Self>>;
+
+		/// Deposit per committed output, returned on reveal, forfeited otherwise.
+		#[pallet::constant]
+		type OutputDeposit: Get<BalanceOf<Self>>;
+
+		/// Phase lengths used until governance sets [`Phases`]. Each at least 1 block.
+		#[pallet::constant]
+		type DefaultPhaseLengths: Get<PhaseLengths<BlockNumberFor<Self>>>;
+
+		/// Longest phase governance may set.
+		#[pallet::constant]
+		type MaxPhaseLength: Get<BlockNumberFor<Self>>;
+
+		/// Blocks a task's record stays after its scoring phase ends.
+		#[pallet::constant]
+		type RecordRetention: Get<BlockNumberFor<Self>>;
+
+		/// Where forfeited output deposits go: a treasury's `OnUnbalanced`, or `()` to burn.
+		type Slashed: OnUnbalanced<CreditOf<Self>>;
+
+		/// Told when a task's reveal phase closes with revealed outputs (the consensus pallet
+		/// draws a committee). `()` when no consensus pallet is present.
+		type OnRevealClosed: OnRevealClosed;
+
+		/// Who may change the phase lengths (the runtime: root or 2/3 of the council).
+		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// Weights of this pallet's calls.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// A task's bounty.
+		#[codec(index = 0)]
+		Bounty,
+		/// A task's storage deposit.
+		#[codec(index = 1)]
+		TaskDeposit,
+		/// A provider's registration deposit.
+		#[codec(index = 2)]
+		ProviderDeposit,
+		/// A committed, not yet revealed output.
+		#[codec(index = 3)]
+		OutputDeposit,
+	}
+
+	/// The id the next task gets.
+	#[pallet::storage]
+	pub type NextTaskId<T> = StorageValue<_, TaskId, ValueQuery>;
+
+	/// Every task that has not been pruned.
+	#[pallet::storage]
+	pub type Tasks<T: Config> = StorageMap<_, Twox64Concat, TaskId, TaskInfoOf<T>>;
+
+	/// Query texts of running tasks.
+	#[pallet::storage]
+	pub type Queries<T: Config> =
+		StorageMap<_, Twox64Concat, TaskId, BoundedVec<u8, T::MaxQueryLen>>;
+
+	/// Reference answers of running tasks.
+	#[pallet::storage]
+	pub type References<T: Config> =
+		StorageMap<_, Twox64Concat, TaskId, BoundedVec<u8, T::MaxReferenceLen>>;
+
+	/// Providers with an output in a task, in commit order.
+	#[pallet::storage]
+	pub type Committers<T: Config> =
+		StorageMap<_, Twox64Concat, TaskId, BoundedVec<T::AccountId, T::MaxOutputs>, ValueQuery>;
+
+	/// Commitments and output hashes (kept until the task is pruned).
+	#[pallet::storage]
+	pub type Outputs<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, TaskId, Blake2_128Concat, T::AccountId, OutputEntry>;
+
+	/// Revealed output texts of running tasks.
+	#[pallet::storage]
+	pub type OutputTexts<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		TaskId,
+		Blake2_128Concat,
+		T::AccountId,
+		BoundedVec<u8, T::MaxOutputLen>,
+	>;
+
+	/// Registered providers.
+	#[pallet::storage]
+	pub type Providers<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, ProviderInfoOf<T>>;
+
+	/// Actions due at a block.
+	#[pallet::storage]
+	pub type Schedule<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		BlockNumberFor<T>,
+		BoundedVec<(TaskId, Action), T::MaxScheduledPerBlock>,
+		ValueQuery,
+	>;
+
+	/// Governed phase lengths; [`Config::DefaultPhaseLengths`] until set.
+	#[pallet::storage]
+	pub type Phases<T: Config> =
+		StorageValue<_, PhaseLengths<BlockNumberFor<T>>, ValueQuery, T::DefaultPhaseLengths>;
+
+	/// Events of this pallet.
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A query was posted.
+		QuerySubmitted {
+			task: TaskId,
+			submitter: T::AccountId,
+			family: TaskFamily,
+			bounty: BalanceOf<T>,
+			query_hash: H256,
+			reference_hash: Option<H256>,
+			answer_ends: BlockNumberFor<T>,
+			reveal_ends: BlockNumberFor<T>,
+			scoring_ends: BlockNumberFor<T>,
+		},
+		/// The submitter cancelled a query; bounty and deposit returned.
+		QueryCancelled { task: TaskId },
+		/// A provider registered.
+		ProviderRegistered { who: T::AccountId, model_id: Vec<u8>, declared_cost: BalanceOf<T> },
+		/// A provider changed its model or declared cost.
+		ProviderUpdated { who: T::AccountId, model_id: Vec<u8>, declared_cost: BalanceOf<T> },
+		/// A provider deregistered; deposit returned.
+		ProviderDeregistered { who: T::AccountId },
+		/// A provider committed an output.
+		OutputCommitted { task: TaskId, provider: T::AccountId, commitment: H256 },
+		/// A provider revealed its output.
+		OutputRevealed { task: TaskId, provider: T::AccountId, output_hash: H256 },
+		/// An output was not revealed in time; its deposit went to the slash destination.
+		OutputForfeited { task: TaskId, provider: T::AccountId, amount: BalanceOf<T> },
+		/// The reveal phase closed; the task is scored now.
+		ScoringStarted { task: TaskId, outputs: u32 },
+		/// The task settled: `paid` went out of the bounty, `refunded` back to the submitter.
+		TaskSettled { task: TaskId, paid: BalanceOf<T>, refunded: BalanceOf<T> },
+		/// The task ended without result; the bounty returned to the submitter.
+		TaskExpired { task: TaskId, refunded: BalanceOf<T> },
+		/// Governance set new phase lengths (for new tasks).
+		PhaseLengthsSet { lengths: PhaseLengths<BlockNumberFor<T>> },
+	}
+
+	/// Errors of this pallet.
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The query is empty.
+		EmptyQuery,
+		/// The query is longer than `MaxQueryLen`.
+		QueryTooLong,
+		/// The reference is longer than `MaxReferenceLen`.
+		ReferenceTooLong,
+		/// The bounty is below `MinBounty`.
+		BountyTooLow,
+		/// `max_outputs` or `committee_size` out of range.
+		InvalidOptions,
+		/// The account cannot hold the bounty or deposit.
+		InsufficientBalance,
+		/// A block at which this task's phases end has no room left; try again next block.
+		ScheduleFull,
+		/// No such task (never existed, or pruned).
+		TaskNotFound,
+		/// Not allowed in the task's current phase.
+		WrongPhase,
+		/// Only the submitter may do this.
+		NotSubmitter,
+		/// The query has committed outputs and cannot be cancelled.
+		HasOutputs,
+		/// The account is a registered provider already.
+		AlreadyRegistered,
+		/// The account is not a registered provider.
+		NotRegistered,
+		/// The model id is empty or longer than `MaxModelIdLen`.
+		InvalidModelId,
+		/// The provider has outputs in tasks that have not ended.
+		ProviderBusy,
+		/// The provider has `MaxOpenTasksPerProvider` tasks open.
+		TooManyOpenTasks,
+		/// The provider committed to this task already.
+		AlreadyCommitted,
+		/// The task accepts no more outputs.
+		TooManyOutputs,
+		/// The provider has no commitment for this task.
+		NotCommitted,
+		/// The output was revealed already.
+		AlreadyRevealed,
+		/// The output is longer than `MaxOutputLen`.
+		OutputTooLong,
+		/// Output and salt do not match the commitment.
+		BadReveal,
+		/// A phase length is zero or above `MaxPhaseLength`.
+		InvalidPhaseLength,
+		/// Settlement: the task is not in its scoring phase.
+		NotScoring,
+		/// Settlement: the payouts exceed the bounty.
+		PayoutExceedsBounty,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
+			let due = Schedule::<T>::take(now);
+			let n = due.len() as u32;
+			for (task, action) in due {
+				match action {
+					Action::CloseReveal => Self::close_reveal(task),
+					Action::Expire => Self::expire(task),
+					Action::Prune => Self::prune(task),
+				}
+			}
+			// Worst case per action: every action charged as the costliest one.
+			let per = T::WeightInfo::close_reveal(T::MaxOutputs::get())
+				.max(T::WeightInfo::expire(T::MaxOutputs::get()))
+				.max(T::WeightInfo::prune(T::MaxOutputs::get()));
+			T::DbWeight::get().reads_writes(1, 1).saturating_add(per.saturating_mul(n.into()))
+		}
+
+		fn integrity_test() {
+			let p = T::DefaultPhaseLengths::get();
+			assert!(
+				!p.answer.is_zero() && !p.reveal.is_zero() && !p.scoring.is_zero(),
+				"phase lengths must be at least one block"
+			);
+			assert!(T::MaxOutputs::get() > 0, "MaxOutputs must be positive");
+			assert!(T::MaxCommitteeSize::get() > 0, "MaxCommitteeSize must be positive");
+			assert!(T::MaxScheduledPerBlock::get() >= 3, "MaxScheduledPerBlock must be >= 3");
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Posts a query with a bounty. Holds the bounty and a storage deposit of
+		/// `TaskDepositBase + TaskDepositPerByte * (query + reference bytes)`.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::submit_query(query.len() as u32, reference.as_ref().map_or(0, |r| r.len() as u32)))]
+		pub fn submit_query(
+			origin: OriginFor<T>,
+			family: TaskFamily,
+			query: Vec<u8>,
+			reference: Option<Vec<u8>>,
+			#[pallet::compact] bounty: BalanceOf<T>,
+			options: QueryOptions,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(!query.is_empty(), Error::<T>::EmptyQuery);
+			let query: BoundedVec<u8, T::MaxQueryLen> =
+				query.try_into().map_err(|_| Error::<T>::QueryTooLong)?;
+			let reference: Option<BoundedVec<u8, T::MaxReferenceLen>> = reference
+				.map(|r| r.try_into().map_err(|_| Error::<T>::ReferenceTooLong))
+				.transpose()?;
+			ensure!(bounty >= T::MinBounty::get(), Error::<T>::BountyTooLow);
+			let max_outputs = options.max_outputs.unwrap_or(T::MaxOutputs::get());
+			ensure!((1..=T::MaxOutputs::get()).contains(&max_outputs), Error::<T>::InvalidOptions);
+			if let Some(k) = options.committee_size {
+				ensure!((1..=T::MaxCommitteeSize::get()).contains(&k), Error::<T>::InvalidOptions);
+			}
+
+			let bytes = query.len().saturating_add(reference.as_ref().map_or(0, |r| r.len()));
+			let deposit = T::TaskDepositBase::get()
+				.saturating_add(T::TaskDepositPerByte::get().saturating_mul((bytes as u32).into()));
+			T::Currency::hold(&HoldReason::Bounty.into(), &who, bounty)
+				.map_err(|_| Error::<T>::InsufficientBalance)?;
+			T::Currency::hold(&HoldReason::TaskDeposit.into(), &who, deposit)
+				.map_err(|_| Error::<T>::InsufficientBalance)?;
+
+			let now = frame_system::Pallet::<T>::block_number();
+			let lengths = Phases::<T>::get();
+			let answer_ends = now.saturating_add(lengths.answer);
+			let reveal_ends = answer_ends.saturating_add(lengths.reveal);
+			let scoring_ends = reveal_ends.saturating_add(lengths.scoring);
+			let prune_at = scoring_ends.saturating_add(T::RecordRetention::get());
+
+			let task = NextTaskId::<T>::get();
+			NextTaskId::<T>::put(task.saturating_add(1));
+			for (at, action) in
+				[(reveal_ends, Action::CloseReveal), (scoring_ends, Action::Expire), (prune_at, Action::Prune)]
+			{
+				Schedule::<T>::try_mutate(at, |b| b.try_push((task, action)))
+					.map_err(|_| Error::<T>::ScheduleFull)?;
+			}
+
+			let query_hash = H256(sp_io::hashing::blake2_256(&query));
+			let reference_hash = reference.as_ref().map(|r| H256(sp_io::hashing::blake2_256(r)));
+			Tasks::<T>::insert(
+				task,
+				TaskInfo {
+					submitter: who.clone(),
+					family,
+					bounty,
+					deposit,
+					query_hash,
+					reference_hash,
+					options: QueryOptions { max_outputs: Some(max_outputs), ..options },
+					answer_ends,
+					reveal_ends,
+					scoring_ends,
+					commits: 0,
+					reveals: 0,
+					ended: None,
+					scoring: false,
+				},
+			);
+			Queries::<T>::insert(task, query);
+			if let Some(r) = reference {
+				References::<T>::insert(task, r);
+			}
+			Self::deposit_event(Event::QuerySubmitted {
+				task,
+				submitter: who,
+				family,
+				bounty,
+				query_hash,
+				reference_hash,
+				answer_ends,
+				reveal_ends,
+				scoring_ends,
+			});
+			Ok(())
+		}
+
+		/// Cancels a query that has no committed output; returns bounty and deposit.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::cancel_query())]
+		pub fn cancel_query(origin: OriginFor<T>, task: TaskId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let info = Tasks::<T>::get(task).ok_or(Error::<T>::TaskNotFound)?;
+			ensure!(info.submitter == who, Error::<T>::NotSubmitter);
+			let now = frame_system::Pallet::<T>::block_number();
+			ensure!(info.phase(now) == Phase::Answer, Error::<T>::WrongPhase);
+			ensure!(info.commits == 0, Error::<T>::HasOutputs);
+			Self::release_task_funds(&info, info.bounty);
+			Tasks::<T>::remove(task);
+			Queries::<T>::remove(task);
+			References::<T>::remove(task);
+			Self::deposit_event(Event::QueryCancelled { task });
+			Ok(())
+		}
+
+		/// Registers the caller as an inference node serving `model_id` at `declared_cost`
+		/// per output; holds `ProviderDeposit`.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::register_provider())]
+		pub fn register_provider(
+			origin: OriginFor<T>,
+			model_id: Vec<u8>,
+			#[pallet::compact] declared_cost: BalanceOf<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(!Providers::<T>::contains_key(&who), Error::<T>::AlreadyRegistered);
+			let model = Self::model_id(model_id.clone())?;
+			let deposit = T::ProviderDeposit::get();
+			T::Currency::hold(&HoldReason::ProviderDeposit.into(), &who, deposit)
+				.map_err(|_| Error::<T>::InsufficientBalance)?;
+			Providers::<T>::insert(
+				&who,
+				ProviderInfo { model_id: model, declared_cost, deposit, open_tasks: 0 },
+			);
+			Self::deposit_event(Event::ProviderRegistered { who, model_id, declared_cost });
+			Ok(())
+		}
+
+		/// Changes the caller's model or declared cost. Not while it has open tasks.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::update_provider())]
+		pub fn update_provider(
+			origin: OriginFor<T>,
+			model_id: Vec<u8>,
+			#[pallet::compact] declared_cost: BalanceOf<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let mut p = Providers::<T>::get(&who).ok_or(Error::<T>::NotRegistered)?;
+			ensure!(p.open_tasks == 0, Error::<T>::ProviderBusy);
+			p.model_id = Self::model_id(model_id.clone())?;
+			p.declared_cost = declared_cost;
+			Providers::<T>::insert(&who, p);
+			Self::deposit_event(Event::ProviderUpdated { who, model_id, declared_cost });
+			Ok(())
+		}
+
+		/// Deregisters the caller and returns its deposit. Not while it has open tasks.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::deregister_provider())]
+		pub fn deregister_provider(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let p = Providers::<T>::get(&who).ok_or(Error::<T>::NotRegistered)?;
+			ensure!(p.open_tasks == 0, Error::<T>::ProviderBusy);
+			T::Currency::release(
+				&HoldReason::ProviderDeposit.into(),
+				&who,
+				p.deposit,
+				Precision::BestEffort,
+			)?;
+			Providers::<T>::remove(&who);
+			Self::deposit_event(Event::ProviderDeregistered { who });
+			Ok(())
+		}
+
+		/// Commits to an output in the answer phase: `commitment` is
+		/// [`output_commitment`]`(caller, output, salt)`. Holds `OutputDeposit`.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::commit_output())]
+		pub fn commit_output(origin: OriginFor<T>, task: TaskId, commitment: H256) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let mut p = Providers::<T>::get(&who).ok_or(Error::<T>::NotRegistered)?;
+			let mut info = Tasks::<T>::get(task).ok_or(Error::<T>::TaskNotFound)?;
+			let now = frame_system::Pallet::<T>::block_number();
+			ensure!(info.phase(now) == Phase::Answer, Error::<T>::WrongPhase);
+			ensure!(!Outputs::<T>::contains_key(task, &who), Error::<T>::AlreadyCommitted);
+			ensure!(
+				info.commits < info.options.max_outputs.unwrap_or(T::MaxOutputs::get()),
+				Error::<T>::TooManyOutputs
+			);
+			ensure!(p.open_tasks < T::MaxOpenTasksPerProvider::get(), Error::<T>::TooManyOpenTasks);
+			Committers::<T>::try_mutate(task, |c| c.try_push(who.clone()))
+				.map_err(|_| Error::<T>::TooManyOutputs)?;
+			T::Currency::hold(&HoldReason::OutputDeposit.into(), &who, T::OutputDeposit::get())
+				.map_err(|_| Error::<T>::InsufficientBalance)?;
+			Outputs::<T>::insert(task, &who, OutputEntry { commitment, output_hash: None });
+			info.commits += 1;
+			Tasks::<T>::insert(task, info);
+			p.open_tasks += 1;
+			Providers::<T>::insert(&who, p);
+			Self::deposit_event(Event::OutputCommitted { task, provider: who, commitment });
+			Ok(())
+		}
+
+		/// Reveals the committed output in the reveal phase; returns the output deposit. A
+		/// reveal that does not match the commitment fails and changes nothing (the provider may
+		/// still reveal correctly before the phase closes).
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::reveal_output(output.len() as u32))]
+		pub fn reveal_output(
+			origin: OriginFor<T>,
+			task: TaskId,
+			output: Vec<u8>,
+			salt: [u8; 32],
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let mut info = Tasks::<T>::get(task).ok_or(Error::<T>::TaskNotFound)?;
+			let now = frame_system::Pallet::<T>::block_number();
+			ensure!(info.phase(now) == Phase::Reveal, Error::<T>::WrongPhase);
+			let mut entry = Outputs::<T>::get(task, &who).ok_or(Error::<T>::NotCommitted)?;
+			ensure!(entry.output_hash.is_none(), Error::<T>::AlreadyRevealed);
+			ensure!(
+				output_commitment(&who, &output, &salt) == entry.commitment,
+				Error::<T>::BadReveal
+			);
+			let text: BoundedVec<u8, T::MaxOutputLen> =
+				output.try_into().map_err(|_| Error::<T>::OutputTooLong)?;
+			let output_hash = H256(sp_io::hashing::blake2_256(&text));
+			T::Currency::release(
+				&HoldReason::OutputDeposit.into(),
+				&who,
+				T::OutputDeposit::get(),
+				Precision::BestEffort,
+			)?;
+			entry.output_hash = Some(output_hash);
+			Outputs::<T>::insert(task, &who, entry);
+			OutputTexts::<T>::insert(task, &who, text);
+			info.reveals += 1;
+			Tasks::<T>::insert(task, info);
+			Self::deposit_event(Event::OutputRevealed { task, provider: who, output_hash });
+			Ok(())
+		}
+
+		/// Sets the phase lengths of new tasks (governance).
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::set_phase_lengths())]
+		pub fn set_phase_lengths(
+			origin: OriginFor<T>,
+			lengths: PhaseLengths<BlockNumberFor<T>>,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			let ok = |b: BlockNumberFor<T>| !b.is_zero() && b <= T::MaxPhaseLength::get();
+			ensure!(
+				ok(lengths.answer) && ok(lengths.reveal) && ok(lengths.scoring),
+				Error::<T>::InvalidPhaseLength
+			);
+			Phases::<T>::put(lengths);
+			Self::deposit_event(Event::PhaseLengthsSet { lengths });
+			Ok(())
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		fn model_id(model_id: Vec<u8>) -> Result<BoundedVec<u8, T::MaxModelIdLen>, Error<T>> {
+			ensure!(!model_id.is_empty(), Error::<T>::InvalidModelId);
+			model_id.try_into().map_err(|_| Error::<T>::InvalidModelId)
+		}
+
+		/// Returns `bounty_left` of the bounty and the whole deposit to the submitter.
+		fn release_task_funds(info: &TaskInfoOf<T>, bounty_left: BalanceOf<T>) {
+			// Holds are created with exactly these amounts; best effort keeps the hook infallible.
+			let _ = T::Currency::release(
+				&HoldReason::Bounty.into(),
+				&info.submitter,
+				bounty_left,
+				Precision::BestEffort,
+			);
+			let _ = T::Currency::release(
+				&HoldReason::TaskDeposit.into(),
+				&info.submitter,
+				info.deposit,
+				Precision::BestEffort,
+			);
+		}
+
+		/// Removes the texts of a task and closes its providers' open tasks.
+		fn clear_texts(task: TaskId) {
+			Queries::<T>::remove(task);
+			References::<T>::remove(task);
+			let _ = OutputTexts::<T>::clear_prefix(task, T::MaxOutputs::get(), None);
+			for p in Committers::<T>::get(task) {
+				Providers::<T>::mutate(&p, |p| {
+					if let Some(p) = p {
+						p.open_tasks = p.open_tasks.saturating_sub(1);
+					}
+				});
+			}
+		}
+
+		/// End of the reveal phase: forfeits unrevealed outputs, then hands over to scoring or,
+		/// with nothing revealed, expires the task.
+		pub(crate) fn close_reveal(task: TaskId) {
+			let Some(mut info) = Tasks::<T>::get(task) else { return };
+			if info.ended.is_some() {
+				return;
+			}
+			for p in Committers::<T>::get(task) {
+				let revealed = Outputs::<T>::get(task, &p).is_some_and(|o| o.output_hash.is_some());
+				if !revealed {
+					let (credit, missing) = <T::Currency as BalancedHold<T::AccountId>>::slash(
+						&HoldReason::OutputDeposit.into(),
+						&p,
+						T::OutputDeposit::get(),
+					);
+					let amount = T::OutputDeposit::get().saturating_sub(missing);
+					T::Slashed::on_unbalanced(credit);
+					Self::deposit_event(Event::OutputForfeited { task, provider: p, amount });
+				}
+			}
+			if info.reveals == 0 {
+				Self::expire(task);
+				return;
+			}
+			info.scoring = true;
+			Tasks::<T>::insert(task, &info);
+			Self::deposit_event(Event::ScoringStarted { task, outputs: info.reveals });
+			T::OnRevealClosed::on_reveal_closed(task);
+		}
+
+		/// End of the scoring phase: an unsettled task expires and its bounty returns.
+		pub(crate) fn expire(task: TaskId) {
+			let Some(mut info) = Tasks::<T>::get(task) else { return };
+			if info.ended.is_some() {
+				return;
+			}
+			Self::release_task_funds(&info, info.bounty);
+			Self::clear_texts(task);
+			info.ended = Some(Phase::Expired);
+			let refunded = info.bounty;
+			Tasks::<T>::insert(task, info);
+			Self::deposit_event(Event::TaskExpired { task, refunded });
+		}
+
+		/// Removes everything left of a task.
+		pub(crate) fn prune(task: TaskId) {
+			// A task still running here means its phases outlived the retention: end it first.
+			Self::expire(task);
+			Tasks::<T>::remove(task);
+			Committers::<T>::remove(task);
+			let _ = Outputs::<T>::clear_prefix(task, T::MaxOutputs::get(), None);
+		}
+
+		/// The revealed output text of `provider` in `task`, while the task runs.
+		pub fn output_text(task: TaskId, provider: &T::AccountId) -> Option<Vec<u8>> {
+			OutputTexts::<T>::get(task, provider).map(|t| t.into_inner())
+		}
+
+		/// The query text of a running task.
+		pub fn query_text(task: TaskId) -> Option<Vec<u8>> {
+			Queries::<T>::get(task).map(|q| q.into_inner())
+		}
+
+		/// The reference answer of a running task, if any.
+		pub fn reference_text(task: TaskId) -> Option<Vec<u8>> {
+			References::<T>::get(task).map(|r| r.into_inner())
+		}
+
+		/// The phase of `task` now, if the task exists.
+		pub fn phase_of(task: TaskId) -> Option<Phase> {
+			Tasks::<T>::get(task).map(|t| t.phase(frame_system::Pallet::<T>::block_number()))
+		}
+	}
+}
+
+impl<T: Config> TaskProvider<T::AccountId, BalanceOf<T>, BlockNumberFor<T>> for Pallet<T> {
+	fn scoring_view(
+		task: TaskId,
+	) -> Option<ScoringView<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>> {
+		let info = Tasks::<T>::get(task)?;
+		if info.phase(frame_system::Pallet::<T>::block_number()) != Phase::Scoring {
+			return None;
+		}
+		let outputs = Committers::<T>::get(task)
+			.into_iter()
+			.filter_map(|p| {
+				let hash = Outputs::<T>::get(task, &p)?.output_hash?;
+				let prov = Providers::<T>::get(&p)?;
+				Some(RevealedOutput {
+					provider: p,
+					model_id: prov.model_id.into_inner(),
+					declared_cost: prov.declared_cost,
+					output_hash: hash,
+				})
+			})
+			.collect();
+		Some(ScoringView {
+			submitter: info.submitter,
+			family: info.family,
+			bounty: info.bounty,
+			committee_size: info.options.committee_size,
+			has_reference: info.reference_hash.is_some(),
+			outputs,
+			scoring_ends: info.scoring_ends,
+		})
+	}
+
+	fn settle(task: TaskId, payouts: &[(T::AccountId, BalanceOf<T>)]) -> DispatchResult {
+		let mut info = Tasks::<T>::get(task).ok_or(Error::<T>::TaskNotFound)?;
+		ensure!(
+			info.phase(frame_system::Pallet::<T>::block_number()) == Phase::Scoring,
+			Error::<T>::NotScoring
+		);
+		let total = payouts
+			.iter()
+			.fold(BalanceOf::<T>::zero(), |acc, (_, a)| acc.saturating_add(*a));
+		ensure!(total <= info.bounty, Error::<T>::PayoutExceedsBounty);
+		let mut paid = BalanceOf::<T>::zero();
+		for (to, amount) in payouts {
+			if amount.is_zero() || *to == info.submitter {
+				continue;
+			}
+			// A payout that cannot land (e.g. below the existential deposit of a new account)
+			// stays in the bounty and returns to the submitter.
+			if let Ok(moved) = T::Currency::transfer_on_hold(
+				&HoldReason::Bounty.into(),
+				&info.submitter,
+				to,
+				*amount,
+				Precision::Exact,
+				Restriction::Free,
+				Fortitude::Polite,
+			) {
+				paid = paid.saturating_add(moved);
+			}
+		}
+		let refunded = info.bounty.saturating_sub(paid);
+		Self::release_task_funds(&info, refunded);
+		Self::clear_texts(task);
+		info.ended = Some(Phase::Settled);
+		Tasks::<T>::insert(task, info);
+		Self::deposit_event(Event::TaskSettled { task, paid, refunded });
+		Ok(())
+	}
+}

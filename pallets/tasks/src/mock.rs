@@ -1,0 +1,99 @@
+//! A mock runtime for the tasks pallet's tests.
+
+use crate as pallet_poq_tasks;
+use frame_support::{derive_impl, parameter_types, traits::ConstU32};
+use frame_system::EnsureRoot;
+use sp_runtime::BuildStorage;
+
+type Block = frame_system::mocking::MockBlock<Test>;
+/// Balance type of the mock runtime.
+pub type Balance = u64;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Balances: pallet_balances,
+		Tasks: pallet_poq_tasks,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type Balance = Balance;
+	type ExistentialDeposit = frame_support::traits::ConstU64<1>;
+	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
+}
+
+parameter_types! {
+	pub const DefaultPhases: crate::PhaseLengths<u64> =
+		crate::PhaseLengths { answer: 3, reveal: 2, scoring: 4 };
+}
+
+impl pallet_poq_tasks::Config for Test {
+	type RuntimeEvent = RuntimeEvent;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type MaxQueryLen = ConstU32<64>;
+	type MaxReferenceLen = ConstU32<32>;
+	type MaxOutputLen = ConstU32<64>;
+	type MaxModelIdLen = ConstU32<16>;
+	type MaxOutputs = ConstU32<3>;
+	type MaxCommitteeSize = ConstU32<5>;
+	type MaxScheduledPerBlock = ConstU32<6>;
+	type MaxOpenTasksPerProvider = ConstU32<2>;
+	type MinBounty = frame_support::traits::ConstU64<100>;
+	type TaskDepositBase = frame_support::traits::ConstU64<10>;
+	type TaskDepositPerByte = frame_support::traits::ConstU64<1>;
+	type ProviderDeposit = frame_support::traits::ConstU64<50>;
+	type OutputDeposit = frame_support::traits::ConstU64<20>;
+	type DefaultPhaseLengths = DefaultPhases;
+	type MaxPhaseLength = frame_support::traits::ConstU64<100>;
+	type RecordRetention = frame_support::traits::ConstU64<5>;
+	/// Forfeited deposits are burnt.
+	type Slashed = ();
+	type OnRevealClosed = ();
+	type GovernanceOrigin = EnsureRoot<u64>;
+	type WeightInfo = ();
+}
+
+/// Accounts 1..=6 own 10_000 each; account 9 owns 60 (enough to register, not to commit).
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	let mut t = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	pallet_balances::GenesisConfig::<Test> {
+		balances: (1..=6).map(|a| (a, 10_000)).chain([(9, 60)]).collect(),
+		..Default::default()
+	}
+	.assimilate_storage(&mut t)
+	.unwrap();
+	let mut ext = sp_io::TestExternalities::new(t);
+	ext.execute_with(|| System::set_block_number(1));
+	ext
+}
+
+/// Runs blocks up to and including `n` (`on_initialize` of each).
+pub fn run_to(n: u64) {
+	use frame_support::traits::Hooks;
+	while System::block_number() < n {
+		let b = System::block_number() + 1;
+		System::set_block_number(b);
+		Tasks::on_initialize(b);
+	}
+}
+
+/// Events of the tasks pallet so far.
+pub fn task_events() -> Vec<crate::Event<Test>> {
+	System::events()
+		.into_iter()
+		.filter_map(|r| match r.event {
+			RuntimeEvent::Tasks(e) => Some(e),
+			_ => None,
+		})
+		.collect()
+}

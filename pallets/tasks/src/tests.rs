@@ -1,0 +1,454 @@
+//! Unit tests of the tasks pallet: every call, every error path, phase handling, settlement
+//! and an invariant over random call sequences.
+
+use crate::{
+	mock::*, output_commitment, Action, Committers, Error, Event, HoldReason, OutputTexts,
+	Outputs, Phase, PhaseLengths, Phases, Providers, Queries, QueryOptions, References,
+	Schedule, Tasks as TaskRecords,
+};
+use frame_support::{
+	assert_noop, assert_ok,
+	traits::fungible::{Inspect, InspectHold},
+};
+use poq_primitives::{TaskFamily, TaskProvider};
+use sp_runtime::DispatchError;
+
+const SALT: [u8; 32] = [42u8; 32];
+
+fn signed(who: u64) -> RuntimeOrigin {
+	RuntimeOrigin::signed(who)
+}
+
+fn submit(who: u64, bounty: u64) -> u64 {
+	let id = crate::NextTaskId::<Test>::get();
+	assert_ok!(Tasks::submit_query(
+		signed(who),
+		TaskFamily::Qa,
+		b"What is the capital of France?".to_vec(),
+		Some(b"Paris".to_vec()),
+		bounty,
+		QueryOptions::default()
+	));
+	id
+}
+
+fn register(who: u64) {
+	assert_ok!(Tasks::register_provider(signed(who), b"model-a".to_vec(), 5));
+}
+
+fn commit(who: u64, task: u64, out: &[u8]) {
+	assert_ok!(Tasks::commit_output(signed(who), task, output_commitment(&who, out, &SALT)));
+}
+
+fn held(who: u64, r: HoldReason) -> u64 {
+	Balances::balance_on_hold(&RuntimeHoldReason::Tasks(r), &who)
+}
+
+#[test]
+fn submit_query_holds_bounty_and_deposit() {
+	new_test_ext().execute_with(|| {
+		let t = submit(1, 1_000);
+		let info = TaskRecords::<Test>::get(t).unwrap();
+		// deposit = 10 + 1 * (30 + 5) bytes
+		assert_eq!(info.deposit, 45);
+		assert_eq!(held(1, HoldReason::Bounty), 1_000);
+		assert_eq!(held(1, HoldReason::TaskDeposit), 45);
+		assert_eq!((info.answer_ends, info.reveal_ends, info.scoring_ends), (4, 6, 10));
+		assert_eq!(info.options.max_outputs, Some(3));
+		assert_eq!(Queries::<Test>::get(t).unwrap().to_vec(), b"What is the capital of France?");
+		assert_eq!(References::<Test>::get(t).unwrap().to_vec(), b"Paris");
+		assert_eq!(Schedule::<Test>::get(6).to_vec(), vec![(t, Action::CloseReveal)]);
+		assert_eq!(Schedule::<Test>::get(10).to_vec(), vec![(t, Action::Expire)]);
+		assert_eq!(Schedule::<Test>::get(15).to_vec(), vec![(t, Action::Prune)]);
+		assert_eq!(Tasks::phase_of(t), Some(Phase::Answer));
+		assert!(matches!(task_events()[0], Event::QuerySubmitted { task: 0, bounty: 1_000, .. }));
+	});
+}
+
+#[test]
+fn submit_query_rejects_bad_input() {
+	new_test_ext().execute_with(|| {
+		let q = b"q".to_vec();
+		let opts = QueryOptions::default();
+		let fam = TaskFamily::Open;
+		assert_noop!(Tasks::submit_query(signed(1), fam, vec![], None, 100, opts), Error::<Test>::EmptyQuery);
+		assert_noop!(
+			Tasks::submit_query(signed(1), fam, vec![1; 65], None, 100, opts),
+			Error::<Test>::QueryTooLong
+		);
+		assert_noop!(
+			Tasks::submit_query(signed(1), fam, q.clone(), Some(vec![1; 33]), 100, opts),
+			Error::<Test>::ReferenceTooLong
+		);
+		assert_noop!(
+			Tasks::submit_query(signed(1), fam, q.clone(), None, 99, opts),
+			Error::<Test>::BountyTooLow
+		);
+		for bad in [
+			QueryOptions { max_outputs: Some(0), committee_size: None },
+			QueryOptions { max_outputs: Some(4), committee_size: None },
+			QueryOptions { max_outputs: None, committee_size: Some(0) },
+			QueryOptions { max_outputs: None, committee_size: Some(6) },
+		] {
+			assert_noop!(
+				Tasks::submit_query(signed(1), fam, q.clone(), None, 100, bad),
+				Error::<Test>::InvalidOptions
+			);
+		}
+		assert_noop!(
+			Tasks::submit_query(signed(9), fam, q.clone(), None, 100, opts),
+			Error::<Test>::InsufficientBalance
+		);
+		assert_noop!(
+			Tasks::submit_query(signed(1), fam, q.clone(), None, 20_000, opts),
+			Error::<Test>::InsufficientBalance
+		);
+		assert_noop!(
+			Tasks::submit_query(RuntimeOrigin::none(), fam, q, None, 100, opts),
+			DispatchError::BadOrigin
+		);
+	});
+}
+
+#[test]
+fn a_full_schedule_bucket_refuses_more_tasks_and_changes_nothing() {
+	new_test_ext().execute_with(|| {
+		// Six actions fit per block: six tasks in one block fill the CloseReveal bucket.
+		for _ in 0..6 {
+			submit(1, 100);
+		}
+		let next = crate::NextTaskId::<Test>::get();
+		let before = Balances::balance(&2);
+		assert_noop!(
+			Tasks::submit_query(signed(2), TaskFamily::Qa, b"q".to_vec(), None, 100, QueryOptions::default()),
+			Error::<Test>::ScheduleFull
+		);
+		assert_eq!(crate::NextTaskId::<Test>::get(), next);
+		assert_eq!(Balances::balance(&2), before);
+		// Next block: room again.
+		System::set_block_number(2);
+		submit(2, 100);
+	});
+}
+
+#[test]
+fn cancel_query_returns_everything() {
+	new_test_ext().execute_with(|| {
+		let free = Balances::balance(&1);
+		let t = submit(1, 1_000);
+		assert_noop!(Tasks::cancel_query(signed(2), t), Error::<Test>::NotSubmitter);
+		assert_noop!(Tasks::cancel_query(signed(1), 99), Error::<Test>::TaskNotFound);
+		assert_ok!(Tasks::cancel_query(signed(1), t));
+		assert_eq!(Balances::balance(&1), free);
+		assert!(TaskRecords::<Test>::get(t).is_none());
+		assert!(Queries::<Test>::get(t).is_none());
+		assert!(References::<Test>::get(t).is_none());
+		assert!(task_events().contains(&Event::QueryCancelled { task: t }));
+		// The scheduled actions of a cancelled task are no-ops.
+		run_to(20);
+	});
+}
+
+#[test]
+fn cancel_query_refused_with_outputs_or_after_the_answer_phase() {
+	new_test_ext().execute_with(|| {
+		let t = submit(1, 1_000);
+		register(2);
+		commit(2, t, b"Paris");
+		assert_noop!(Tasks::cancel_query(signed(1), t), Error::<Test>::HasOutputs);
+		let u = submit(1, 1_000);
+		run_to(4);
+		assert_noop!(Tasks::cancel_query(signed(1), u), Error::<Test>::WrongPhase);
+	});
+}
+
+#[test]
+fn provider_registry() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(Tasks::register_provider(signed(2), vec![], 5), Error::<Test>::InvalidModelId);
+		assert_noop!(Tasks::register_provider(signed(2), vec![b'x'; 17], 5), Error::<Test>::InvalidModelId);
+		assert_noop!(Tasks::register_provider(signed(7), b"m".to_vec(), 5), Error::<Test>::InsufficientBalance);
+		assert_noop!(Tasks::update_provider(signed(2), b"m".to_vec(), 5), Error::<Test>::NotRegistered);
+		assert_noop!(Tasks::deregister_provider(signed(2)), Error::<Test>::NotRegistered);
+		register(2);
+		assert_eq!(held(2, HoldReason::ProviderDeposit), 50);
+		assert_noop!(Tasks::register_provider(signed(2), b"m".to_vec(), 5), Error::<Test>::AlreadyRegistered);
+		assert_ok!(Tasks::update_provider(signed(2), b"model-b".to_vec(), 7));
+		assert_eq!(Providers::<Test>::get(2).unwrap().declared_cost, 7);
+		// Busy while it has an open task.
+		let t = submit(1, 1_000);
+		commit(2, t, b"Paris");
+		assert_noop!(Tasks::update_provider(signed(2), b"m".to_vec(), 1), Error::<Test>::ProviderBusy);
+		assert_noop!(Tasks::deregister_provider(signed(2)), Error::<Test>::ProviderBusy);
+		// The task ends (output not revealed: expires at reveal close); the provider is free.
+		run_to(6);
+		assert_eq!(Providers::<Test>::get(2).unwrap().open_tasks, 0);
+		assert_ok!(Tasks::deregister_provider(signed(2)));
+		assert_eq!(held(2, HoldReason::ProviderDeposit), 0);
+		assert!(task_events().contains(&Event::ProviderDeregistered { who: 2 }));
+	});
+}
+
+#[test]
+fn commit_output_checks() {
+	new_test_ext().execute_with(|| {
+		let t = submit(1, 1_000);
+		let c = output_commitment(&2u64, b"x", &SALT);
+		assert_noop!(Tasks::commit_output(signed(2), t, c), Error::<Test>::NotRegistered);
+		register(2);
+		assert_noop!(Tasks::commit_output(signed(2), 99, c), Error::<Test>::TaskNotFound);
+		commit(2, t, b"x");
+		assert_eq!(held(2, HoldReason::OutputDeposit), 20);
+		assert_noop!(Tasks::commit_output(signed(2), t, c), Error::<Test>::AlreadyCommitted);
+		// Account 9 can register (50) but not hold the output deposit (20) with 10 left.
+		assert_ok!(Tasks::register_provider(signed(9), b"m".to_vec(), 1));
+		assert_noop!(
+			Tasks::commit_output(signed(9), t, output_commitment(&9u64, b"y", &SALT)),
+			Error::<Test>::InsufficientBalance
+		);
+		run_to(4);
+		register(3);
+		assert_noop!(
+			Tasks::commit_output(signed(3), t, output_commitment(&3u64, b"y", &SALT)),
+			Error::<Test>::WrongPhase
+		);
+	});
+}
+
+#[test]
+fn commit_output_respects_max_outputs_and_open_task_limits() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(Tasks::submit_query(
+			signed(1),
+			TaskFamily::Code,
+			b"fn".to_vec(),
+			None,
+			100,
+			QueryOptions { max_outputs: Some(1), committee_size: Some(2) }
+		));
+		register(2);
+		register(3);
+		commit(2, 0, b"a");
+		assert_noop!(
+			Tasks::commit_output(signed(3), 0, output_commitment(&3u64, b"b", &SALT)),
+			Error::<Test>::TooManyOutputs
+		);
+		// Provider 2 may be in two open tasks at most.
+		let a = submit(1, 100);
+		let b = submit(1, 100);
+		commit(2, a, b"a");
+		assert_noop!(
+			Tasks::commit_output(signed(2), b, output_commitment(&2u64, b"a", &SALT)),
+			Error::<Test>::TooManyOpenTasks
+		);
+	});
+}
+
+#[test]
+fn reveal_output_checks() {
+	new_test_ext().execute_with(|| {
+		let t = submit(1, 1_000);
+		register(2);
+		register(3);
+		commit(2, t, b"Paris");
+		let long = vec![b'z'; 65];
+		commit(3, t, &long);
+		assert_noop!(Tasks::reveal_output(signed(2), t, b"Paris".to_vec(), SALT), Error::<Test>::WrongPhase);
+		run_to(4);
+		assert_noop!(Tasks::reveal_output(signed(2), 99, b"Paris".to_vec(), SALT), Error::<Test>::TaskNotFound);
+		assert_noop!(Tasks::reveal_output(signed(4), t, b"Paris".to_vec(), SALT), Error::<Test>::NotCommitted);
+		assert_noop!(Tasks::reveal_output(signed(2), t, b"Paris".to_vec(), [0u8; 32]), Error::<Test>::BadReveal);
+		assert_noop!(Tasks::reveal_output(signed(2), t, b"Lyon".to_vec(), SALT), Error::<Test>::BadReveal);
+		// Account 3 cannot reveal account 2's output: the commitment binds the account.
+		assert_noop!(Tasks::reveal_output(signed(3), t, b"Paris".to_vec(), SALT), Error::<Test>::BadReveal);
+		assert_noop!(Tasks::reveal_output(signed(3), t, long, SALT), Error::<Test>::OutputTooLong);
+		assert_ok!(Tasks::reveal_output(signed(2), t, b"Paris".to_vec(), SALT));
+		assert_eq!(held(2, HoldReason::OutputDeposit), 0);
+		assert_eq!(Tasks::output_text(t, &2).unwrap(), b"Paris".to_vec());
+		assert_noop!(Tasks::reveal_output(signed(2), t, b"Paris".to_vec(), SALT), Error::<Test>::AlreadyRevealed);
+		run_to(6);
+		assert_noop!(Tasks::reveal_output(signed(3), t, b"x".to_vec(), SALT), Error::<Test>::WrongPhase);
+	});
+}
+
+#[test]
+fn closing_reveals_forfeits_unrevealed_outputs_and_hands_over() {
+	new_test_ext().execute_with(|| {
+		let issuance = Balances::total_issuance();
+		let t = submit(1, 1_000);
+		register(2);
+		register(3);
+		commit(2, t, b"Paris");
+		commit(3, t, b"Lyon");
+		run_to(4);
+		assert_ok!(Tasks::reveal_output(signed(2), t, b"Paris".to_vec(), SALT));
+		run_to(6);
+		assert_eq!(Tasks::phase_of(t), Some(Phase::Scoring));
+		assert_eq!(held(3, HoldReason::OutputDeposit), 0);
+		// Forfeited deposits are burnt in the mock.
+		assert_eq!(Balances::total_issuance(), issuance - 20);
+		let ev = task_events();
+		assert!(ev.contains(&Event::OutputForfeited { task: t, provider: 3, amount: 20 }));
+		assert!(ev.contains(&Event::ScoringStarted { task: t, outputs: 1 }));
+		let view = Tasks::scoring_view(t).unwrap();
+		assert_eq!(view.outputs.len(), 1);
+		assert_eq!(view.outputs[0].provider, 2);
+		assert_eq!(view.outputs[0].model_id, b"model-a".to_vec());
+		assert_eq!(view.bounty, 1_000);
+		assert!(view.has_reference);
+	});
+}
+
+#[test]
+fn no_revealed_output_expires_the_task_at_reveal_close() {
+	new_test_ext().execute_with(|| {
+		let free = Balances::balance(&1);
+		let t = submit(1, 1_000);
+		run_to(6);
+		assert_eq!(Tasks::phase_of(t), Some(Phase::Expired));
+		assert_eq!(Balances::balance(&1), free);
+		assert!(Queries::<Test>::get(t).is_none());
+		assert!(task_events().contains(&Event::TaskExpired { task: t, refunded: 1_000 }));
+	});
+}
+
+#[test]
+fn an_unsettled_task_expires_then_is_pruned() {
+	new_test_ext().execute_with(|| {
+		let free = Balances::balance(&1);
+		let t = submit(1, 1_000);
+		register(2);
+		commit(2, t, b"Paris");
+		run_to(4);
+		assert_ok!(Tasks::reveal_output(signed(2), t, b"Paris".to_vec(), SALT));
+		run_to(9);
+		assert_eq!(Tasks::phase_of(t), Some(Phase::Scoring));
+		run_to(10);
+		assert_eq!(Tasks::phase_of(t), Some(Phase::Expired));
+		assert_eq!(Balances::balance(&1), free);
+		assert!(OutputTexts::<Test>::get(t, 2).is_none());
+		assert!(Outputs::<Test>::get(t, 2).unwrap().output_hash.is_some());
+		assert_eq!(Providers::<Test>::get(2).unwrap().open_tasks, 0);
+		run_to(15);
+		assert!(TaskRecords::<Test>::get(t).is_none());
+		assert!(Outputs::<Test>::get(t, 2).is_none());
+		assert!(Committers::<Test>::get(t).is_empty());
+	});
+}
+
+#[test]
+fn settle_pays_out_of_the_bounty_and_refunds_the_rest() {
+	new_test_ext().execute_with(|| {
+		let t = submit(1, 1_000);
+		register(2);
+		commit(2, t, b"Paris");
+		assert_noop!(Tasks::settle(t, &[(2, 10)]), Error::<Test>::NotScoring);
+		run_to(4);
+		assert_ok!(Tasks::reveal_output(signed(2), t, b"Paris".to_vec(), SALT));
+		run_to(6);
+		assert_noop!(Tasks::settle(t, &[(2, 600), (3, 401)]), Error::<Test>::PayoutExceedsBounty);
+		assert_noop!(Tasks::settle(99, &[]), Error::<Test>::TaskNotFound);
+		let (b1, b2, b3) = (Balances::balance(&1), Balances::balance(&2), Balances::balance(&3));
+		assert_ok!(Tasks::settle(t, &[(2, 600), (3, 300)]));
+		assert_eq!(Balances::balance(&2), b2 + 600);
+		assert_eq!(Balances::balance(&3), b3 + 300);
+		// 100 of the bounty and the whole deposit (10 + 35) come back.
+		assert_eq!(Balances::balance(&1), b1 + 100 + 45);
+		assert_eq!(held(1, HoldReason::Bounty), 0);
+		assert_eq!(Tasks::phase_of(t), Some(Phase::Settled));
+		assert!(task_events().contains(&Event::TaskSettled { task: t, paid: 900, refunded: 100 }));
+		assert_noop!(Tasks::settle(t, &[]), Error::<Test>::NotScoring);
+		// The expiry at the end of the scoring window leaves a settled task alone.
+		run_to(10);
+		assert_eq!(Tasks::phase_of(t), Some(Phase::Settled));
+	});
+}
+
+#[test]
+fn phase_lengths_are_governed() {
+	new_test_ext().execute_with(|| {
+		let l = PhaseLengths { answer: 5, reveal: 5, scoring: 5 };
+		assert_noop!(Tasks::set_phase_lengths(signed(1), l), DispatchError::BadOrigin);
+		for bad in [
+			PhaseLengths { answer: 0, ..l },
+			PhaseLengths { reveal: 0, ..l },
+			PhaseLengths { scoring: 101, ..l },
+		] {
+			assert_noop!(Tasks::set_phase_lengths(RuntimeOrigin::root(), bad), Error::<Test>::InvalidPhaseLength);
+		}
+		let t = submit(1, 100);
+		assert_ok!(Tasks::set_phase_lengths(RuntimeOrigin::root(), l));
+		assert_eq!(Phases::<Test>::get(), l);
+		let u = submit(1, 100);
+		assert_eq!(TaskRecords::<Test>::get(t).unwrap().answer_ends, 4);
+		assert_eq!(TaskRecords::<Test>::get(u).unwrap().answer_ends, 6);
+	});
+}
+
+mod invariant {
+	use super::*;
+	use proptest::prelude::*;
+
+	#[derive(Debug, Clone)]
+	enum Op {
+		Submit(u64, u64),
+		Cancel(u64, u64),
+		Register(u64),
+		Deregister(u64),
+		Commit(u64, u64, bool),
+		Reveal(u64, u64, bool),
+		Settle(u64, u64),
+		Advance(u64),
+	}
+
+	fn op() -> impl Strategy<Value = Op> {
+		let who = 1u64..=6;
+		let task = 0u64..6;
+		prop_oneof![
+			(who.clone(), 50u64..3_000).prop_map(|(w, b)| Op::Submit(w, b)),
+			(who.clone(), task.clone()).prop_map(|(w, t)| Op::Cancel(w, t)),
+			who.clone().prop_map(Op::Register),
+			who.clone().prop_map(Op::Deregister),
+			(who.clone(), task.clone(), any::<bool>()).prop_map(|(w, t, g)| Op::Commit(w, t, g)),
+			(who.clone(), task.clone(), any::<bool>()).prop_map(|(w, t, g)| Op::Reveal(w, t, g)),
+			(task, 0u64..2_000).prop_map(|(t, p)| Op::Settle(t, p)),
+			(1u64..4).prop_map(Op::Advance),
+		]
+	}
+
+	proptest! {
+		#![proptest_config(ProptestConfig::with_cases(64))]
+		/// Whatever the calls: total issuance changes only by forfeited output deposits (which
+		/// the mock burns), and the bounty holds equal the bounties of running tasks.
+		#[test]
+		fn issuance_moves_only_by_forfeits(ops in prop::collection::vec(op(), 1..60)) {
+			new_test_ext().execute_with(|| {
+				let start = Balances::total_issuance();
+				for op in ops {
+					let _ = match op {
+						Op::Submit(w, b) => Tasks::submit_query(signed(w), TaskFamily::Open, b"q".to_vec(), None, b, QueryOptions::default()),
+						Op::Cancel(w, t) => Tasks::cancel_query(signed(w), t),
+						Op::Register(w) => Tasks::register_provider(signed(w), b"m".to_vec(), 3),
+						Op::Deregister(w) => Tasks::deregister_provider(signed(w)),
+						Op::Commit(w, t, _) => Tasks::commit_output(signed(w), t, output_commitment(&w, b"out", &SALT)),
+						Op::Reveal(w, t, good) => Tasks::reveal_output(signed(w), t, if good { b"out".to_vec() } else { b"bad".to_vec() }, SALT),
+						Op::Settle(t, p) => Tasks::settle(t, &[(1, p), (2, p / 2)]),
+						Op::Advance(n) => { run_to(System::block_number() + n); Ok(()) },
+					};
+					let forfeited: u64 = task_events().iter().map(|e| match e {
+						Event::OutputForfeited { amount, .. } => *amount,
+						_ => 0,
+					}).sum();
+					prop_assert_eq!(Balances::total_issuance(), start - forfeited);
+					let running: u64 = TaskRecords::<Test>::iter()
+						.filter(|(_, t)| t.ended.is_none())
+						.map(|(_, t)| t.bounty)
+						.sum();
+					let held_bounties: u64 = (1..=6).map(|w| held(w, HoldReason::Bounty)).sum();
+					prop_assert_eq!(held_bounties, running);
+				}
+				Ok(())
+			})?;
+		}
+	}
+}

@@ -1,0 +1,94 @@
+// Tasks and evaluator stakes over plain extrinsics on a real dev chain: a user posts a query,
+// a provider commits and reveals an output, evaluators bond, unbond and chill.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Keyring } from '@polkadot/keyring';
+import { cryptoWaitReady, blake2AsHex } from '@polkadot/util-crypto';
+import { u8aConcat, compactAddLength, stringToU8a } from '@polkadot/util';
+import { startNode, waitFor, sendAndWait } from './lib/node.mjs';
+
+const POQ = 1_000_000_000_000n;
+let node;
+let keyring;
+
+before(async () => {
+  await cryptoWaitReady();
+  keyring = new Keyring({ type: 'sr25519' });
+  node = await startNode(['--dev']);
+});
+
+after(async () => {
+  if (node) await node.stop();
+});
+
+/** `blake2_256(SCALE((account, output, salt)))`, as the tasks pallet computes it. */
+function commitment(pair, output, salt) {
+  return blake2AsHex(u8aConcat(pair.publicKey, compactAddLength(stringToU8a(output)), salt), 256);
+}
+
+async function bestNumber(api) {
+  return (await api.rpc.chain.getHeader()).number.toNumber();
+}
+
+test('a query goes through answer and reveal; a bad reveal is refused', async () => {
+  const { api } = node;
+  const alice = keyring.addFromUri('//Alice');
+  const bob = keyring.addFromUri('//Bob');
+
+  await sendAndWait(api, api.tx.tasks.registerProvider('e2e-model', 2n * POQ), bob);
+  const provider = (await api.query.tasks.providers(bob.address)).unwrap();
+  assert.equal(provider.modelId.toUtf8(), 'e2e-model');
+
+  const { events } = await sendAndWait(api, api.tx.tasks.submitQuery(
+    'Qa', 'What is the capital of France?', 'Paris', 10n * POQ,
+    { maxOutputs: null, committeeSize: null }), alice);
+  const submitted = events.find(({ event }) => api.events.tasks.QuerySubmitted.is(event));
+  assert.ok(submitted, 'QuerySubmitted expected');
+  const task = submitted.event.data.task.toNumber();
+  const info = (await api.query.tasks.tasks(task)).unwrap();
+  assert.equal(info.bounty.toBigInt(), 10n * POQ);
+
+  const salt = new Uint8Array(32).fill(7);
+  const output = 'The capital of France is Paris.';
+  await sendAndWait(api, api.tx.tasks.commitOutput(task, commitment(bob, output, salt)), bob);
+
+  // Wait for the reveal phase, then reveal: first with a wrong salt (refused), then right.
+  await waitFor('the reveal phase', async () => (await bestNumber(api)) >= info.answerEnds.toNumber() - 1,
+    { timeoutMs: 120_000 });
+  await assert.rejects(
+    sendAndWait(api, api.tx.tasks.revealOutput(task, output, new Uint8Array(32)), bob),
+    /tasks\.BadReveal/);
+  const revealed = await sendAndWait(api, api.tx.tasks.revealOutput(task, output, salt), bob);
+  assert.ok(revealed.events.some(({ event }) => api.events.tasks.OutputRevealed.is(event)));
+  const text = await api.query.tasks.outputTexts(task, bob.address);
+  assert.equal(text.unwrap().toUtf8(), output);
+
+  // When the reveal phase closes the task is handed over to scoring.
+  await waitFor('the scoring phase', async () => {
+    const t = (await api.query.tasks.tasks(task)).unwrap();
+    return t.scoring.isTrue;
+  }, { timeoutMs: 120_000 });
+});
+
+test('evaluators bond, unbond, cannot withdraw early, and chill', async () => {
+  const { api } = node;
+  const charlie = keyring.addFromUri('//Charlie');
+  await assert.rejects(sendAndWait(api, api.tx.evaluators.bond(1n * POQ), charlie),
+    /evaluators\.BondTooSmall/);
+  await sendAndWait(api, api.tx.evaluators.bond(200n * POQ), charlie);
+  await sendAndWait(api, api.tx.evaluators.activate(), charlie);
+  assert.deepEqual((await api.query.evaluators.active()).map((a) => a.toString()),
+    [charlie.address]);
+  const trust = await api.query.evaluators.trust(charlie.address);
+  assert.equal(trust.unwrap().toNumber(), 500_000_000); // 50 % as Perbill
+
+  await sendAndWait(api, api.tx.evaluators.unbond(50n * POQ), charlie);
+  const ledger = (await api.query.evaluators.ledgers(charlie.address)).unwrap();
+  assert.equal(ledger.bonded.toBigInt(), 150n * POQ);
+  assert.equal(ledger.unbonding.length, 1);
+  await assert.rejects(sendAndWait(api, api.tx.evaluators.withdrawUnbonded(), charlie),
+    /evaluators\.NothingToWithdraw/);
+  await sendAndWait(api, api.tx.evaluators.chill(), charlie);
+  assert.equal((await api.query.evaluators.active()).length, 0);
+});
