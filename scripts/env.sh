@@ -3,6 +3,10 @@
 
 # One target directory outside the clone, shared by the set-up, the tests and CI.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/poq-target}"
+# The wasm runtime is built by a nested cargo that must find this workspace's Cargo.lock;
+# with the target directory outside the clone it cannot find it by itself.
+WASM_BUILD_WORKSPACE_HINT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export WASM_BUILD_WORKSPACE_HINT
 # frame-benchmarking-cli carries a second wasm runtime that only `benchmark storage
 # --enable-pov-recorder` uses; skipping its build saves a cumulus wasm build.
 export SKIP_FRAME_STORAGE_ACCESS_TEST_RUNTIME_WASM_BUILD=1

@@ -148,7 +148,8 @@ pub fn run() -> sc_cli::Result<()> {
 						            with `--features runtime-benchmarks`"
 							.into());
 					}
-					cmd.run_with_spec::<sp_runtime::traits::HashingFor<Block>, service::HostFunctions>(
+					// `benchmark pallet` brings Substrate's and the benchmarking host functions itself.
+					cmd.run_with_spec::<sp_runtime::traits::HashingFor<Block>, ()>(
 						Some(config.chain_spec),
 					)
 				},

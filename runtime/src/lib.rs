@@ -24,6 +24,10 @@ include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
 
 extern crate alloc;
 
+// `Vec` is used by the code `impl_opaque_keys!` and `#[runtime]` expand to.
+#[allow(unused_imports)]
+use alloc::vec::Vec;
+
 pub mod apis;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarks;

@@ -52,6 +52,7 @@ pub use weights::WeightInfo;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{
 	pallet_prelude::*,
+	DefaultNoBound,
 	traits::{
 		fungible::{self, BalancedHold, Inspect, InspectHold, Mutate, MutateHold},
 		tokens::Precision,
@@ -63,7 +64,7 @@ use poq_primitives::{EvaluatorRegistry, EvaluatorSlashing, EvaluatorView, SlashR
 use scale_info::TypeInfo;
 use sp_runtime::{
 	traits::{Saturating, Zero},
-	Perbill, RuntimeDebug,
+	Perbill,
 };
 
 /// Balance type of the pallet's currency.
@@ -74,7 +75,7 @@ pub type CreditOf<T> = fungible::Credit<<T as frame_system::Config>::AccountId, 
 
 /// Funds that leave the bond and become withdrawable at `unlock_at`.
 #[derive(
-	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, RuntimeDebug,
+	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
 )]
 pub struct UnlockChunk<Balance, BlockNumber> {
 	/// Amount unbonding.
@@ -85,7 +86,7 @@ pub struct UnlockChunk<Balance, BlockNumber> {
 
 /// An evaluator's stake.
 #[derive(
-	Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, RuntimeDebug, DefaultNoBound,
+	Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug, DefaultNoBound,
 )]
 #[scale_info(skip_type_params(MaxChunks))]
 pub struct Ledger<Balance: Default, BlockNumber, MaxChunks: Get<u32>> {
@@ -108,7 +109,7 @@ impl<Balance: Default + Copy + Saturating + Zero, BlockNumber, MaxChunks: Get<u3
 
 /// The governed bounds of trust weights.
 #[derive(
-	Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, RuntimeDebug,
+	Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
 )]
 pub struct TrustBounds {
 	/// Lowest trust (`w_min`).

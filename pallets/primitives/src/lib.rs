@@ -17,7 +17,7 @@ use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::pallet_prelude::DispatchResult;
 use scale_info::TypeInfo;
 use sp_core::H256;
-use sp_runtime::{Perbill, RuntimeDebug};
+use sp_runtime::Perbill;
 
 /// Identifier of a task (a query and everything evaluated about it). Assigned sequentially.
 pub type TaskId = u64;
@@ -35,7 +35,7 @@ pub type TaskId = u64;
 	DecodeWithMemTracking,
 	MaxEncodedLen,
 	TypeInfo,
-	RuntimeDebug,
+	Debug,
 )]
 pub enum TaskFamily {
 	/// Question answering: short factual answers.
@@ -67,7 +67,7 @@ impl TaskFamily {
 	DecodeWithMemTracking,
 	MaxEncodedLen,
 	TypeInfo,
-	RuntimeDebug,
+	Debug,
 )]
 pub enum Dimension {
 	/// Rating of the output's model from earlier settled tasks (on-chain).
@@ -97,7 +97,7 @@ impl Dimension {
 }
 
 /// One revealed output of a task, as the consensus pallet sees it.
-#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, RuntimeDebug)]
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
 pub struct RevealedOutput<AccountId, Balance> {
 	/// The inference node (provider) that produced the output.
 	pub provider: AccountId,
@@ -110,7 +110,7 @@ pub struct RevealedOutput<AccountId, Balance> {
 }
 
 /// What the consensus pallet needs of a task whose outputs are revealed.
-#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, RuntimeDebug)]
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
 pub struct ScoringView<AccountId, Balance, BlockNumber> {
 	/// Who posted the query (and receives what the pool does not pay out).
 	pub submitter: AccountId,
@@ -162,7 +162,7 @@ impl OnRevealClosed for () {
 	DecodeWithMemTracking,
 	MaxEncodedLen,
 	TypeInfo,
-	RuntimeDebug,
+	Debug,
 )]
 pub enum SlashReason {
 	/// Committed scores but did not reveal them.
@@ -176,7 +176,7 @@ pub enum SlashReason {
 }
 
 /// A bonded evaluator, as the committee selection sees it.
-#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, RuntimeDebug)]
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
 pub struct EvaluatorView<AccountId, Balance> {
 	/// The evaluator's account.
 	pub who: AccountId,

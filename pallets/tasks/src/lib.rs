@@ -74,7 +74,6 @@ use scale_info::TypeInfo;
 use sp_core::H256;
 use sp_runtime::{
 	traits::{Saturating, Zero},
-	RuntimeDebug,
 };
 
 /// Balance type of the pallet's currency.
@@ -101,7 +100,7 @@ pub fn output_commitment<AccountId: Encode>(who: &AccountId, output: &[u8], salt
 	DecodeWithMemTracking,
 	MaxEncodedLen,
 	TypeInfo,
-	RuntimeDebug,
+	Debug,
 )]
 pub struct QueryOptions {
 	/// Most outputs accepted (1 ..= `MaxOutputs`); `None` is `MaxOutputs`.
@@ -112,7 +111,7 @@ pub struct QueryOptions {
 
 /// Lengths of a task's phases, in blocks.
 #[derive(
-	Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, RuntimeDebug,
+	Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
 )]
 pub struct PhaseLengths<BlockNumber> {
 	/// Blocks in which providers commit outputs.
@@ -125,7 +124,7 @@ pub struct PhaseLengths<BlockNumber> {
 
 /// Where a task is.
 #[derive(
-	Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, RuntimeDebug,
+	Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
 )]
 pub enum Phase {
 	/// Providers commit outputs.
@@ -142,7 +141,7 @@ pub enum Phase {
 
 /// What the schedule does at a block.
 #[derive(
-	Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, RuntimeDebug,
+	Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
 )]
 pub enum Action {
 	/// Close the reveal phase: forfeit unrevealed outputs, hand over to scoring.
@@ -154,7 +153,7 @@ pub enum Action {
 }
 
 /// Compact record of a task.
-#[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, RuntimeDebug)]
+#[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
 pub struct TaskInfo<AccountId, Balance, BlockNumber> {
 	/// Who posted the query.
 	pub submitter: AccountId,
@@ -199,7 +198,7 @@ impl<AccountId, Balance, BlockNumber: PartialOrd + Copy> TaskInfo<AccountId, Bal
 }
 
 /// A registered inference node.
-#[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, RuntimeDebug)]
+#[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
 #[scale_info(skip_type_params(MaxModelIdLen))]
 pub struct ProviderInfo<Balance, MaxModelIdLen: Get<u32>> {
 	/// The model that produces this provider's outputs.
@@ -213,7 +212,7 @@ pub struct ProviderInfo<Balance, MaxModelIdLen: Get<u32>> {
 }
 
 /// A provider's output to a task.
-#[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, RuntimeDebug)]
+#[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
 pub struct OutputEntry {
 	/// The commitment given in the answer phase.
 	pub commitment: H256,
@@ -791,7 +790,7 @@ pub mod pallet {
 		}
 
 		/// Returns `bounty_left` of the bounty and the whole deposit to the submitter.
-		fn release_task_funds(info: &TaskInfoOf<T>, bounty_left: BalanceOf<T>) {
+		pub(crate) fn release_task_funds(info: &TaskInfoOf<T>, bounty_left: BalanceOf<T>) {
 			// Holds are created with exactly these amounts; best effort keeps the hook infallible.
 			let _ = T::Currency::release(
 				&HoldReason::Bounty.into(),
@@ -808,7 +807,7 @@ pub mod pallet {
 		}
 
 		/// Removes the texts of a task and closes its providers' open tasks.
-		fn clear_texts(task: TaskId) {
+		pub(crate) fn clear_texts(task: TaskId) {
 			Queries::<T>::remove(task);
 			References::<T>::remove(task);
 			let _ = OutputTexts::<T>::clear_prefix(task, T::MaxOutputs::get(), None);
