@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { nodeBinary } from './lib/node.mjs';
 
 function run(args) {
-  const r = spawnSync(nodeBinary(), args, { encoding: 'utf8', timeout: 60_000 });
+  // A chain spec embeds the runtime wasm: several MiB of output.
+  const r = spawnSync(nodeBinary(), args, { encoding: 'utf8', timeout: 60_000, maxBuffer: 64 << 20 });
   const errLines = r.stderr.split('\n').filter((l) => l.trim() !== '');
   return { status: r.status, errLines, stdout: r.stdout };
 }

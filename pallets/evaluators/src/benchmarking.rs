@@ -5,12 +5,12 @@ use crate::Pallet as Evaluators;
 use frame_benchmarking::v2::*;
 use frame_support::traits::fungible::Mutate;
 use frame_system::RawOrigin;
-use sp_runtime::traits::Bounded;
 
 fn funded<T: Config>(name: &'static str, i: u32) -> T::AccountId {
 	let who: T::AccountId = account(name, i, 0);
-	// Half of the maximum balance: plenty, and no overflow when more is minted.
-	let _ = T::Currency::set_balance(&who, BalanceOf::<T>::max_value() / 2u32.into());
+	// A thousand minimum bonds: plenty, and far from overflowing total issuance even with
+	// `MaxActiveEvaluators` such accounts.
+	T::Currency::set_balance(&who, T::MinBond::get().saturating_mul(1000u32.into()));
 	who
 }
 

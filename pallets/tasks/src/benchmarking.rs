@@ -5,11 +5,12 @@ use crate::Pallet as TasksPallet;
 use alloc::vec;
 use frame_benchmarking::v2::*;
 use frame_system::RawOrigin;
-use sp_runtime::traits::Bounded;
 
 fn funded<T: Config>(name: &'static str, i: u32) -> T::AccountId {
 	let who: T::AccountId = account(name, i, 0);
-	let _ = T::Currency::set_balance(&who, BalanceOf::<T>::max_value() / 4u32.into());
+	// A million minimum bounties: enough for every bounty and deposit of a benchmark, and far
+	// from overflowing total issuance.
+	T::Currency::set_balance(&who, T::MinBounty::get().saturating_mul(1_000_000u32.into()));
 	who
 }
 
