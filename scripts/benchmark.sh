@@ -21,7 +21,7 @@ for a in "$@"; do
 done
 [ ${#pallets[@]} -gt 0 ] || pallets=(pallet_poq_tasks pallet_poq_evaluators)
 
-cargo build --quiet --release --locked -p poq-node --features "$POQ_FEATURES"
+poq_cargo build $POQ_BUILD_ARGS
 for p in "${pallets[@]}"; do
 	dir="pallets/${p#pallet_poq_}"
 	[ -d "$dir" ] || { echo "benchmark.sh: no folder $dir for pallet $p" >&2; exit 2; }

@@ -13,5 +13,16 @@ export SKIP_FRAME_STORAGE_ACCESS_TEST_RUNTIME_WASM_BUILD=1
 # The one feature set of the dev build: node, tests and weight generation share it.
 POQ_FEATURES="runtime-benchmarks"
 export POQ_FEATURES
+# Every build resolves features like `cargo test --workspace` does (dev-dependencies included),
+# so that building the node and building the tests produce the same artifacts instead of
+# rebuilding shared crates each time one follows the other.
+export POQ_BUILD_ARGS="--quiet --release --locked --workspace --all-targets --features $POQ_FEATURES"
+export POQ_TEST_ARGS="--quiet --release --locked --workspace --features $POQ_FEATURES"
 # The node binary the scripts and the e2e tests run.
 export POQ_NODE_BIN="$CARGO_TARGET_DIR/release/poq-node"
+
+# cargo, without the dependency-cycle report that polkadot-overseer's proc-macro prints (cargo
+# replays it on every build, even when nothing is rebuilt). Everything else passes through.
+poq_cargo() {
+	cargo "$@" 2> >(grep --line-buffered -vE '^(⚡ Found [0-9]+ strongly connected components|cycle\([0-9]+\) ∈ )' >&2)
+}

@@ -65,7 +65,7 @@ fi
 if [ ! -x "$POQ_NODE_BIN" ] || [ -n "$(find node runtime pallets Cargo.toml Cargo.lock -newer "$POQ_NODE_BIN" -print -quit 2>/dev/null)" ]; then
 	say "building poq-node (release; a first build takes about an hour on 2 cores)"
 fi
-cargo build --quiet --release --locked -p poq-node --features "$POQ_FEATURES"
+poq_cargo build $POQ_BUILD_ARGS
 
 [ "$mode" = build ] && exit 0
 

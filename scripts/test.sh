@@ -12,8 +12,8 @@ source scripts/env.sh
 scripts/setup.sh --deps-only
 
 echo "== cargo test (workspace, release, features: $POQ_FEATURES)"
-cargo build --quiet --release --locked -p poq-node --features "$POQ_FEATURES"
-cargo test --quiet --release --locked --workspace --features "$POQ_FEATURES"
+poq_cargo build $POQ_BUILD_ARGS
+poq_cargo test $POQ_TEST_ARGS
 
 echo "== end-to-end tests (tests/e2e, real node over RPC)"
 cd tests/e2e
