@@ -3,7 +3,9 @@
 #
 #   1. Rust: unit, pallet, runtime and property tests of the whole workspace (release
 #      profile and the same features as the node, so dependencies are compiled once).
-#   2. End-to-end: tests/e2e starts the real node binary and talks to it over RPC.
+#   2. Network: zombienet spawns Alice and Bob (zombienet/local.toml) and checks that they
+#      peer, author and finalize (zombienet/local.zndsl).
+#   3. End-to-end: tests/e2e starts the real node binary and talks to it over RPC.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=env.sh
@@ -14,6 +16,16 @@ scripts/setup.sh --deps-only
 echo "== cargo test (workspace, release, features: $POQ_FEATURES)"
 poq_cargo build $POQ_BUILD_ARGS
 poq_cargo test $POQ_TEST_ARGS
+
+echo "== zombienet: two validators (zombienet/local.zndsl)"
+zlog=$(mktemp)
+if zombienet/run.sh test >"$zlog" 2>&1; then
+	grep -aoE 'Result: [0-9]+/[0-9]+' "$zlog" | tail -1
+	rm -f "$zlog"
+else
+	cat "$zlog"; rm -f "$zlog"
+	echo "zombienet test failed" >&2; exit 1
+fi
 
 echo "== end-to-end tests (tests/e2e, real node over RPC)"
 cd tests/e2e
