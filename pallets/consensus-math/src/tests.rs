@@ -1,0 +1,196 @@
+//! Unit and property tests of the consensus math.
+
+use super::*;
+use proptest::prelude::*;
+
+fn pm(x: u32) -> Permill {
+	Permill::from_parts(x)
+}
+fn pb(x: u32) -> Perbill {
+	Perbill::from_parts(x)
+}
+
+const RULES: [AggregationRule; 5] = [
+	AggregationRule::Mean,
+	AggregationRule::Median,
+	AggregationRule::TrimmedMean(Permill::from_percent(20)),
+	AggregationRule::TrustWeightedMedian,
+	AggregationRule::TrustWeightedMean,
+];
+
+#[test]
+fn known_values() {
+	let v = [pm(100), pm(900), pm(200), pm(300)];
+	assert_eq!(mean(&v), Some(pm(375)));
+	assert_eq!(median(&v), Some(pm(250)));
+	assert_eq!(median(&v[..3]), Some(pm(200)));
+	assert_eq!(trimmed_mean(&[pm(0), pm(10), pm(20), pm(30), pm(1_000_000)], Permill::from_percent(20)), Some(pm(20)));
+	// A trust-weighted median follows the trusted majority, not the outlier count.
+	let r = [(pm(800_000), pb(900_000_000)), (pm(100_000), pb(50_000_000)), (pm(100_000), pb(50_000_000))];
+	assert_eq!(weighted_median(&r), Some(pm(800_000)));
+	assert_eq!(weighted_mean(&[(pm(0), pb(1)), (pm(1_000_000), pb(3))]), Some(pm(750_000)));
+	assert_eq!(mean(&[]), None);
+	assert_eq!(aggregate(AggregationRule::Median, &[]), None);
+	// Zero total trust falls back to the unweighted rule.
+	assert_eq!(weighted_median(&[(pm(1), pb(0)), (pm(3), pb(0)), (pm(5), pb(0))]), Some(pm(3)));
+}
+
+#[test]
+fn agreement_of_known_committees() {
+	assert_eq!(agreement(&[]), Permill::one());
+	assert_eq!(agreement(&[pm(400_000); 5]), Permill::one());
+	// median 0.5, |dev| = 0.5 for every report: as dispersed as it gets.
+	assert_eq!(agreement(&[pm(0), pm(1_000_000), pm(0), pm(1_000_000)]), Permill::zero());
+	assert_eq!(agreement(&[pm(400_000), pm(500_000), pm(600_000)]), pm(800_000));
+}
+
+#[test]
+fn tolerance_and_deviation() {
+	assert_eq!(deviation(&[pm(100), pm(300)], &[pm(200), pm(200)]), Some(pm(100)));
+	assert_eq!(deviation(&[], &[]), None);
+	assert_eq!(tolerance(&[pm(10), pm(20), pm(30)], pm(5)), pm(60));
+	assert_eq!(tolerance(&[pm(0), pm(0)], pm(5)), pm(5));
+	assert_eq!(tolerance(&[pm(900_000)], pm(5)), Permill::one());
+}
+
+#[test]
+fn trust_moves_as_designed() {
+	let p = TrustParams {
+		rho: Perbill::from_percent(10),
+		lambda: Perbill::from_percent(50),
+		w_min: Perbill::from_percent(1),
+		w_max: Perbill::from_percent(100),
+	};
+	let w = Perbill::from_percent(50);
+	// Within tolerance: 50% + 10% of the 50% gap.
+	assert_eq!(update_trust(w, pm(10), pm(20), p), Perbill::from_percent(55));
+	// Twice the tolerance: loses lambda * 1 = half of itself.
+	assert_eq!(update_trust(w, pm(40), pm(20), p), Perbill::from_percent(25));
+	// 1.5 x tolerance: loses lambda * 0.5 = a quarter.
+	assert_eq!(update_trust(w, pm(30), pm(20), p), Perbill::from_parts(375_000_000));
+	// Never below w_min.
+	assert_eq!(update_trust(Perbill::from_percent(1), pm(1_000), pm(1), p), Perbill::from_percent(1));
+}
+
+#[test]
+fn composite_renormalises_over_active_dimensions() {
+	let w = [Permill::from_percent(15), Permill::from_percent(10), Permill::from_percent(20),
+		Permill::from_percent(25), Permill::from_percent(15), Permill::from_percent(15)];
+	let all = [Some(pm(1_000_000)); 6];
+	assert_eq!(composite(&w, &all), Permill::one());
+	// Alignment and agreement switched off (the calibrated profile): only 4 dimensions count.
+	let mut cal = w;
+	cal[4] = Permill::zero();
+	cal[5] = Permill::zero();
+	let s = [Some(pm(500_000)), Some(pm(500_000)), Some(pm(500_000)), Some(pm(500_000)), Some(pm(0)), Some(pm(0))];
+	assert_eq!(composite(&cal, &s), pm(500_000));
+	assert_eq!(composite(&w, &[None; 6]), Permill::zero());
+}
+
+#[test]
+fn rewards_follow_the_formulas() {
+	let (shares, rest) = split_pool(100, &[1, 1, 2]);
+	assert_eq!((shares, rest), (vec![25, 25, 50], 0));
+	let (shares, rest) = split_pool(10, &[1, 1, 1]);
+	assert_eq!((shares, rest), (vec![3, 3, 3], 1));
+	assert_eq!(split_pool(7, &[0, 0]), (vec![0, 0], 7));
+	// Equal quality: the cheaper provider earns more; a provider whose cost outweighs its
+	// quality earns nothing.
+	let w = inference_weights(&[pm(800_000), pm(800_000), pm(100_000)], &[10, 20, 20], Permill::one(), Permill::from_percent(50));
+	assert!(w[0] > w[1]);
+	assert_eq!(w[2], 0);
+	// Evaluators: trust x accuracy; beyond d_max nothing.
+	let e = evaluator_weights(&[(Perbill::one(), pm(0)), (Perbill::one(), pm(50_000)), (Perbill::one(), pm(200_000))], pm(100_000));
+	assert_eq!(e[0], 2 * e[1]);
+	assert_eq!(e[2], 0);
+}
+
+fn reports() -> impl Strategy<Value = Vec<(Permill, Perbill)>> {
+	prop::collection::vec((0u32..=1_000_000, 0u32..=1_000_000_000), 1..20)
+		.prop_map(|v| v.into_iter().map(|(s, w)| (pm(s), pb(w))).collect())
+}
+
+proptest! {
+	#[test]
+	fn aggregation_is_order_invariant_and_bounded(r in reports(), seed in any::<u64>()) {
+		let mut shuffled = r.clone();
+		// A deterministic shuffle from the seed.
+		let n = shuffled.len();
+		let mut x = seed | 1;
+		for i in (1..n).rev() {
+			x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+			shuffled.swap(i, (x % (i as u64 + 1)) as usize);
+		}
+		let lo = r.iter().map(|(s, _)| *s).min().unwrap();
+		let hi = r.iter().map(|(s, _)| *s).max().unwrap();
+		for rule in RULES {
+			let a = aggregate(rule, &r).unwrap();
+			prop_assert_eq!(Some(a), aggregate(rule, &shuffled));
+			prop_assert!(lo <= a && a <= hi, "{:?}: {:?} outside [{:?}, {:?}]", rule, a, lo, hi);
+		}
+	}
+
+	#[test]
+	fn aggregation_is_monotone(r in reports(), i in any::<prop::sample::Index>(), up in 0u32..1_000_000) {
+		let i = i.index(r.len());
+		let mut raised = r.clone();
+		raised[i].0 = pm(raised[i].0.deconstruct().saturating_add(up).min(1_000_000));
+		for rule in RULES {
+			prop_assert!(aggregate(rule, &raised).unwrap() >= aggregate(rule, &r).unwrap(), "{:?}", rule);
+		}
+	}
+
+	#[test]
+	fn pool_is_always_fully_accounted(pool in any::<u128>(), w in prop::collection::vec(any::<u64>(), 0..20)) {
+		let w: Vec<u128> = w.into_iter().map(|x| x as u128).collect();
+		let (shares, rest) = split_pool(pool, &w);
+		prop_assert_eq!(shares.len(), w.len());
+		prop_assert_eq!(shares.iter().sum::<u128>() + rest, pool);
+		// Proportional: a larger weight never gets a smaller share.
+		for a in 0..w.len() { for b in 0..w.len() {
+			if w[a] >= w[b] { prop_assert!(shares[a] >= shares[b]); }
+		}}
+	}
+
+	#[test]
+	fn trust_stays_in_bounds_honest_never_lose_outliers_always_do(
+		w in 0u32..=1_000_000_000, d in 0u32..=1_000_000, tau in 0u32..=1_000_000,
+		rho in 0u32..=1_000_000_000, lambda in 1u32..=1_000_000_000,
+		lo in 0u32..=500_000_000, hi in 500_000_000u32..=1_000_000_000,
+	) {
+		let p = TrustParams { rho: pb(rho), lambda: pb(lambda), w_min: pb(lo), w_max: pb(hi) };
+		let w0 = pb(w).max(pb(lo)).min(pb(hi));
+		let next = update_trust(pb(w), pm(d), pm(tau), p);
+		prop_assert!(pb(lo) <= next && next <= pb(hi));
+		if d <= tau {
+			prop_assert!(next >= w0);
+		} else if w0 > pb(lo) && (lambda as u64) * (w0.deconstruct() as u64) >= 2_000_000_000 {
+			// Beyond tolerance, trust strictly falls (when the cut is not lost to rounding).
+			prop_assert!(next < w0, "w0 {:?} next {:?}", w0, next);
+		}
+	}
+
+	#[test]
+	fn composite_is_bounded_by_its_scores(
+		w in prop::collection::vec(0u32..=1_000_000, 6),
+		s in prop::collection::vec(prop::option::of(0u32..=1_000_000), 6),
+	) {
+		let w: Vec<Permill> = w.into_iter().map(pm).collect();
+		let s: Vec<Option<Permill>> = s.into_iter().map(|x| x.map(pm)).collect();
+		let q = composite(&w, &s);
+		let active: Vec<Permill> = w.iter().zip(&s).filter_map(|(w, s)| (!w.is_zero()).then_some(*s).flatten()).collect();
+		if let (Some(lo), Some(hi)) = (active.iter().min(), active.iter().max()) {
+			prop_assert!(*lo <= q && q <= *hi);
+		} else {
+			prop_assert_eq!(q, Permill::zero());
+		}
+	}
+
+	#[test]
+	fn agreement_is_one_for_unanimous_and_bounded(v in prop::collection::vec(0u32..=1_000_000, 1..20)) {
+		let v: Vec<Permill> = v.into_iter().map(pm).collect();
+		let a = agreement(&v);
+		prop_assert!(a <= Permill::one());
+		prop_assert_eq!(agreement(&vec![v[0]; v.len()]), Permill::one());
+	}
+}
