@@ -63,7 +63,7 @@ fi
 
 # --- Build ------------------------------------------------------------------------------------
 if [ ! -x "$POQ_NODE_BIN" ] || [ -n "$(find node runtime pallets Cargo.toml Cargo.lock -newer "$POQ_NODE_BIN" -print -quit 2>/dev/null)" ]; then
-	say "building poq-node (release; a first build takes about an hour on 2 cores)"
+	say "building poq-node (release; a first build takes about 30 minutes on 2 cores)"
 fi
 poq_cargo build $POQ_BUILD_ARGS
 
