@@ -62,10 +62,9 @@ fi
 [ "$mode" = deps ] && exit 0
 
 # --- Build ------------------------------------------------------------------------------------
-# Announce a build when one is likely (sources or the git commit, which `--version` embeds,
-# are newer than the binary); cargo itself stays quiet.
-gitref="$(git rev-parse --git-dir 2>/dev/null)/$(git symbolic-ref -q HEAD 2>/dev/null)"
-if [ ! -x "$POQ_NODE_BIN" ] || [ -n "$(find node runtime pallets Cargo.toml Cargo.lock "$gitref" -newer "$POQ_NODE_BIN" -print -quit 2>/dev/null)" ]; then
+# Announce a build when one is likely (no binary, or sources newer than it); cargo itself stays
+# quiet.
+if [ ! -x "$POQ_NODE_BIN" ] || [ -n "$(find node runtime pallets Cargo.toml Cargo.lock -newer "$POQ_NODE_BIN" -print -quit 2>/dev/null)" ]; then
 	say "building poq-node (release; a first build takes about 30 minutes on 2 cores)"
 fi
 poq_cargo build $POQ_BUILD_ARGS
