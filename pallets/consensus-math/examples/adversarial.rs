@@ -2,12 +2,13 @@
 //! attacking evaluators. Prints a table; a benchmark-style command, not a test.
 //!
 //! ```sh
-//! cargo run --release -p poq-consensus-math --example adversarial [-- --tasks 20 --seeds 5]
+//! cargo run --release -p poq-consensus-math --example adversarial \
+//!     [-- --tasks 20 --seeds 5 --committee 16 --honest-sd-pct 5]
 //! ```
 //!
-//! Each run: `--tasks` tasks of 8 outputs with a true quality in [0, 1]; a committee of 16
-//! evaluators scores every output on 3 dimensions (structure, semantic, alignment). Honest
-//! evaluators report the true quality plus noise (sd 0.05); a fraction of attackers report by
+//! Each run: `--tasks` tasks of 8 outputs with a true quality in [0, 1]; a committee of
+//! `--committee` evaluators scores every output on 3 dimensions (structure, semantic,
+//! alignment). Honest evaluators report the true quality plus noise (sd `--honest-sd-pct` %); a fraction of attackers report by
 //! their kind. Per output and dimension the rule aggregates; the composite is the mean of the
 //! three dimensions. Deviation, tolerance, trust and evaluator rewards follow the crate's
 //! functions (rho 0.1, lambda 0.5, trust in [0.01, 1] starting at 0.5, tau_min 0.02,
@@ -22,7 +23,6 @@ use poq_consensus_math::*;
 use sp_arithmetic::{Perbill, Permill};
 
 const OUTPUTS: usize = 8;
-const COMMITTEE: usize = 16;
 const DIMS: usize = 3;
 
 /// xorshift64* with Box-Muller normals: deterministic per seed, no dependency.
@@ -94,9 +94,18 @@ struct Outcome {
 	reward_honest: f64,
 }
 
-fn run(rule: AggregationRule, attack: Attack, frac: f64, tasks: usize, seed: u64) -> Outcome {
+/// Simulation settings from the command line.
+#[derive(Clone, Copy)]
+struct Setup {
+	tasks: usize,
+	committee: usize,
+	honest_sd: f64,
+}
+
+fn run(rule: AggregationRule, attack: Attack, frac: f64, setup: Setup, seed: u64) -> Outcome {
+	let Setup { tasks, committee, honest_sd } = setup;
 	let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
-	let attackers = if attack == Attack::None { 0 } else { (frac * COMMITTEE as f64).round() as usize };
+	let attackers = if attack == Attack::None { 0 } else { (frac * committee as f64).round() as usize };
 	let is_attacker = |e: usize| e < attackers;
 	let params = TrustParams {
 		rho: Perbill::from_percent(10),
@@ -104,15 +113,15 @@ fn run(rule: AggregationRule, attack: Attack, frac: f64, tasks: usize, seed: u64
 		w_min: Perbill::from_percent(1),
 		w_max: Perbill::one(),
 	};
-	let mut trust = vec![Perbill::from_percent(50); COMMITTEE];
-	let mut rewards = vec![0u128; COMMITTEE];
+	let mut trust = vec![Perbill::from_percent(50); committee];
+	let mut rewards = vec![0u128; committee];
 	let (mut truth_all, mut consensus_all) = (Vec::new(), Vec::new());
 
 	for _ in 0..tasks {
 		let truth: Vec<f64> = (0..OUTPUTS).map(|_| rng.uniform()).collect();
 		let collusion: Vec<f64> = (0..OUTPUTS).map(|_| rng.uniform()).collect();
 		// reports[e][o][d]
-		let reports: Vec<Vec<Vec<Permill>>> = (0..COMMITTEE)
+		let reports: Vec<Vec<Vec<Permill>>> = (0..committee)
 			.map(|e| {
 				let flip = rng.uniform() < 0.5;
 				(0..OUTPUTS)
@@ -120,7 +129,7 @@ fn run(rule: AggregationRule, attack: Attack, frac: f64, tasks: usize, seed: u64
 						(0..DIMS)
 							.map(|_| {
 								let q = truth[o];
-								let honest = q + rng.normal(0.05);
+								let honest = q + rng.normal(honest_sd);
 								let v = if !is_attacker(e) {
 									honest
 								} else {
@@ -149,7 +158,7 @@ fn run(rule: AggregationRule, attack: Attack, frac: f64, tasks: usize, seed: u64
 				(0..DIMS)
 					.map(|d| {
 						let cell: Vec<(Permill, Perbill)> =
-							(0..COMMITTEE).map(|e| (reports[e][o][d], trust[e])).collect();
+							(0..committee).map(|e| (reports[e][o][d], trust[e])).collect();
 						aggregate(rule, &cell).expect("committee reported")
 					})
 					.collect()
@@ -163,7 +172,7 @@ fn run(rule: AggregationRule, attack: Attack, frac: f64, tasks: usize, seed: u64
 
 		// Deviation, tolerance, trust, rewards.
 		let flat_c: Vec<Permill> = consensus.iter().flatten().copied().collect();
-		let devs: Vec<Permill> = (0..COMMITTEE)
+		let devs: Vec<Permill> = (0..committee)
 			.map(|e| {
 				let flat_r: Vec<Permill> = reports[e].iter().flatten().copied().collect();
 				deviation(&flat_r, &flat_c).expect("cells")
@@ -171,18 +180,18 @@ fn run(rule: AggregationRule, attack: Attack, frac: f64, tasks: usize, seed: u64
 			.collect();
 		let tau = tolerance(&devs, Permill::from_percent(2));
 		let weights = evaluator_weights(
-			&(0..COMMITTEE).map(|e| (trust[e], devs[e])).collect::<Vec<_>>(),
+			&(0..committee).map(|e| (trust[e], devs[e])).collect::<Vec<_>>(),
 			Permill::from_percent(25),
 		);
 		let (shares, _) = split_pool(1000, &weights);
-		for e in 0..COMMITTEE {
+		for e in 0..committee {
 			rewards[e] += shares[e];
 			trust[e] = update_trust(trust[e], devs[e], tau, params);
 		}
 	}
 
 	let mean = |f: &dyn Fn(usize) -> bool, v: &dyn Fn(usize) -> f64| {
-		let xs: Vec<f64> = (0..COMMITTEE).filter(|e| f(*e)).map(|e| v(e)).collect();
+		let xs: Vec<f64> = (0..committee).filter(|e| f(*e)).map(|e| v(e)).collect();
 		if xs.is_empty() { f64::NAN } else { xs.iter().sum::<f64>() / xs.len() as f64 }
 	};
 	let t = |e: usize| trust[e].deconstruct() as f64 / 1e9;
@@ -208,6 +217,10 @@ fn arg(name: &str, default: usize) -> usize {
 fn main() {
 	let tasks = arg("--tasks", 20);
 	let seeds = arg("--seeds", 5) as u64;
+	let committee = arg("--committee", 16);
+	let honest_sd = arg("--honest-sd-pct", 5) as f64 / 100.0;
+	assert!(committee >= 2, "--committee must be at least 2");
+	let setup = Setup { tasks, committee, honest_sd };
 	let rules = [
 		("mean", AggregationRule::Mean),
 		("median", AggregationRule::Median),
@@ -223,12 +236,14 @@ fn main() {
 		Attack::Inverted,
 		Attack::Colluding,
 	];
-	println!("# Adversarial report: {tasks} tasks x {OUTPUTS} outputs, committee {COMMITTEE}, {seeds} seeds");
+	println!(
+		"# Adversarial report: {tasks} tasks x {OUTPUTS} outputs, committee {committee}, honest sd {honest_sd}, {seeds} seeds"
+	);
 	println!();
 	println!("| rule | attack | attackers | Spearman | vs no attack | trust attacker/honest | reward attacker | reward honest |");
 	println!("|---|---|---|---|---|---|---|---|");
 	let avg = |rule, attack, frac| {
-		let outs: Vec<Outcome> = (0..seeds).map(|s| run(rule, attack, frac, tasks, s + 1)).collect();
+		let outs: Vec<Outcome> = (0..seeds).map(|s| run(rule, attack, frac, setup, s + 1)).collect();
 		let n = outs.len() as f64;
 		Outcome {
 			spearman: outs.iter().map(|o| o.spearman).sum::<f64>() / n,
