@@ -12,13 +12,19 @@
 //!   trust-weighted median, trust-weighted mean), see [`aggregate`];
 //! - agreement: `1 - min(1, 2 * MAD)` of the reports ([`agreement`]);
 //! - deviation `d_e` = mean `|s_e - c|` ([`deviation`]); tolerance
-//!   `tau = max(tau_min, 3 * median_j d_j)` ([`tolerance`]);
+//!   `tau = clamp(m * median_j d_j, tau_min, tau_max)` ([`tolerance`]; the design's starting rule
+//!   was `max(tau_min, 3 * median)`, whose lack of a cap let noisy committees tolerate
+//!   attackers, see `docs/adversarial-report.md`);
 //! - trust ([`update_trust`]): within tolerance `w <- min(w_max, w + rho (w_max - w))`; beyond it
 //!   `w <- max(w_min, w (1 - lambda min(1, (d - tau) / tau)))`;
 //! - composite `Q = sum_d w_d s_d / sum_{d active} w_d` ([`composite`]);
 //! - rewards: [`split_pool`] splits an amount in proportion to weights and returns what it could
 //!   not pay, so that `sum(payouts) + remainder == pool` always; [`inference_weights`] and
-//!   [`evaluator_weights`] give the weights of the design's reward formulas.
+//!   [`evaluator_weights`] give the weights of the design's reward formulas;
+//! - the on-chain priors: [`update_rating`] (a model's rating from settled results) and
+//!   [`cost_priors`] (quality per declared cost, normalised within a task);
+//! - committee selection: [`draw_committee`] (stake-and-trust-weighted sampling without
+//!   replacement within a budget).
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
@@ -167,10 +173,27 @@ pub fn deviation(reports: &[Permill], consensus: &[Permill]) -> Option<Permill> 
 	Some(Permill::from_parts((sum / n as u64) as u32))
 }
 
-/// The tolerance of a task: `max(tau_min, 3 * median of the deviations)`, at most one.
-pub fn tolerance(deviations: &[Permill], tau_min: Permill) -> Permill {
+/// How the tolerance of a task follows from its evaluators' deviations.
+#[derive(
+	Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct ToleranceParams {
+	/// Multiple of the median deviation, in percent (300 is three times the median).
+	pub multiplier_pct: u32,
+	/// Lowest tolerance (`tau_min`): honest evaluators who agree closely are not punished for
+	/// float drift.
+	pub min: Permill,
+	/// Highest tolerance (`tau_max`): however noisy the committee, a deviation above it is always
+	/// beyond tolerance, so that attackers cannot widen the tolerance until it covers them.
+	pub max: Permill,
+}
+
+/// The tolerance of a task: `clamp(multiplier * median of the deviations, min, max)` (`min` wins
+/// when `min > max`).
+pub fn tolerance(deviations: &[Permill], p: ToleranceParams) -> Permill {
 	let m = median(deviations).unwrap_or_default().deconstruct() as u64;
-	Permill::from_parts((3 * m).min(MILLION) as u32).max(tau_min)
+	let scaled = (m * p.multiplier_pct as u64 / 100).min(MILLION);
+	Permill::from_parts(scaled as u32).min(p.max).max(p.min)
 }
 
 /// Parameters of the trust update.
@@ -275,6 +298,98 @@ pub fn inference_weights(
 			gain.saturating_sub(cost)
 		})
 		.collect()
+}
+
+/// The rating of a model after a settled task in which its output had quality `observed`:
+/// `rating + step * (observed - rating)` with `step = max(1 / (count + 1), step_min)`, where
+/// `count` is the number of results the rating already holds. The first results average exactly;
+/// later ones move the rating by at least `step_min`, so that a model that changes is followed.
+/// The result always lies between `rating` and `observed`.
+pub fn update_rating(rating: Permill, observed: Permill, count: u32, step_min: Permill) -> Permill {
+	let step = Permill::from_rational(1u64, count as u64 + 1).max(step_min);
+	let (r, o) = (rating.deconstruct(), observed.deconstruct());
+	if o >= r {
+		Permill::from_parts(r + step.mul_floor(o - r))
+	} else {
+		Permill::from_parts(r - step.mul_floor(r - o))
+	}
+}
+
+/// Cost-efficiency priors of a task's outputs: each output's quality per declared cost
+/// (`rating / max(cost, 1)`, cost in the smallest balance unit) divided by the best such ratio in
+/// the task, so the most efficient model gets one and the others their fraction of it. All zero
+/// when every rating is zero.
+pub fn cost_priors(ratings: &[Permill], costs: &[u128]) -> Vec<Permill> {
+	// rating (<= 1e6) * 1e18 fits in u128; dividing by the cost keeps the ratio's precision for
+	// costs up to 1e18 units.
+	const SCALE: u128 = 1_000_000_000_000_000_000;
+	let eff: Vec<u128> = ratings
+		.iter()
+		.zip(costs)
+		.map(|(r, c)| r.deconstruct() as u128 * SCALE / (*c).max(1))
+		.collect();
+	let best = eff.iter().copied().max().unwrap_or(0);
+	eff.iter()
+		.map(|e| if best == 0 { Permill::zero() } else { Permill::from_rational(*e, best) })
+		.collect()
+}
+
+/// One candidate of a committee draw.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Candidate {
+	/// Selection weight (bond times trust); zero is never drawn.
+	pub weight: u128,
+	/// Declared price per evaluation, charged against the budget.
+	pub price: u128,
+}
+
+/// Draws a committee of at most `k` candidates without replacement, each draw with probability
+/// proportional to `weight` among the candidates not drawn yet whose price fits in what is left
+/// of `budget` (cost-aware sampling: cheaper candidates leave room for more members). Stops at
+/// `k` members or when no candidate is eligible. `rand(n)` must return a value in `[0, n)`;
+/// the runtime derives it from its randomness source. Returns the indices drawn, in draw order.
+pub fn draw_committee(
+	candidates: &[Candidate],
+	k: usize,
+	budget: u128,
+	mut rand: impl FnMut(u128) -> u128,
+) -> Vec<usize> {
+	let mut chosen: Vec<usize> = Vec::new();
+	let mut left = budget;
+	while chosen.len() < k {
+		let eligible = |i: usize, c: &Candidate| c.weight > 0 && c.price <= left && !chosen.contains(&i);
+		let total = candidates
+			.iter()
+			.enumerate()
+			.filter(|(i, c)| eligible(*i, c))
+			.fold(0u128, |a, (_, c)| a.saturating_add(c.weight));
+		if total == 0 {
+			break;
+		}
+		let mut r = rand(total).min(total - 1);
+		let mut pick = None;
+		for (i, c) in candidates.iter().enumerate() {
+			if !eligible(i, c) {
+				continue;
+			}
+			if r < c.weight {
+				pick = Some(i);
+				break;
+			}
+			r -= c.weight;
+		}
+		// With saturated totals the scan may run out; the last eligible candidate takes the rest.
+		let i = match pick {
+			Some(i) => i,
+			None => match candidates.iter().enumerate().rev().find(|(i, c)| eligible(*i, c)) {
+				Some((i, _)) => i,
+				None => break,
+			},
+		};
+		left -= candidates[i].price;
+		chosen.push(i);
+	}
+	chosen
 }
 
 /// Weights of the evaluators' rewards: `w_e * max(0, 1 - d_e / d_max)`, in parts per billion

@@ -48,9 +48,15 @@ fn agreement_of_known_committees() {
 fn tolerance_and_deviation() {
 	assert_eq!(deviation(&[pm(100), pm(300)], &[pm(200), pm(200)]), Some(pm(100)));
 	assert_eq!(deviation(&[], &[]), None);
-	assert_eq!(tolerance(&[pm(10), pm(20), pm(30)], pm(5)), pm(60));
-	assert_eq!(tolerance(&[pm(0), pm(0)], pm(5)), pm(5));
-	assert_eq!(tolerance(&[pm(900_000)], pm(5)), Permill::one());
+	let p = ToleranceParams { multiplier_pct: 300, min: pm(5), max: Permill::one() };
+	assert_eq!(tolerance(&[pm(10), pm(20), pm(30)], p), pm(60));
+	assert_eq!(tolerance(&[pm(0), pm(0)], p), pm(5));
+	assert_eq!(tolerance(&[pm(900_000)], p), Permill::one());
+	// The cap holds however noisy the committee; the floor wins over a smaller cap.
+	let capped = ToleranceParams { multiplier_pct: 200, min: pm(20_000), max: pm(150_000) };
+	assert_eq!(tolerance(&[pm(120_000), pm(130_000), pm(300_000)], capped), pm(150_000));
+	assert_eq!(tolerance(&[pm(30_000)], capped), pm(60_000));
+	assert_eq!(tolerance(&[pm(1)], ToleranceParams { max: pm(10), ..capped }), pm(20_000));
 }
 
 #[test]
@@ -192,5 +198,95 @@ proptest! {
 		let a = agreement(&v);
 		prop_assert!(a <= Permill::one());
 		prop_assert_eq!(agreement(&vec![v[0]; v.len()]), Permill::one());
+	}
+}
+
+#[test]
+fn ratings_average_then_follow() {
+	let min = pm(100_000);
+	// Unknown model (count 0): the first result replaces the starting rating.
+	assert_eq!(update_rating(pm(500_000), pm(900_000), 0, min), pm(900_000));
+	// Second result: the mean of the two.
+	assert_eq!(update_rating(pm(900_000), pm(700_000), 1, min), pm(800_000));
+	// Many results: at least step_min of the gap.
+	assert_eq!(update_rating(pm(800_000), pm(0), 1_000, min), pm(720_000));
+}
+
+#[test]
+fn cost_priors_favour_quality_per_cost() {
+	// Same rating, half the cost: twice the efficiency.
+	assert_eq!(cost_priors(&[pm(800_000), pm(800_000)], &[10, 20]), vec![Permill::one(), pm(500_000)]);
+	// Free models divide by one unit.
+	assert_eq!(cost_priors(&[pm(400_000), pm(800_000)], &[0, 0]), vec![pm(500_000), Permill::one()]);
+	assert_eq!(cost_priors(&[pm(0)], &[5]), vec![Permill::zero()]);
+	assert!(cost_priors(&[], &[]).is_empty());
+}
+
+#[test]
+fn committee_draw_respects_weight_budget_and_k() {
+	let c = |weight, price| Candidate { weight, price };
+	// Zero weight is never drawn; k bounds the size.
+	let cands = [c(0, 0), c(5, 0), c(5, 0), c(5, 0)];
+	let mut n = 0u128;
+	let drawn = draw_committee(&cands, 2, 0, |t| { n += 7; n % t });
+	assert_eq!(drawn.len(), 2);
+	assert!(!drawn.contains(&0));
+	// A budget of 10 fits two members at price 5, or ten at price 1.
+	let dear = [c(1, 5), c(1, 5), c(1, 5), c(1, 5)];
+	assert_eq!(draw_committee(&dear, 4, 10, |_| 0).len(), 2);
+	let cheap = [c(1, 1); 12];
+	assert_eq!(draw_committee(&cheap, 16, 10, |_| 0).len(), 10);
+	// The draw follows the random value: the first candidate owns [0, 3), the second [3, 4).
+	assert_eq!(draw_committee(&[c(3, 0), c(1, 0)], 1, 0, |_| 3), vec![1]);
+	assert_eq!(draw_committee(&[c(3, 0), c(1, 0)], 1, 0, |_| 2), vec![0]);
+}
+
+proptest! {
+	#[test]
+	fn rating_moves_towards_the_observation(r in 0u32..=1_000_000, o in 0u32..=1_000_000, n in 0u32..10_000, m in 0u32..=1_000_000) {
+		let next = update_rating(pm(r), pm(o), n, pm(m)).deconstruct();
+		prop_assert!(next >= r.min(o) && next <= r.max(o));
+		// Monotone in the observation.
+		let higher = update_rating(pm(r), pm(o.saturating_add(1000).min(1_000_000)), n, pm(m)).deconstruct();
+		prop_assert!(higher >= next);
+	}
+
+	#[test]
+	fn cost_priors_are_bounded_and_the_best_gets_one(v in prop::collection::vec((0u32..=1_000_000, 0u128..1_000_000_000_000_000_000u128), 1..8)) {
+		let (r, c): (Vec<Permill>, Vec<u128>) = v.iter().map(|(r, c)| (pm(*r), *c)).unzip();
+		let p = cost_priors(&r, &c);
+		prop_assert_eq!(p.len(), r.len());
+		if r.iter().any(|x| !x.is_zero()) {
+			prop_assert!(p.contains(&Permill::one()));
+		}
+		// Zero rating, zero prior.
+		for (ri, pi) in r.iter().zip(&p) {
+			if ri.is_zero() { prop_assert!(pi.is_zero()); }
+		}
+	}
+
+	#[test]
+	fn committee_draw_invariants(
+		cands in prop::collection::vec((0u128..1_000_000, 0u128..100), 0..40),
+		k in 0usize..20,
+		budget in 0u128..1_000,
+		seed in any::<u64>(),
+	) {
+		let cs: Vec<Candidate> = cands.iter().map(|(w, p)| Candidate { weight: *w, price: *p }).collect();
+		let mut x = seed;
+		let drawn = draw_committee(&cs, k, budget, |t| { x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407); (x as u128) % t });
+		prop_assert!(drawn.len() <= k);
+		let mut sorted = drawn.clone();
+		sorted.sort();
+		sorted.dedup();
+		prop_assert_eq!(sorted.len(), drawn.len());
+		prop_assert!(drawn.iter().all(|i| cs[*i].weight > 0));
+		let spent: u128 = drawn.iter().map(|i| cs[*i].price).sum();
+		prop_assert!(spent <= budget);
+		// Stops early only when nobody else is eligible.
+		if drawn.len() < k {
+			let left = budget - spent;
+			prop_assert!(cs.iter().enumerate().all(|(i, c)| drawn.contains(&i) || c.weight == 0 || c.price > left));
+		}
 	}
 }

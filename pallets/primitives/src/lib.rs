@@ -14,10 +14,10 @@ extern crate alloc;
 
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
-use frame_support::pallet_prelude::DispatchResult;
+use frame_support::{pallet_prelude::DispatchError, weights::Weight};
 use scale_info::TypeInfo;
 use sp_core::H256;
-use sp_runtime::Perbill;
+use sp_runtime::{Perbill, Permill};
 
 /// Identifier of a task (a query and everything evaluated about it). Assigned sequentially.
 pub type TaskId = u64;
@@ -135,9 +135,11 @@ pub trait TaskProvider<AccountId, Balance, BlockNumber> {
 
 	/// Settles the task: pays `payouts` out of the held bounty (their sum must not exceed it),
 	/// returns the rest of the bounty and the storage deposit to the submitter, and removes the
-	/// task's texts and outputs from state. Fails without any change if the task is not in its
-	/// scoring phase or the payouts exceed the bounty.
-	fn settle(task: TaskId, payouts: &[(AccountId, Balance)]) -> DispatchResult;
+	/// task's texts and outputs from state. Returns what each payout actually moved (a payout
+	/// that cannot land, e.g. below the existential deposit of a new account, moves nothing and
+	/// is refunded). Fails without any change if the task is not in its scoring phase or the
+	/// payouts exceed the bounty.
+	fn settle(task: TaskId, payouts: &[(AccountId, Balance)]) -> Result<Vec<Balance>, DispatchError>;
 }
 
 /// Called by the tasks pallet when a task's reveal phase closes with at least one revealed
@@ -145,10 +147,60 @@ pub trait TaskProvider<AccountId, Balance, BlockNumber> {
 pub trait OnRevealClosed {
 	/// `task` is now in its scoring phase.
 	fn on_reveal_closed(task: TaskId);
+	/// The largest weight one call of [`OnRevealClosed::on_reveal_closed`] can take; the tasks
+	/// pallet charges it in `on_initialize` for every reveal phase it closes.
+	fn weight() -> Weight {
+		Weight::zero()
+	}
 }
 
 impl OnRevealClosed for () {
 	fn on_reveal_closed(_task: TaskId) {}
+}
+
+/// One evaluator's scores of one output: the three evaluator-side dimensions.
+#[derive(
+	Clone,
+	Copy,
+	Default,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+)]
+pub struct ScoreReport {
+	/// [`Dimension::Structure`].
+	pub structure: Permill,
+	/// [`Dimension::Semantic`].
+	pub semantic: Permill,
+	/// [`Dimension::Alignment`].
+	pub alignment: Permill,
+}
+
+impl ScoreReport {
+	/// The three scores in the order structure, semantic, alignment.
+	pub fn cells(&self) -> [Permill; 3] {
+		[self.structure, self.semantic, self.alignment]
+	}
+}
+
+/// The commitment an evaluator submits before revealing its scores of a task:
+/// `blake2_256(SCALE((account, task, reports, model_set, salt)))`, with `reports` one
+/// [`ScoreReport`] per revealed output in the task's output order (a vector: compact length
+/// prefix), `model_set` the hash that identifies the models that produced the scores, and `salt`
+/// 32 random bytes. The account is part of the hash, so a commitment cannot be copied.
+pub fn scores_commitment<AccountId: Encode>(
+	who: &AccountId,
+	task: TaskId,
+	reports: &[ScoreReport],
+	model_set: &H256,
+	salt: &[u8; 32],
+) -> H256 {
+	H256(sp_io::hashing::blake2_256(&(who, task, reports, model_set, salt).encode()))
 }
 
 /// Why an evaluator is slashed.

@@ -511,6 +511,7 @@ pub mod pallet {
 			}
 			// Worst case per action: every action charged as the costliest one.
 			let per = T::WeightInfo::close_reveal(T::MaxOutputs::get())
+				.saturating_add(T::OnRevealClosed::weight())
 				.max(T::WeightInfo::expire(T::MaxOutputs::get()))
 				.max(T::WeightInfo::prune(T::MaxOutputs::get()));
 			T::DbWeight::get().reads_writes(1, 1).saturating_add(per.saturating_mul(n.into()))
@@ -927,7 +928,10 @@ impl<T: Config> TaskProvider<T::AccountId, BalanceOf<T>, BlockNumberFor<T>> for 
 		})
 	}
 
-	fn settle(task: TaskId, payouts: &[(T::AccountId, BalanceOf<T>)]) -> DispatchResult {
+	fn settle(
+		task: TaskId,
+		payouts: &[(T::AccountId, BalanceOf<T>)],
+	) -> Result<Vec<BalanceOf<T>>, DispatchError> {
 		let mut info = Tasks::<T>::get(task).ok_or(Error::<T>::TaskNotFound)?;
 		ensure!(
 			info.phase(frame_system::Pallet::<T>::block_number()) == Phase::Scoring,
@@ -938,8 +942,10 @@ impl<T: Config> TaskProvider<T::AccountId, BalanceOf<T>, BlockNumberFor<T>> for 
 			.fold(BalanceOf::<T>::zero(), |acc, (_, a)| acc.saturating_add(*a));
 		ensure!(total <= info.bounty, Error::<T>::PayoutExceedsBounty);
 		let mut paid = BalanceOf::<T>::zero();
+		let mut moved_each = Vec::with_capacity(payouts.len());
 		for (to, amount) in payouts {
 			if amount.is_zero() || *to == info.submitter {
+				moved_each.push(Zero::zero());
 				continue;
 			}
 			// A payout that cannot land (e.g. below the existential deposit of a new account)
@@ -954,6 +960,9 @@ impl<T: Config> TaskProvider<T::AccountId, BalanceOf<T>, BlockNumberFor<T>> for 
 				Fortitude::Polite,
 			) {
 				paid = paid.saturating_add(moved);
+				moved_each.push(moved);
+			} else {
+				moved_each.push(Zero::zero());
 			}
 		}
 		let refunded = info.bounty.saturating_sub(paid);
@@ -962,6 +971,6 @@ impl<T: Config> TaskProvider<T::AccountId, BalanceOf<T>, BlockNumberFor<T>> for 
 		info.ended = Some(Phase::Settled);
 		Tasks::<T>::insert(task, info);
 		Self::deposit_event(Event::TaskSettled { task, paid, refunded });
-		Ok(())
+		Ok(moved_each)
 	}
 }

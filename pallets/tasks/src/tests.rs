@@ -349,7 +349,7 @@ fn settle_pays_out_of_the_bounty_and_refunds_the_rest() {
 		assert_noop!(Tasks::settle(t, &[(2, 600), (3, 401)]), Error::<Test>::PayoutExceedsBounty);
 		assert_noop!(Tasks::settle(99, &[]), Error::<Test>::TaskNotFound);
 		let (b1, b2, b3) = (Balances::balance(&1), Balances::balance(&2), Balances::balance(&3));
-		assert_ok!(Tasks::settle(t, &[(2, 600), (3, 300)]));
+		assert_eq!(Tasks::settle(t, &[(2, 600), (3, 300)]), Ok(vec![600, 300]));
 		assert_eq!(Balances::balance(&2), b2 + 600);
 		assert_eq!(Balances::balance(&3), b3 + 300);
 		// 100 of the bounty and the whole deposit (10 + 35) come back.
@@ -432,7 +432,7 @@ mod invariant {
 						Op::Deregister(w) => Tasks::deregister_provider(signed(w)),
 						Op::Commit(w, t) => Tasks::commit_output(signed(w), t, output_commitment(&w, b"out", &SALT)),
 						Op::Reveal(w, t, good) => Tasks::reveal_output(signed(w), t, if good { b"out".to_vec() } else { b"bad".to_vec() }, SALT),
-						Op::Settle(t, p) => Tasks::settle(t, &[(1, p), (2, p / 2)]),
+						Op::Settle(t, p) => Tasks::settle(t, &[(1, p), (2, p / 2)]).map(|_| ()),
 						Op::Advance(n) => { run_to(System::block_number() + n); Ok(()) },
 					};
 					let forfeited: u64 = task_events().iter().map(|e| match e {

@@ -1,0 +1,1090 @@
+//! # Consensus pallet
+//!
+//! Turns evaluators' reports into a consensus quality per output, adapts each evaluator's trust,
+//! slashes cheaters and pays the task's pool: the quality consensus of Proof of Quality.
+//!
+//! ## Overview
+//!
+//! When the tasks pallet closes a task's reveal phase it calls
+//! [`poq_primitives::OnRevealClosed`], and this pallet draws a **committee** of evaluators for the
+//! task (see [Design](#design)). The committee scores the revealed outputs off-chain and goes
+//! through a commit-reveal of its own:
+//!
+//! 1. **Commit** (`commit_blocks` from the draw): each member submits [`Pallet::commit_scores`]
+//!    with [`poq_primitives::scores_commitment`] of its reports.
+//! 2. **Reveal** (the next `reveal_blocks`): each member submits [`Pallet::reveal_scores`], one
+//!    [`ScoreReport`] (structure, semantic, alignment) per output in the task's output order,
+//!    the hash of the model set that produced them, and the salt.
+//! 3. **Settlement**, automatic at the end of the reveal window (at most
+//!    [`Config::MaxSettlementsPerBlock`] tasks per block) or by anyone through
+//!    [`Pallet::settle`] once due: aggregation, composite, trust, slashes, rewards, then the
+//!    tasks pallet pays out and the [`TaskResult`] is kept for `result_retention` blocks.
+//!
+//! Governance ([`Config::GovernanceOrigin`], a 2/3 council majority or root in the runtime) sets
+//! the composite's weights per task family ([`Pallet::set_dimension_weights`]) and every other
+//! parameter ([`Pallet::set_params`], [`Params`]).
+//!
+//! ## Design
+//!
+//! - **Committee.** Candidates are the active evaluators (chilled ones are excluded by the
+//!   evaluators pallet) minus the task's own providers. Members are drawn without replacement
+//!   with probability proportional to `bond x trust` ([`poq_consensus_math::draw_committee`]),
+//!   `k` of them (the task's `committee_size` or the governed default). Each evaluator may
+//!   declare a price per evaluation ([`Pallet::set_price`]); the prices of the members must fit
+//!   in the task's evaluation budget (the pool minus the inference share), so a dear candidate
+//!   is skipped when it no longer fits and cheap evaluators allow a full committee on a small
+//!   bounty (cost-aware sampling). Randomness comes from [`Config::Randomness`].
+//! - **Aggregation.** Per output and reported dimension, the governed [`AggregationRule`] over
+//!   the valid reveals, with each member's trust as weight. The on-chain dimensions: the model
+//!   prior (the model's rating, [`Ratings`], an average of its settled qualities that keeps
+//!   following it with a minimum step), the cost prior (quality per declared cost, normalised
+//!   within the task) and agreement (`1 - 2 MAD` of the reports, averaged over the three
+//!   dimensions). The composite renormalises the family's weights over non-zero weights.
+//! - **Trust.** A member's deviation is its mean absolute distance to the consensus over every
+//!   cell; the tolerance is `clamp(m x median deviation, tau_min, tau_max)`. Within it trust
+//!   climbs towards the maximum; beyond it trust falls in proportion to the excess. The cap
+//!   `tau_max` is what keeps a noisy or half-corrupt committee from tolerating attackers
+//!   (`docs/adversarial-report.md`). Members who were silent lose `absent_penalty` of their
+//!   trust.
+//! - **Slashing** (a fraction of the bond, to the evaluators pallet's slash destination):
+//!   committed but not revealed ([`SlashReason::NoReveal`]); revealed scores that do not match
+//!   the commitment ([`SlashReason::BadReveal`]: such a reveal is recorded, not refused, since
+//!   it is the evidence); `outlier_strikes` settled tasks in a row with a deviation above
+//!   `outlier_bound` ([`SlashReason::PersistentOutlier`]).
+//! - **Rewards.** The pool is the task's bounty. The evaluation budget (pool minus
+//!   `inference_share`) is fixed at the draw. Providers share the rest in proportion to
+//!   `max(0, alpha Q_i - beta c_i)` (cost normalised within the task). Each member who revealed
+//!   validly first gets its declared price times its accuracy `max(0, 1 - d / accuracy_bound)`,
+//!   then the rest of the budget is shared by `trust x accuracy`. Every unit is accounted for:
+//!   what is not paid (no provider above zero, inaccurate or absent members, rounding, a payout
+//!   that cannot land) is refunded to the user who posted the query, and the result records
+//!   each payout and the refund. With no valid reveal the task has no quality: nothing is paid
+//!   and ratings do not move.
+//!
+//! ## Terms
+//!
+//! - *cell*: one output and one evaluator-side dimension.
+//! - *deviation*: mean absolute difference between a member's cells and the consensus.
+//! - *model set*: the hash an evaluator's engine reports for the models it scored with.
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+pub mod weights;
+pub use weights::WeightInfo;
+
+use alloc::vec::Vec;
+use codec::{Codec, Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use frame_support::{
+	pallet_prelude::*,
+	traits::{fungible::Inspect, Randomness},
+};
+use frame_system::pallet_prelude::*;
+pub use poq_consensus_math::{AggregationRule, ToleranceParams, TrustParams};
+use poq_consensus_math as math;
+use poq_primitives::{
+	scores_commitment, Dimension, EvaluatorRegistry, EvaluatorSlashing, OnRevealClosed,
+	ScoreReport, SlashReason, TaskFamily, TaskId, TaskProvider,
+};
+use sp_core::H256;
+use sp_runtime::{
+	traits::{SaturatedConversion, Saturating, Zero},
+	Perbill, Permill,
+};
+
+/// Balance type of the pallet's currency.
+pub type BalanceOf<T> =
+	<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+
+/// The weights of the six dimensions in the composite, in [`Dimension::ALL`] order.
+pub type DimensionWeights = [Permill; 6];
+
+/// The paper's default weights: model prior 0.15, cost prior 0.10, structure 0.20, semantic
+/// 0.25, alignment 0.15, agreement 0.15.
+pub const PAPER_WEIGHTS: DimensionWeights = [
+	Permill::from_percent(15),
+	Permill::from_percent(10),
+	Permill::from_percent(20),
+	Permill::from_percent(25),
+	Permill::from_percent(15),
+	Permill::from_percent(15),
+];
+
+/// The paper's calibrated profile: alignment and agreement at zero, the other four as in
+/// [`PAPER_WEIGHTS`] (the composite renormalises over them).
+pub const CALIBRATED_WEIGHTS: DimensionWeights = [
+	Permill::from_percent(15),
+	Permill::from_percent(10),
+	Permill::from_percent(20),
+	Permill::from_percent(25),
+	Permill::zero(),
+	Permill::zero(),
+];
+
+/// The governed parameters of quality consensus. [`Params::validate`] states the constraints.
+#[derive(
+	Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
+pub struct Params<BlockNumber> {
+	/// How the reports of a committee become one score per output and dimension.
+	pub rule: AggregationRule,
+	/// Committee size when the task does not ask for one (1 ..= `MaxCommitteeSize`).
+	pub committee_size: u32,
+	/// Blocks in which members commit, from the draw (at least one).
+	pub commit_blocks: BlockNumber,
+	/// Blocks in which members reveal, after the commit window (at least one).
+	pub reveal_blocks: BlockNumber,
+	/// The tolerance rule (multiplier of the median deviation, floor, cap).
+	pub tolerance: ToleranceParams,
+	/// The trust update within and beyond tolerance (`rho`, `lambda`, bounds).
+	pub trust: TrustParams,
+	/// Share of its trust that a member who did not reveal validly loses.
+	pub absent_penalty: Perbill,
+	/// Share of the bond slashed for committing without revealing.
+	pub slash_no_reveal: Perbill,
+	/// Share of the bond slashed for a reveal that does not match the commitment.
+	pub slash_bad_reveal: Perbill,
+	/// Share of the bond slashed for a persistent outlier.
+	pub slash_outlier: Perbill,
+	/// Deviation above which a settled task counts as an outlier strike.
+	pub outlier_bound: Permill,
+	/// Strikes in a row that make a persistent outlier (at least one).
+	pub outlier_strikes: u32,
+	/// Share of the pool for the inference providers (`phi`); the rest is the evaluation budget.
+	pub inference_share: Perbill,
+	/// Weight of quality in the providers' rewards (`alpha`).
+	pub alpha: Permill,
+	/// Weight of normalised cost in the providers' rewards (`beta`).
+	pub beta: Permill,
+	/// Deviation at which a member's accuracy, and so its reward, reaches zero (`d_max`).
+	pub accuracy_bound: Permill,
+	/// Rating of a model without settled results.
+	pub initial_rating: Permill,
+	/// Smallest step of a rating towards a new result.
+	pub rating_step_min: Permill,
+	/// Blocks a task's result stays in storage (at least one).
+	pub result_retention: BlockNumber,
+}
+
+impl<BlockNumber: Zero + Copy> Params<BlockNumber> {
+	/// Whether the parameters are usable with at most `max_committee` members: committee size
+	/// in `1..=max_committee`; commit, reveal and retention windows of at least one block;
+	/// a trimmed mean's `alpha` below one half; a positive tolerance multiplier;
+	/// `w_min <= w_max`; at least one strike; a non-zero accuracy bound.
+	pub fn validate(&self, max_committee: u32) -> bool {
+		let trim_ok = match self.rule {
+			AggregationRule::TrimmedMean(a) => a < Permill::from_percent(50),
+			_ => true,
+		};
+		(1..=max_committee).contains(&self.committee_size) &&
+			!self.commit_blocks.is_zero() &&
+			!self.reveal_blocks.is_zero() &&
+			!self.result_retention.is_zero() &&
+			trim_ok && self.tolerance.multiplier_pct > 0 &&
+			self.trust.w_min <= self.trust.w_max &&
+			self.outlier_strikes > 0 &&
+			!self.accuracy_bound.is_zero()
+	}
+}
+
+/// How a committee member took part in a task.
+#[derive(
+	Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
+pub enum Conduct {
+	/// Committed and revealed matching scores.
+	Revealed,
+	/// Never committed.
+	Silent,
+	/// Committed, never revealed.
+	NoReveal,
+	/// Revealed scores that do not match the commitment.
+	BadReveal,
+}
+
+/// What a member revealed.
+#[derive(CloneNoBound, PartialEqNoBound, EqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo, DebugNoBound)]
+#[scale_info(skip_type_params(MaxOutputs))]
+pub enum Reveal<MaxOutputs: Get<u32>> {
+	/// Scores that match the commitment.
+	Valid {
+		/// One report per output, in the task's output order.
+		reports: BoundedVec<ScoreReport, MaxOutputs>,
+		/// Hash of the model set that produced them.
+		model_set: H256,
+	},
+	/// A reveal that did not match the commitment.
+	Mismatch,
+}
+
+/// A task's committee and its windows.
+#[derive(CloneNoBound, PartialEqNoBound, EqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo, DebugNoBound)]
+#[scale_info(skip_type_params(MaxCommittee))]
+pub struct Round<AccountId, Balance, BlockNumber, MaxCommittee: Get<u32>>
+where
+	AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
+	Balance: Clone + PartialEq + Eq + core::fmt::Debug,
+	BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug,
+{
+	/// Members and the price each declared when drawn.
+	pub committee: BoundedVec<(AccountId, Balance), MaxCommittee>,
+	/// Outputs to score.
+	pub outputs: u32,
+	/// The evaluation budget: the pool minus the inference share, fixed at the draw.
+	pub budget: Balance,
+	/// First block of the reveal window (the commit window is the draw block up to it).
+	pub commit_ends: BlockNumber,
+	/// First block at which the task can be settled (end of the reveal window).
+	pub reveal_ends: BlockNumber,
+}
+
+/// One output's result.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug)]
+pub struct OutputResult<AccountId, Balance> {
+	/// The provider of the output.
+	pub provider: AccountId,
+	/// Score per dimension in [`Dimension::ALL`] order; `None` where nothing was measured.
+	pub scores: [Option<Permill>; 6],
+	/// The composite quality (zero when the committee revealed nothing).
+	pub composite: Permill,
+	/// What the provider was paid.
+	pub reward: Balance,
+}
+
+/// One committee member's result.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug)]
+pub struct EvaluatorResult<AccountId, Balance> {
+	/// The member.
+	pub who: AccountId,
+	/// How it took part.
+	pub conduct: Conduct,
+	/// Its deviation from the consensus, if it revealed validly.
+	pub deviation: Option<Permill>,
+	/// Its trust after the task.
+	pub trust: Perbill,
+	/// What it was paid.
+	pub reward: Balance,
+	/// What was slashed from its bond.
+	pub slashed: Balance,
+}
+
+/// The settled result of a task.
+#[derive(CloneNoBound, PartialEqNoBound, EqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo, DebugNoBound)]
+#[scale_info(skip_type_params(MaxOutputs, MaxCommittee))]
+pub struct TaskResult<AccountId, Balance, BlockNumber, MaxOutputs: Get<u32>, MaxCommittee: Get<u32>>
+where
+	AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
+	Balance: Clone + PartialEq + Eq + core::fmt::Debug,
+	BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug,
+{
+	/// The query's family (whose weights made the composite).
+	pub family: TaskFamily,
+	/// Per output, in the task's output order.
+	pub outputs: BoundedVec<OutputResult<AccountId, Balance>, MaxOutputs>,
+	/// Per committee member, in draw order.
+	pub evaluators: BoundedVec<EvaluatorResult<AccountId, Balance>, MaxCommittee>,
+	/// The provider of the output with the highest composite (first on ties), if scored.
+	pub winner: Option<AccountId>,
+	/// The tolerance the task applied.
+	pub tolerance: Permill,
+	/// The pool (the bounty).
+	pub pool: Balance,
+	/// What went back to the user: `pool - sum of rewards`.
+	pub refunded: Balance,
+	/// Block of settlement.
+	pub settled_at: BlockNumber,
+	/// Block from which the result may be pruned.
+	pub expires_at: BlockNumber,
+}
+
+/// A model's rating.
+#[derive(
+	Clone, Copy, Default, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
+pub struct ModelRating {
+	/// Average settled quality, following recent results (see [`math::update_rating`]).
+	pub rating: Permill,
+	/// Settled results counted.
+	pub results: u32,
+}
+
+sp_api::decl_runtime_apis! {
+	/// Reads quality-consensus state for clients and off-chain workers.
+	pub trait ConsensusApi<AccountId, Result, RoundInfo>
+	where
+		AccountId: Codec,
+		Result: Codec,
+		RoundInfo: Codec,
+	{
+		/// The settled result of `task`, while it is retained.
+		fn task_result(task: TaskId) -> Option<Result>;
+		/// The committee and windows of `task` while it is being scored.
+		fn round(task: TaskId) -> Option<RoundInfo>;
+		/// The trust of `who`, if `who` is a bonded evaluator.
+		fn trust(who: AccountId) -> Option<Perbill>;
+	}
+}
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+
+	/// A task's committee round.
+	pub type RoundOf<T> = Round<
+		<T as frame_system::Config>::AccountId,
+		BalanceOf<T>,
+		BlockNumberFor<T>,
+		<T as Config>::MaxCommitteeSize,
+	>;
+	/// A task's settled result.
+	pub type TaskResultOf<T> = TaskResult<
+		<T as frame_system::Config>::AccountId,
+		BalanceOf<T>,
+		BlockNumberFor<T>,
+		<T as Config>::MaxOutputs,
+		<T as Config>::MaxCommitteeSize,
+	>;
+	/// A member's reveal.
+	pub type RevealOf<T> = Reveal<<T as Config>::MaxOutputs>;
+	/// A model identifier, as providers declare it.
+	pub type ModelIdOf<T> = BoundedVec<u8, <T as Config>::MaxModelIdLen>;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	/// Configuration of the consensus pallet.
+	#[pallet::config]
+	pub trait Config: frame_system::Config {
+		/// The currency of bounties and prices (only read: payouts go through [`Config::Tasks`]).
+		type Currency: Inspect<Self::AccountId>;
+
+		/// The tasks pallet: reads scoring tasks and settles them.
+		type Tasks: TaskProvider<Self::AccountId, BalanceOf<Self>, BlockNumberFor<Self>>;
+
+		/// The evaluators pallet: active evaluators, trust, slashing.
+		type Evaluators: EvaluatorRegistry<Self::AccountId, BalanceOf<Self>>
+			+ EvaluatorSlashing<Self::AccountId, BalanceOf<Self>>;
+
+		/// Source of the committee draws' randomness. It must not be predictable by evaluators
+		/// before the reveal phase closes: a production runtime uses BABE's VRF output
+		/// (`pallet_babe::RandomnessFromOneEpochAgo`) or a beacon; the dev runtime uses
+		/// `pallet-insecure-randomness-collective-flip`, which the block author can bias.
+		type Randomness: Randomness<Self::Hash, BlockNumberFor<Self>>;
+
+		/// Most members of a committee. At least the tasks pallet's `MaxCommitteeSize`.
+		#[pallet::constant]
+		type MaxCommitteeSize: Get<u32>;
+
+		/// Most outputs of a task. At least the tasks pallet's `MaxOutputs`.
+		#[pallet::constant]
+		type MaxOutputs: Get<u32>;
+
+		/// Longest model identifier. At least the tasks pallet's `MaxModelIdLen` (longer ids are
+		/// not rated).
+		#[pallet::constant]
+		type MaxModelIdLen: Get<u32>;
+
+		/// Most evaluators considered in a draw (the first ones the registry lists). At least
+		/// the evaluators pallet's `MaxActiveEvaluators` to consider everyone.
+		#[pallet::constant]
+		type MaxCandidates: Get<u32>;
+
+		/// Most tasks settled automatically in one block; more due in the same block go to the
+		/// next blocks of their scoring window. Positive.
+		#[pallet::constant]
+		type MaxSettlementsPerBlock: Get<u32>;
+
+		/// Parameters at genesis (must pass [`Params::validate`]).
+		type DefaultParams: Get<Params<BlockNumberFor<Self>>>;
+
+		/// Who sets weights and parameters.
+		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// Weights of the calls and of settlement, from the benchmarks.
+		type WeightInfo: WeightInfo;
+
+		/// Sets up tasks and evaluators for the benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId, BalanceOf<Self>>;
+	}
+
+	/// The governed parameters.
+	#[pallet::storage]
+	pub type CurrentParams<T: Config> =
+		StorageValue<_, Params<BlockNumberFor<T>>, ValueQuery, T::DefaultParams>;
+
+	/// Default weights of a family without governed ones: the paper's.
+	pub struct PaperWeights;
+	impl Get<DimensionWeights> for PaperWeights {
+		fn get() -> DimensionWeights {
+			PAPER_WEIGHTS
+		}
+	}
+
+	/// Composite weights per task family, in [`Dimension::ALL`] order.
+	#[pallet::storage]
+	pub type Weights<T: Config> =
+		StorageMap<_, Twox64Concat, TaskFamily, DimensionWeights, ValueQuery, PaperWeights>;
+
+	/// Declared price per evaluation of an evaluator (zero when not declared).
+	#[pallet::storage]
+	pub type Prices<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, BalanceOf<T>, ValueQuery>;
+
+	/// Committees of tasks being scored.
+	#[pallet::storage]
+	pub type Rounds<T: Config> = StorageMap<_, Twox64Concat, TaskId, RoundOf<T>>;
+
+	/// Members' score commitments.
+	#[pallet::storage]
+	pub type Commits<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, TaskId, Blake2_128Concat, T::AccountId, H256>;
+
+	/// Members' reveals.
+	#[pallet::storage]
+	pub type Reveals<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, TaskId, Blake2_128Concat, T::AccountId, RevealOf<T>>;
+
+	/// Tasks due for automatic settlement at a block.
+	#[pallet::storage]
+	pub type Due<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		BlockNumberFor<T>,
+		BoundedVec<TaskId, T::MaxSettlementsPerBlock>,
+		ValueQuery,
+	>;
+
+	/// Settled results, kept for `result_retention` blocks.
+	#[pallet::storage]
+	pub type Results<T: Config> = StorageMap<_, Twox64Concat, TaskId, TaskResultOf<T>>;
+
+	/// Settled tasks in settlement order (`index -> task`), pruned from the head.
+	#[pallet::storage]
+	pub type ResultQueue<T: Config> = StorageMap<_, Twox64Concat, u64, TaskId>;
+
+	/// `(head, tail)` of [`ResultQueue`]: the entries are `head..tail`.
+	#[pallet::storage]
+	pub type ResultQueueBounds<T: Config> = StorageValue<_, (u64, u64), ValueQuery>;
+
+	/// Ratings of models by their settled results.
+	#[pallet::storage]
+	pub type Ratings<T: Config> = StorageMap<_, Blake2_128Concat, ModelIdOf<T>, ModelRating>;
+
+	/// Outlier strikes in a row per evaluator.
+	#[pallet::storage]
+	pub type Strikes<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A committee was drawn for a task.
+		CommitteeDrawn {
+			task: TaskId,
+			committee: Vec<T::AccountId>,
+			commit_ends: BlockNumberFor<T>,
+			reveal_ends: BlockNumberFor<T>,
+		},
+		/// No block of the task's scoring window had room for its automatic settlement: call
+		/// `settle` once it is due.
+		SettlementNotScheduled { task: TaskId },
+		/// A member committed to its scores.
+		ScoresCommitted { task: TaskId, who: T::AccountId },
+		/// A member revealed scores matching its commitment.
+		ScoresRevealed { task: TaskId, who: T::AccountId, model_set: H256 },
+		/// A member revealed scores that do not match its commitment; it is slashed at
+		/// settlement.
+		RevealMismatch { task: TaskId, who: T::AccountId },
+		/// A task was settled: scores, winner, every payout and the refund.
+		TaskScored {
+			task: TaskId,
+			winner: Option<T::AccountId>,
+			outputs: Vec<OutputResult<T::AccountId, BalanceOf<T>>>,
+			evaluators: Vec<EvaluatorResult<T::AccountId, BalanceOf<T>>>,
+			refunded: BalanceOf<T>,
+		},
+		/// A task's round was dropped because the task is no longer scoring (it expired).
+		RoundDropped { task: TaskId },
+		/// An evaluator declared its price per evaluation.
+		PriceSet { who: T::AccountId, price: BalanceOf<T> },
+		/// Governance set a family's composite weights.
+		DimensionWeightsSet { family: TaskFamily, weights: DimensionWeights },
+		/// Governance set the parameters.
+		ParamsSet { params: Params<BlockNumberFor<T>> },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The caller is not a bonded evaluator.
+		NotEvaluator,
+		/// The task has no committee round (unknown, not yet scoring, or settled).
+		NoRound,
+		/// The caller is not in the task's committee.
+		NotInCommittee,
+		/// The commit window is over.
+		CommitClosed,
+		/// The caller committed already.
+		AlreadyCommitted,
+		/// The reveal window is not open (too early or over).
+		RevealNotOpen,
+		/// The caller did not commit.
+		NotCommitted,
+		/// The caller revealed already.
+		AlreadyRevealed,
+		/// The reveal needs exactly one report per output.
+		WrongReportCount,
+		/// The task is not due for settlement yet.
+		NotDue,
+		/// Weights must have at least one non-zero entry.
+		InvalidWeights,
+		/// Parameters that do not pass [`Params::validate`].
+		InvalidParams,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
+			let due = Due::<T>::take(now);
+			let mut weight = T::DbWeight::get().reads_writes(1, 1);
+			for task in due.iter() {
+				if Rounds::<T>::contains_key(task) {
+					if let Err(e) = Self::do_settle(*task) {
+						log::warn!(target: "poq-consensus", "settlement of task {task} failed: {e:?}");
+					}
+				}
+				weight.saturating_accrue(
+					T::WeightInfo::settle(T::MaxCommitteeSize::get(), T::MaxOutputs::get()),
+				);
+			}
+			weight.saturating_add(Self::prune_results(now))
+		}
+
+		fn integrity_test() {
+			assert!(
+				T::DefaultParams::get().validate(T::MaxCommitteeSize::get()),
+				"DefaultParams must pass Params::validate"
+			);
+			assert!(T::MaxSettlementsPerBlock::get() > 0, "MaxSettlementsPerBlock must be positive");
+			assert!(T::MaxOutputs::get() > 0 && T::MaxCommitteeSize::get() > 0);
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Declares the caller's price per evaluation (bonded evaluators only). A committee's
+		/// prices must fit in a task's evaluation budget; a member who reveals accurately is
+		/// paid its price times its accuracy before the rest of the budget is shared.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::set_price())]
+		pub fn set_price(origin: OriginFor<T>, #[pallet::compact] price: BalanceOf<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(T::Evaluators::trust(&who).is_some(), Error::<T>::NotEvaluator);
+			if price.is_zero() {
+				Prices::<T>::remove(&who);
+			} else {
+				Prices::<T>::insert(&who, price);
+			}
+			Self::deposit_event(Event::PriceSet { who, price });
+			Ok(())
+		}
+
+		/// Commits to the caller's scores of `task`:
+		/// [`poq_primitives::scores_commitment`]. Committee members only, once, in the commit
+		/// window.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::commit_scores())]
+		pub fn commit_scores(origin: OriginFor<T>, task: TaskId, commitment: H256) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let round = Rounds::<T>::get(task).ok_or(Error::<T>::NoRound)?;
+			ensure!(round.committee.iter().any(|(m, _)| *m == who), Error::<T>::NotInCommittee);
+			ensure!(Self::now() < round.commit_ends, Error::<T>::CommitClosed);
+			ensure!(!Commits::<T>::contains_key(task, &who), Error::<T>::AlreadyCommitted);
+			Commits::<T>::insert(task, &who, commitment);
+			Self::deposit_event(Event::ScoresCommitted { task, who });
+			Ok(())
+		}
+
+		/// Reveals the caller's scores of `task`: one report per output, in the task's output
+		/// order, the model-set hash and the salt of the commitment. A reveal that does not
+		/// match the commitment is recorded as such (and slashed at settlement); it cannot be
+		/// retried.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::reveal_scores(reports.len() as u32))]
+		pub fn reveal_scores(
+			origin: OriginFor<T>,
+			task: TaskId,
+			reports: Vec<ScoreReport>,
+			model_set: H256,
+			salt: [u8; 32],
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let round = Rounds::<T>::get(task).ok_or(Error::<T>::NoRound)?;
+			ensure!(round.committee.iter().any(|(m, _)| *m == who), Error::<T>::NotInCommittee);
+			let now = Self::now();
+			ensure!(now >= round.commit_ends && now < round.reveal_ends, Error::<T>::RevealNotOpen);
+			let commitment = Commits::<T>::get(task, &who).ok_or(Error::<T>::NotCommitted)?;
+			ensure!(!Reveals::<T>::contains_key(task, &who), Error::<T>::AlreadyRevealed);
+			ensure!(reports.len() as u32 == round.outputs, Error::<T>::WrongReportCount);
+			if scores_commitment(&who, task, &reports, &model_set, &salt) == commitment {
+				let reports: BoundedVec<_, T::MaxOutputs> =
+					reports.try_into().map_err(|_| Error::<T>::WrongReportCount)?;
+				Reveals::<T>::insert(task, &who, Reveal::Valid { reports, model_set });
+				Self::deposit_event(Event::ScoresRevealed { task, who, model_set });
+			} else {
+				Reveals::<T>::insert(task, &who, Reveal::Mismatch);
+				Self::deposit_event(Event::RevealMismatch { task, who });
+			}
+			Ok(())
+		}
+
+		/// Settles `task` once its reveal window is over (anyone may call; settlement is
+		/// otherwise automatic). On a task that expired meanwhile it drops the round.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::settle(T::MaxCommitteeSize::get(), T::MaxOutputs::get()))]
+		pub fn settle(origin: OriginFor<T>, task: TaskId) -> DispatchResult {
+			ensure_signed(origin)?;
+			let round = Rounds::<T>::get(task).ok_or(Error::<T>::NoRound)?;
+			ensure!(Self::now() >= round.reveal_ends, Error::<T>::NotDue);
+			Self::do_settle(task)
+		}
+
+		/// Sets the composite weights of `family`, in [`Dimension::ALL`] order. At least one must
+		/// be non-zero; zero disables a dimension. Applies to tasks settled from now on.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::set_dimension_weights())]
+		pub fn set_dimension_weights(
+			origin: OriginFor<T>,
+			family: TaskFamily,
+			weights: DimensionWeights,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			ensure!(weights.iter().any(|w| !w.is_zero()), Error::<T>::InvalidWeights);
+			Weights::<T>::insert(family, weights);
+			Self::deposit_event(Event::DimensionWeightsSet { family, weights });
+			Ok(())
+		}
+
+		/// Sets every governed parameter at once (see [`Params`]). Windows apply to committees
+		/// drawn from now on; the rest to tasks settled from now on.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::set_params())]
+		pub fn set_params(origin: OriginFor<T>, params: Params<BlockNumberFor<T>>) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			ensure!(params.validate(T::MaxCommitteeSize::get()), Error::<T>::InvalidParams);
+			CurrentParams::<T>::put(params);
+			Self::deposit_event(Event::ParamsSet { params });
+			Ok(())
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		fn now() -> BlockNumberFor<T> {
+			frame_system::Pallet::<T>::block_number()
+		}
+
+		/// The committee round of `task`, if it is being scored.
+		pub fn round(task: TaskId) -> Option<RoundOf<T>> {
+			Rounds::<T>::get(task)
+		}
+
+		/// The settled result of `task`, while retained.
+		pub fn result(task: TaskId) -> Option<TaskResultOf<T>> {
+			Results::<T>::get(task)
+		}
+
+		/// Draws the committee of `task` (called when its reveal phase closes).
+		pub(crate) fn draw(task: TaskId) {
+			let Some(view) = T::Tasks::scoring_view(task) else { return };
+			if Rounds::<T>::contains_key(task) {
+				return;
+			}
+			let p = CurrentParams::<T>::get();
+			let now = Self::now();
+			let k = view.committee_size.unwrap_or(p.committee_size).min(T::MaxCommitteeSize::get());
+			let pool: u128 = view.bounty.saturated_into();
+			let budget = pool.saturating_sub(p.inference_share.mul_floor(pool));
+
+			let providers: Vec<&T::AccountId> = view.outputs.iter().map(|o| &o.provider).collect();
+			let views: Vec<_> = T::Evaluators::active_evaluators()
+				.into_iter()
+				.filter(|e| !providers.contains(&&e.who))
+				.take(T::MaxCandidates::get() as usize)
+				.collect();
+			let prices: Vec<BalanceOf<T>> = views.iter().map(|e| Prices::<T>::get(&e.who)).collect();
+			let candidates: Vec<math::Candidate> = views
+				.iter()
+				.zip(&prices)
+				.map(|(e, price)| math::Candidate {
+					weight: e
+						.bonded
+						.saturated_into::<u128>()
+						.saturating_mul(e.trust.deconstruct() as u128),
+					price: (*price).saturated_into(),
+				})
+				.collect();
+			let (seed, _) = T::Randomness::random(&(b"poq/committee", task).encode());
+			let mut counter = 0u32;
+			let drawn = math::draw_committee(&candidates, k as usize, budget, |n| {
+				counter += 1;
+				let h = sp_io::hashing::blake2_256(&(seed, counter).encode());
+				let mut b = [0u8; 16];
+				b.copy_from_slice(&h[..16]);
+				u128::from_le_bytes(b) % n
+			});
+			let committee: BoundedVec<_, T::MaxCommitteeSize> = drawn
+				.iter()
+				.map(|i| (views[*i].who.clone(), prices[*i]))
+				.collect::<Vec<_>>()
+				.try_into()
+				.unwrap_or_default();
+
+			// Windows: as governed, squeezed into the task's scoring window when it is shorter.
+			let last = view.scoring_ends.saturating_sub(One::one());
+			let mut commit_ends = now.saturating_add(p.commit_blocks);
+			let mut reveal_ends = commit_ends.saturating_add(p.reveal_blocks);
+			if reveal_ends > last {
+				let span = last.saturating_sub(now);
+				commit_ends = now.saturating_add(span / 2u32.into());
+				reveal_ends = last;
+			}
+			let mut scheduled = false;
+			let mut at = reveal_ends;
+			while at <= last {
+				if Due::<T>::try_mutate(at, |d| d.try_push(task)).is_ok() {
+					scheduled = true;
+					break;
+				}
+				at = at.saturating_add(One::one());
+			}
+			if !scheduled {
+				Self::deposit_event(Event::SettlementNotScheduled { task });
+			}
+			let members = committee.iter().map(|(m, _)| m.clone()).collect();
+			Rounds::<T>::insert(
+				task,
+				Round {
+					committee,
+					outputs: view.outputs.len() as u32,
+					budget: budget.saturated_into(),
+					commit_ends,
+					reveal_ends,
+				},
+			);
+			Self::deposit_event(Event::CommitteeDrawn { task, committee: members, commit_ends, reveal_ends });
+		}
+
+		/// Removes a round and its commits and reveals.
+		fn clear_round(task: TaskId) {
+			Rounds::<T>::remove(task);
+			let _ = Commits::<T>::clear_prefix(task, T::MaxCommitteeSize::get(), None);
+			let _ = Reveals::<T>::clear_prefix(task, T::MaxCommitteeSize::get(), None);
+		}
+
+		/// Settles `task`: see the module docs.
+		pub(crate) fn do_settle(task: TaskId) -> DispatchResult {
+			let round = Rounds::<T>::get(task).ok_or(Error::<T>::NoRound)?;
+			let Some(view) = T::Tasks::scoring_view(task) else {
+				Self::clear_round(task);
+				Self::deposit_event(Event::RoundDropped { task });
+				return Ok(());
+			};
+			let p = CurrentParams::<T>::get();
+			let weights = Weights::<T>::get(view.family);
+			let n = view.outputs.len();
+			let now = Self::now();
+
+			// Members, their conduct, trust and reports.
+			struct Member<A> {
+				who: A,
+				price: u128,
+				conduct: Conduct,
+				trust: Perbill,
+				cells: Vec<Permill>,
+			}
+			let members: Vec<Member<T::AccountId>> = round
+				.committee
+				.iter()
+				.map(|(who, price)| {
+					let trust = T::Evaluators::trust(who).unwrap_or_default();
+					let (conduct, cells) = match (Commits::<T>::contains_key(task, who), Reveals::<T>::get(task, who)) {
+						(false, _) => (Conduct::Silent, Vec::new()),
+						(true, None) => (Conduct::NoReveal, Vec::new()),
+						(true, Some(Reveal::Mismatch)) => (Conduct::BadReveal, Vec::new()),
+						(true, Some(Reveal::Valid { reports, .. })) if reports.len() == n =>
+							(Conduct::Revealed, reports.iter().flat_map(|r| r.cells()).collect()),
+						(true, Some(Reveal::Valid { .. })) => (Conduct::NoReveal, Vec::new()),
+					};
+					Member { who: who.clone(), price: (*price).saturated_into(), conduct, trust, cells }
+				})
+				.collect();
+			let valid: Vec<&Member<T::AccountId>> =
+				members.iter().filter(|m| m.conduct == Conduct::Revealed).collect();
+			let scored = !valid.is_empty();
+
+			// Consensus per cell (output-major, three dimensions) and agreement per output.
+			let mut consensus: Vec<Permill> = Vec::with_capacity(3 * n);
+			let mut agreement: Vec<Permill> = Vec::with_capacity(n);
+			for i in 0..n {
+				let mut agr = 0u32;
+				for j in 0..3 {
+					let cell: Vec<(Permill, Perbill)> =
+						valid.iter().map(|m| (m.cells[3 * i + j], m.trust)).collect();
+					consensus.push(math::aggregate(p.rule, &cell).unwrap_or_default());
+					let scores: Vec<Permill> = cell.iter().map(|(s, _)| *s).collect();
+					agr += math::agreement(&scores).deconstruct();
+				}
+				agreement.push(Permill::from_parts(agr / 3));
+			}
+
+			// Priors from the ratings before this task.
+			let model_ids: Vec<Option<ModelIdOf<T>>> =
+				view.outputs.iter().map(|o| o.model_id.clone().try_into().ok()).collect();
+			let ratings: Vec<ModelRating> = model_ids
+				.iter()
+				.map(|id| {
+					id.as_ref().and_then(Ratings::<T>::get).unwrap_or(ModelRating {
+						rating: p.initial_rating,
+						results: 0,
+					})
+				})
+				.collect();
+			let costs: Vec<u128> =
+				view.outputs.iter().map(|o| o.declared_cost.saturated_into()).collect();
+			let cost_priors =
+				math::cost_priors(&ratings.iter().map(|r| r.rating).collect::<Vec<_>>(), &costs);
+
+			let mut scores: Vec<[Option<Permill>; 6]> = Vec::with_capacity(n);
+			let mut composites: Vec<Permill> = Vec::with_capacity(n);
+			for i in 0..n {
+				let ev = |j: usize| scored.then(|| consensus[3 * i + j]);
+				let s = [
+					Some(ratings[i].rating),
+					Some(cost_priors[i]),
+					ev(0),
+					ev(1),
+					ev(2),
+					scored.then(|| agreement[i]),
+				];
+				composites.push(if scored { math::composite(&weights, &s) } else { Permill::zero() });
+				scores.push(s);
+			}
+
+			// Deviations, tolerance, trust, strikes, slashes.
+			let deviations: Vec<Option<Permill>> = members
+				.iter()
+				.map(|m| (m.conduct == Conduct::Revealed).then(|| math::deviation(&m.cells, &consensus)).flatten())
+				.collect();
+			let valid_devs: Vec<Permill> = deviations.iter().flatten().copied().collect();
+			let tau = math::tolerance(&valid_devs, p.tolerance);
+			let mut new_trust: Vec<Perbill> = Vec::with_capacity(members.len());
+			let mut slashed: Vec<BalanceOf<T>> = Vec::with_capacity(members.len());
+			for (m, d) in members.iter().zip(&deviations) {
+				let (trust, slash) = match (m.conduct, d) {
+					(Conduct::Revealed, Some(d)) => {
+						let t = math::update_trust(m.trust, *d, tau, p.trust);
+						let strikes = if *d > p.outlier_bound { Strikes::<T>::get(&m.who) + 1 } else { 0 };
+						if strikes >= p.outlier_strikes {
+							Strikes::<T>::remove(&m.who);
+							(t, Some((p.slash_outlier, SlashReason::PersistentOutlier)))
+						} else {
+							if strikes == 0 {
+								Strikes::<T>::remove(&m.who);
+							} else {
+								Strikes::<T>::insert(&m.who, strikes);
+							}
+							(t, None)
+						}
+					},
+					(Conduct::NoReveal, _) =>
+						(m.trust.saturating_sub(p.absent_penalty * m.trust), Some((p.slash_no_reveal, SlashReason::NoReveal))),
+					(Conduct::BadReveal, _) =>
+						(m.trust.saturating_sub(p.absent_penalty * m.trust), Some((p.slash_bad_reveal, SlashReason::BadReveal))),
+					_ => (m.trust.saturating_sub(p.absent_penalty * m.trust), None),
+				};
+				T::Evaluators::set_trust(&m.who, trust);
+				new_trust.push(T::Evaluators::trust(&m.who).unwrap_or(trust));
+				slashed.push(match slash {
+					Some((fraction, reason)) if !fraction.is_zero() =>
+						T::Evaluators::slash(&m.who, fraction, reason),
+					_ => Zero::zero(),
+				});
+			}
+
+			// Rewards.
+			let pool: u128 = view.bounty.saturated_into();
+			let budget: u128 = round.budget.saturated_into::<u128>().min(pool);
+			let p_inf = pool - budget;
+			let inf_shares = if scored {
+				let w = math::inference_weights(&composites, &costs, p.alpha, p.beta);
+				math::split_pool(p_inf, &w).0
+			} else {
+				alloc::vec![0; n]
+			};
+			let accuracy = |d: Permill| -> u128 {
+				let d = d.deconstruct().min(p.accuracy_bound.deconstruct()) as u128;
+				1_000_000 - d * 1_000_000 / p.accuracy_bound.deconstruct() as u128
+			};
+			let base: Vec<u128> = members
+				.iter()
+				.zip(&deviations)
+				.map(|(m, d)| d.map_or(0, |d| m.price.saturating_mul(accuracy(d)) / 1_000_000))
+				.collect();
+			let base_total = base.iter().fold(0u128, |a, b| a.saturating_add(*b));
+			let base: Vec<u128> = if base_total > budget {
+				math::split_pool(budget, &base).0
+			} else {
+				base
+			};
+			let rest = budget - base.iter().sum::<u128>().min(budget);
+			let entries: Vec<(Perbill, Permill)> = members
+				.iter()
+				.zip(&deviations)
+				.map(|(m, d)| d.map_or((Perbill::zero(), Permill::one()), |d| (m.trust, d)))
+				.collect();
+			let ev_shares = math::split_pool(rest, &math::evaluator_weights(&entries, p.accuracy_bound)).0;
+
+			let mut payouts: Vec<(T::AccountId, BalanceOf<T>)> = Vec::with_capacity(n + members.len());
+			for (o, s) in view.outputs.iter().zip(&inf_shares) {
+				payouts.push((o.provider.clone(), (*s).saturated_into()));
+			}
+			for ((m, b), s) in members.iter().zip(&base).zip(&ev_shares) {
+				payouts.push((m.who.clone(), b.saturating_add(*s).saturated_into()));
+			}
+			let moved = T::Tasks::settle(task, &payouts)?;
+			let paid: u128 = moved.iter().fold(0u128, |a, m| a.saturating_add((*m).saturated_into()));
+			let refunded: BalanceOf<T> = pool.saturating_sub(paid).saturated_into();
+
+			// Ratings follow the evaluator-side quality (not the priors, to avoid feedback).
+			if scored {
+				let mut ev_weights = [Permill::zero(); 6];
+				for d in [Dimension::Structure, Dimension::Semantic, Dimension::Alignment] {
+					ev_weights[d as usize] = weights[d as usize];
+				}
+				if ev_weights.iter().all(|w| w.is_zero()) {
+					for d in [Dimension::Structure, Dimension::Semantic, Dimension::Alignment] {
+						ev_weights[d as usize] = Permill::one();
+					}
+				}
+				for (id, s) in model_ids.iter().zip(&scores) {
+					let Some(id) = id else { continue };
+					let observed = math::composite(&ev_weights, s);
+					let mut r = Ratings::<T>::get(id)
+						.unwrap_or(ModelRating { rating: p.initial_rating, results: 0 });
+					r.rating = math::update_rating(r.rating, observed, r.results, p.rating_step_min);
+					r.results = r.results.saturating_add(1);
+					Ratings::<T>::insert(id, r);
+				}
+			}
+
+			// The result.
+			let winner = scored
+				.then(|| {
+					let mut best: Option<usize> = None;
+					for (i, c) in composites.iter().enumerate() {
+						if best.map_or(true, |b| *c > composites[b]) {
+							best = Some(i);
+						}
+					}
+					best.map(|b| view.outputs[b].provider.clone())
+				})
+				.flatten();
+			let outputs: Vec<OutputResult<T::AccountId, BalanceOf<T>>> = view
+				.outputs
+				.iter()
+				.enumerate()
+				.map(|(i, o)| OutputResult {
+					provider: o.provider.clone(),
+					scores: scores[i],
+					composite: composites[i],
+					reward: moved[i],
+				})
+				.collect();
+			let evaluators: Vec<EvaluatorResult<T::AccountId, BalanceOf<T>>> = members
+				.iter()
+				.enumerate()
+				.map(|(e, m)| EvaluatorResult {
+					who: m.who.clone(),
+					conduct: m.conduct,
+					deviation: deviations[e],
+					trust: new_trust[e],
+					reward: moved[n + e],
+					slashed: slashed[e],
+				})
+				.collect();
+			let expires_at = now.saturating_add(p.result_retention);
+			Results::<T>::insert(
+				task,
+				TaskResult {
+					family: view.family,
+					outputs: outputs.clone().try_into().unwrap_or_default(),
+					evaluators: evaluators.clone().try_into().unwrap_or_default(),
+					winner: winner.clone(),
+					tolerance: tau,
+					pool: view.bounty,
+					refunded,
+					settled_at: now,
+					expires_at,
+				},
+			);
+			ResultQueueBounds::<T>::mutate(|(_, tail)| {
+				ResultQueue::<T>::insert(*tail, task);
+				*tail = tail.saturating_add(1);
+			});
+			Self::clear_round(task);
+			Self::deposit_event(Event::TaskScored { task, winner, outputs, evaluators, refunded });
+			Ok(())
+		}
+
+		/// Prunes expired results from the head of the queue, at most
+		/// `2 * MaxSettlementsPerBlock` per block (twice the rate at which automatic settlement
+		/// adds them).
+		fn prune_results(now: BlockNumberFor<T>) -> Weight {
+			let (mut head, tail) = ResultQueueBounds::<T>::get();
+			let limit = 2 * T::MaxSettlementsPerBlock::get();
+			let mut pruned = 0u32;
+			while head < tail && pruned < limit {
+				let Some(task) = ResultQueue::<T>::get(head) else {
+					head += 1;
+					continue;
+				};
+				match Results::<T>::get(task) {
+					Some(r) if r.expires_at > now => break,
+					Some(_) => Results::<T>::remove(task),
+					None => {},
+				}
+				ResultQueue::<T>::remove(head);
+				head += 1;
+				pruned += 1;
+			}
+			ResultQueueBounds::<T>::put((head, tail));
+			T::WeightInfo::prune_results(pruned)
+		}
+	}
+}
+
+impl<T: Config> OnRevealClosed for Pallet<T> {
+	fn on_reveal_closed(task: TaskId) {
+		Self::draw(task)
+	}
+
+	fn weight() -> Weight {
+		T::WeightInfo::draw_committee(T::MaxCandidates::get())
+	}
+}
+
+/// Sets up the state the benchmarks need, through the runtime's other pallets.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId, Balance> {
+	/// Creates a task with `outputs` revealed outputs of distinct providers and brings it to
+	/// its scoring phase (which draws its committee); returns the task.
+	fn scoring_task(outputs: u32) -> TaskId;
+	/// Creates and returns the `i`-th bonded, active evaluator.
+	fn evaluator(i: u32) -> AccountId;
+}

@@ -1,0 +1,297 @@
+//! A mock runtime for the consensus pallet's tests: system, balances, the real tasks and
+//! evaluators pallets, and this pallet, wired as in the runtime.
+
+use crate as pallet_poq_consensus;
+use crate::{AggregationRule, Params, ToleranceParams, TrustParams};
+use codec::Encode;
+use frame_support::{
+	assert_ok, derive_impl, parameter_types,
+	traits::{ConstU32, ConstU64, Hooks},
+};
+use frame_system::EnsureRoot;
+use poq_primitives::{scores_commitment, ScoreReport, TaskFamily, TaskId};
+use sp_core::H256;
+use sp_runtime::{BuildStorage, Perbill, Permill};
+use std::cell::Cell;
+
+type Block = frame_system::mocking::MockBlock<Test>;
+/// Balance type of the mock runtime.
+pub type Balance = u64;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Balances: pallet_balances,
+		Tasks: pallet_poq_tasks,
+		Evaluators: pallet_poq_evaluators,
+		Consensus: pallet_poq_consensus,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type Balance = Balance;
+	type ExistentialDeposit = ConstU64<1>;
+	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
+}
+
+parameter_types! {
+	pub const TaskPhases: pallet_poq_tasks::PhaseLengths<u64> =
+		pallet_poq_tasks::PhaseLengths { answer: 2, reveal: 2, scoring: 6 };
+	pub TrustDefaults: pallet_poq_evaluators::TrustBounds = pallet_poq_evaluators::TrustBounds {
+		min: Perbill::from_percent(1),
+		initial: Perbill::from_percent(50),
+		max: Perbill::from_percent(100),
+	};
+	pub DefaultParams: Params<u64> = default_params();
+}
+
+/// The mock's parameters: commit 2 blocks, reveal 2 blocks, trust-weighted median.
+pub fn default_params() -> Params<u64> {
+	Params {
+		rule: AggregationRule::TrustWeightedMedian,
+		committee_size: 5,
+		commit_blocks: 2,
+		reveal_blocks: 2,
+		tolerance: ToleranceParams {
+			multiplier_pct: 200,
+			min: Permill::from_percent(2),
+			max: Permill::from_percent(15),
+		},
+		trust: TrustParams {
+			rho: Perbill::from_percent(10),
+			lambda: Perbill::from_percent(50),
+			w_min: Perbill::from_percent(1),
+			w_max: Perbill::from_percent(100),
+		},
+		absent_penalty: Perbill::from_percent(10),
+		slash_no_reveal: Perbill::from_percent(10),
+		slash_bad_reveal: Perbill::from_percent(20),
+		slash_outlier: Perbill::from_percent(5),
+		outlier_bound: Permill::from_percent(40),
+		outlier_strikes: 3,
+		inference_share: Perbill::from_percent(70),
+		alpha: Permill::one(),
+		beta: Permill::from_percent(20),
+		accuracy_bound: Permill::from_percent(25),
+		initial_rating: Permill::from_percent(50),
+		rating_step_min: Permill::from_percent(5),
+		result_retention: 5,
+	}
+}
+
+impl pallet_poq_tasks::Config for Test {
+	type RuntimeEvent = RuntimeEvent;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type MaxQueryLen = ConstU32<64>;
+	type MaxReferenceLen = ConstU32<64>;
+	type MaxOutputLen = ConstU32<64>;
+	type MaxModelIdLen = ConstU32<16>;
+	type MaxOutputs = ConstU32<8>;
+	type MaxCommitteeSize = ConstU32<16>;
+	type MaxScheduledPerBlock = ConstU32<16>;
+	type MaxOpenTasksPerProvider = ConstU32<8>;
+	type MinBounty = ConstU64<100>;
+	type TaskDepositBase = ConstU64<10>;
+	type TaskDepositPerByte = ConstU64<0>;
+	type ProviderDeposit = ConstU64<50>;
+	type OutputDeposit = ConstU64<20>;
+	type DefaultPhaseLengths = TaskPhases;
+	type MaxPhaseLength = ConstU64<100>;
+	type RecordRetention = ConstU64<5>;
+	type Slashed = ();
+	type OnRevealClosed = Consensus;
+	type GovernanceOrigin = EnsureRoot<u64>;
+	type WeightInfo = ();
+}
+
+impl pallet_poq_evaluators::Config for Test {
+	type RuntimeEvent = RuntimeEvent;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type MinBond = ConstU64<100>;
+	type UnbondingPeriod = ConstU64<10>;
+	type MaxUnbondingChunks = ConstU32<4>;
+	type MaxActiveEvaluators = ConstU32<32>;
+	type DefaultTrustBounds = TrustDefaults;
+	/// Slashed bonds are burnt.
+	type Slashed = ();
+	type GovernanceOrigin = EnsureRoot<u64>;
+	type WeightInfo = ();
+}
+
+thread_local! {
+	/// Varies the mock's randomness between simulation runs.
+	pub static RANDOM_SEED: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Randomness from the block number, the subject and [`RANDOM_SEED`].
+pub struct TestRandomness;
+impl frame_support::traits::Randomness<H256, u64> for TestRandomness {
+	fn random(subject: &[u8]) -> (H256, u64) {
+		let b = System::block_number();
+		let seed = RANDOM_SEED.with(|s| s.get());
+		(H256(sp_io::hashing::blake2_256(&(subject, b, seed).encode())), b)
+	}
+}
+
+impl pallet_poq_consensus::Config for Test {
+	type Currency = Balances;
+	type Tasks = Tasks;
+	type Evaluators = Evaluators;
+	type Randomness = TestRandomness;
+	type MaxCommitteeSize = ConstU32<16>;
+	type MaxOutputs = ConstU32<8>;
+	type MaxModelIdLen = ConstU32<16>;
+	type MaxCandidates = ConstU32<32>;
+	type MaxSettlementsPerBlock = ConstU32<4>;
+	type DefaultParams = DefaultParams;
+	type GovernanceOrigin = EnsureRoot<u64>;
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = ();
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::BenchmarkHelper<u64, Balance> for () {
+	fn scoring_task(outputs: u32) -> TaskId {
+		let providers: Vec<u64> = (0..outputs as u64).map(|i| PROVIDERS + i).collect();
+		let task = post_task(&providers, 1_000);
+		run_to(System::block_number() + 4);
+		task
+	}
+	fn evaluator(i: u32) -> u64 {
+		let e = EVALUATORS + i as u64;
+		let _ = Balances::force_set_balance(RuntimeOrigin::root(), e, 1_000_000);
+		bond(e);
+		e
+	}
+}
+
+/// The user who posts queries.
+pub const USER: u64 = 1;
+/// First provider account (providers are `PROVIDERS..`).
+pub const PROVIDERS: u64 = 11;
+/// First evaluator account (evaluators are `EVALUATORS..`).
+pub const EVALUATORS: u64 = 101;
+/// The salt every test member uses.
+pub const SALT: [u8; 32] = [7; 32];
+/// The model-set hash every test member reports.
+pub const MODEL_SET: H256 = H256::repeat_byte(9);
+
+/// User, 8 providers and 16 evaluators own 1_000_000 each. Nobody is bonded yet.
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	let mut t = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	let accounts = [USER]
+		.into_iter()
+		.chain(PROVIDERS..PROVIDERS + 8)
+		.chain(EVALUATORS..EVALUATORS + 16);
+	pallet_balances::GenesisConfig::<Test> {
+		balances: accounts.map(|a| (a, 1_000_000)).collect(),
+		..Default::default()
+	}
+	.assimilate_storage(&mut t)
+	.unwrap();
+	let mut ext = sp_io::TestExternalities::new(t);
+	ext.execute_with(|| System::set_block_number(1));
+	ext
+}
+
+/// Signed origin of `who`.
+pub fn signed(who: u64) -> RuntimeOrigin {
+	RuntimeOrigin::signed(who)
+}
+
+/// Runs blocks up to and including `n` (`on_initialize` of tasks, then consensus).
+pub fn run_to(n: u64) {
+	while System::block_number() < n {
+		let b = System::block_number() + 1;
+		System::set_block_number(b);
+		Tasks::on_initialize(b);
+		Consensus::on_initialize(b);
+	}
+}
+
+/// Bonds 1_000 for `who` and activates it.
+pub fn bond(who: u64) {
+	assert_ok!(Evaluators::bond(signed(who), 1_000));
+	assert_ok!(Evaluators::activate(signed(who)));
+}
+
+/// Bonds and activates evaluators `EVALUATORS..EVALUATORS + n`.
+pub fn bond_evaluators(n: u64) -> Vec<u64> {
+	let v: Vec<u64> = (EVALUATORS..EVALUATORS + n).collect();
+	v.iter().for_each(|e| bond(*e));
+	v
+}
+
+/// Registers `providers` (if needed) with model `m<index>` and cost 10, posts a QA query with
+/// `bounty`, and has each provider commit to and reveal output `out<provider>`. Returns the
+/// task, left at the start of its reveal phase: run two more blocks to reach scoring.
+pub fn post_task(providers: &[u64], bounty: Balance) -> TaskId {
+	for p in providers {
+		if pallet_poq_tasks::Providers::<Test>::get(p).is_none() {
+			let model = format!("m{}", p - PROVIDERS).into_bytes();
+			assert_ok!(Tasks::register_provider(signed(*p), model, 10));
+		}
+	}
+	let task = pallet_poq_tasks::NextTaskId::<Test>::get();
+	assert_ok!(Tasks::submit_query(
+		signed(USER),
+		TaskFamily::Qa,
+		b"q".to_vec(),
+		None,
+		bounty,
+		Default::default()
+	));
+	for p in providers {
+		let out = format!("out{p}").into_bytes();
+		let c = pallet_poq_tasks::output_commitment(p, &out, &SALT);
+		assert_ok!(Tasks::commit_output(signed(*p), task, c));
+	}
+	run_to(System::block_number() + 2);
+	for p in providers {
+		let out = format!("out{p}").into_bytes();
+		assert_ok!(Tasks::reveal_output(signed(*p), task, out, SALT));
+	}
+	task
+}
+
+/// Three equal scores.
+pub fn report(x: u32) -> ScoreReport {
+	let s = Permill::from_parts(x);
+	ScoreReport { structure: s, semantic: s, alignment: s }
+}
+
+/// Commits `reports` for `who` in `task`.
+pub fn commit(who: u64, task: TaskId, reports: &[ScoreReport]) {
+	assert_ok!(Consensus::commit_scores(
+		signed(who),
+		task,
+		scores_commitment(&who, task, reports, &MODEL_SET, &SALT)
+	));
+}
+
+/// Reveals `reports` for `who` in `task`.
+pub fn reveal(who: u64, task: TaskId, reports: &[ScoreReport]) {
+	assert_ok!(Consensus::reveal_scores(signed(who), task, reports.to_vec(), MODEL_SET, SALT));
+}
+
+/// Events of the consensus pallet so far.
+pub fn consensus_events() -> Vec<crate::Event<Test>> {
+	System::events()
+		.into_iter()
+		.filter_map(|r| match r.event {
+			RuntimeEvent::Consensus(e) => Some(e),
+			_ => None,
+		})
+		.collect()
+}

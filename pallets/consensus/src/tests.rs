@@ -1,0 +1,480 @@
+//! Unit tests of the consensus pallet: committee draw, score commit-reveal, every error path,
+//! settlement (aggregation, trust, slashes, rewards, ratings), governance and pruning.
+
+use crate::{mock::*, *};
+use frame_support::{
+	assert_noop, assert_ok,
+	traits::fungible::{Inspect as _, InspectHold as _},
+};
+use poq_primitives::{scores_commitment, Dimension};
+use proptest::prelude::*;
+use sp_runtime::DispatchError;
+
+fn pm(x: u32) -> Permill {
+	Permill::from_parts(x)
+}
+
+/// Three providers (good, middling, bad), five evaluators; returns the task at the draw.
+fn scoring_setup() -> (TaskId, Vec<u64>) {
+	let evaluators = bond_evaluators(5);
+	let task = post_task(&[PROVIDERS, PROVIDERS + 1, PROVIDERS + 2], 1_000);
+	run_to(5);
+	(task, evaluators)
+}
+
+fn committee(task: TaskId) -> Vec<u64> {
+	Rounds::<Test>::get(task).unwrap().committee.iter().map(|(m, _)| *m).collect()
+}
+
+fn honest() -> Vec<ScoreReport> {
+	vec![report(900_000), report(500_000), report(100_000)]
+}
+
+#[test]
+fn a_task_goes_from_reveal_to_settled_result() {
+	new_test_ext().execute_with(|| {
+		let (task, evaluators) = scoring_setup();
+		let members = committee(task);
+		let mut sorted = members.clone();
+		sorted.sort();
+		assert_eq!(sorted, evaluators, "k = 5 of 5 candidates");
+		let round = Rounds::<Test>::get(task).unwrap();
+		assert_eq!((round.commit_ends, round.reveal_ends, round.outputs), (7, 9, 3));
+		// 30% of the 1_000 bounty is the evaluation budget.
+		assert_eq!(round.budget, 300);
+		assert_eq!(Due::<Test>::get(9).into_inner(), vec![task]);
+
+		for m in &members {
+			commit(*m, task, &honest());
+		}
+		run_to(7);
+		for m in &members {
+			reveal(*m, task, &honest());
+		}
+		let before: Vec<Balance> = members.iter().map(|m| Balances::balance(m)).collect();
+		let user_before = Balances::balance(&USER);
+		run_to(9);
+
+		let r = Results::<Test>::get(task).expect("settled automatically at the reveal end");
+		assert_eq!(r.winner, Some(PROVIDERS));
+		assert_eq!(r.outputs[0].scores[Dimension::Structure as usize], Some(pm(900_000)));
+		assert_eq!(r.outputs[2].scores[Dimension::Alignment as usize], Some(pm(100_000)));
+		// Unanimous committee: full agreement.
+		assert_eq!(r.outputs[1].scores[Dimension::Agreement as usize], Some(Permill::one()));
+		assert!(r.outputs[0].composite > r.outputs[1].composite);
+		assert!(r.outputs[1].composite > r.outputs[2].composite);
+		// Every unit of the pool is accounted for.
+		let paid: Balance = r.outputs.iter().map(|o| o.reward).sum::<Balance>() +
+			r.evaluators.iter().map(|e| e.reward).sum::<Balance>();
+		assert_eq!(paid + r.refunded, 1_000);
+		assert!(r.outputs[0].reward > r.outputs[1].reward);
+		// Members were exact: trust up, equal rewards, no slash.
+		for (e, m) in r.evaluators.iter().zip(&members) {
+			assert_eq!(e.who, *m);
+			assert_eq!(e.conduct, Conduct::Revealed);
+			assert_eq!(e.deviation, Some(Permill::zero()));
+			assert_eq!(e.trust, Perbill::from_percent(55));
+			assert_eq!(e.reward, 60);
+			assert_eq!(e.slashed, 0);
+		}
+		for (m, b) in members.iter().zip(before) {
+			assert_eq!(Balances::balance(m), b + 60);
+		}
+		// The user gets the refund and the task deposit back.
+		assert_eq!(Balances::balance(&USER), user_before + r.refunded + 10);
+		assert_eq!(pallet_poq_tasks::Pallet::<Test>::phase_of(task), Some(pallet_poq_tasks::Phase::Settled));
+		assert!(Rounds::<Test>::get(task).is_none());
+		assert_eq!(Commits::<Test>::iter_prefix(task).count(), 0);
+		assert!(consensus_events()
+			.iter()
+			.any(|e| matches!(e, Event::TaskScored { task: t, winner: Some(w), .. } if *t == task && *w == PROVIDERS)));
+		// Ratings moved to the evaluator-side quality of each model.
+		let m0: ModelIdOf<Test> = b"m0".to_vec().try_into().unwrap();
+		assert_eq!(Ratings::<Test>::get(&m0), Some(ModelRating { rating: pm(900_000), results: 1 }));
+	});
+}
+
+#[test]
+fn commits_and_reveals_check_their_arguments() {
+	new_test_ext().execute_with(|| {
+		let (task, _) = scoring_setup();
+		let m = committee(task)[0];
+		let c = scores_commitment(&m, task, &honest(), &MODEL_SET, &SALT);
+		assert_noop!(Consensus::commit_scores(signed(m), 99, c), Error::<Test>::NoRound);
+		assert_noop!(Consensus::commit_scores(signed(USER), task, c), Error::<Test>::NotInCommittee);
+		assert_noop!(
+			Consensus::reveal_scores(signed(m), task, honest(), MODEL_SET, SALT),
+			Error::<Test>::RevealNotOpen
+		);
+		assert_ok!(Consensus::commit_scores(signed(m), task, c));
+		assert_noop!(Consensus::commit_scores(signed(m), task, c), Error::<Test>::AlreadyCommitted);
+		run_to(7);
+		let late = committee(task)[1];
+		assert_noop!(Consensus::commit_scores(signed(late), task, c), Error::<Test>::CommitClosed);
+		assert_noop!(
+			Consensus::reveal_scores(signed(late), task, honest(), MODEL_SET, SALT),
+			Error::<Test>::NotCommitted
+		);
+		assert_noop!(
+			Consensus::reveal_scores(signed(m), task, honest()[..2].to_vec(), MODEL_SET, SALT),
+			Error::<Test>::WrongReportCount
+		);
+		assert_noop!(
+			Consensus::reveal_scores(signed(USER), task, honest(), MODEL_SET, SALT),
+			Error::<Test>::NotInCommittee
+		);
+		reveal(m, task, &honest());
+		assert_noop!(
+			Consensus::reveal_scores(signed(m), task, honest(), MODEL_SET, SALT),
+			Error::<Test>::AlreadyRevealed
+		);
+		run_to(8);
+		assert_noop!(Consensus::settle(signed(USER), task), Error::<Test>::NotDue);
+		run_to(9);
+		assert_noop!(
+			Consensus::reveal_scores(signed(m), task, honest(), MODEL_SET, SALT),
+			Error::<Test>::NoRound
+		);
+	});
+}
+
+#[test]
+fn absentees_and_cheats_are_penalised_by_conduct() {
+	new_test_ext().execute_with(|| {
+		let (task, _) = scoring_setup();
+		let m = committee(task);
+		// m0, m1: honest. m2: commits, never reveals. m3: reveals other scores. m4: silent.
+		for e in &m[..4] {
+			commit(*e, task, &honest());
+		}
+		run_to(7);
+		reveal(m[0], task, &honest());
+		reveal(m[1], task, &honest());
+		assert_ok!(Consensus::reveal_scores(signed(m[3]), task, vec![report(0); 3], MODEL_SET, SALT));
+		assert_eq!(consensus_events().last(), Some(&Event::RevealMismatch { task, who: m[3] }));
+		assert_eq!(Reveals::<Test>::get(task, m[3]), Some(Reveal::Mismatch));
+		run_to(9);
+		let r = Results::<Test>::get(task).unwrap();
+		let by = |who: u64| r.evaluators.iter().find(|e| e.who == who).unwrap().clone();
+		assert_eq!(by(m[2]).conduct, Conduct::NoReveal);
+		assert_eq!(by(m[2]).slashed, 100, "10% of a 1_000 bond");
+		assert_eq!(by(m[3]).conduct, Conduct::BadReveal);
+		assert_eq!(by(m[3]).slashed, 200, "20% of a 1_000 bond");
+		assert_eq!(by(m[4]).conduct, Conduct::Silent);
+		assert_eq!(by(m[4]).slashed, 0);
+		for e in [m[2], m[3], m[4]] {
+			assert_eq!(by(e).trust, Perbill::from_percent(45), "absent: -10% of trust");
+			assert_eq!(by(e).reward, 0);
+		}
+		assert_eq!(pallet_poq_evaluators::Ledgers::<Test>::get(m[3]).unwrap().bonded, 800);
+		assert_eq!(by(m[0]).reward, by(m[1]).reward);
+		assert!(by(m[0]).reward > 0);
+	});
+}
+
+#[test]
+fn deviating_members_lose_trust_and_persistent_outliers_are_slashed() {
+	new_test_ext().execute_with(|| {
+		let evaluators = bond_evaluators(5);
+		let liar = evaluators[4];
+		let mut trust = Perbill::from_percent(50);
+		for round in 0..3u64 {
+			let task = post_task(&[PROVIDERS, PROVIDERS + 1, PROVIDERS + 2], 1_000);
+			run_to(System::block_number() + 2);
+			let members = committee(task);
+			assert!(members.contains(&liar));
+			let lie = vec![report(0), report(1_000_000), report(1_000_000)];
+			let truth = honest();
+			for e in &members {
+				commit(*e, task, if *e == liar { &lie } else { &truth });
+			}
+			run_to(System::block_number() + 2);
+			for e in &members {
+				reveal(*e, task, if *e == liar { &lie } else { &truth });
+			}
+			run_to(System::block_number() + 2);
+			let r = Results::<Test>::get(task).unwrap();
+			let l = r.evaluators.iter().find(|e| e.who == liar).unwrap();
+			assert!(l.deviation.unwrap() > pm(400_000));
+			assert!(l.trust < trust, "round {round}: trust falls beyond tolerance");
+			trust = l.trust;
+			assert_eq!(l.reward, 0, "accuracy zero beyond the accuracy bound");
+			let honest_trust = r.evaluators.iter().find(|e| e.who != liar).unwrap().trust;
+			assert!(honest_trust > Perbill::from_percent(50));
+			if round < 2 {
+				assert_eq!(l.slashed, 0);
+				assert_eq!(Strikes::<Test>::get(liar), round as u32 + 1);
+			} else {
+				assert_eq!(l.slashed, 50, "third strike: 5% of the bond");
+				assert_eq!(Strikes::<Test>::get(liar), 0);
+			}
+		}
+	});
+}
+
+#[test]
+fn committee_excludes_providers_and_respects_prices_and_size() {
+	new_test_ext().execute_with(|| {
+		let evaluators = bond_evaluators(6);
+		// A provider that is also an evaluator never judges its own task.
+		bond(PROVIDERS);
+		// Evaluation budget 300: two members at 120 fit, a third does not.
+		for e in &evaluators {
+			assert_ok!(Consensus::set_price(signed(*e), 120));
+		}
+		assert_noop!(Consensus::set_price(signed(USER), 1), Error::<Test>::NotEvaluator);
+		let task = post_task(&[PROVIDERS, PROVIDERS + 1], 1_000);
+		run_to(System::block_number() + 2);
+		let members = committee(task);
+		assert_eq!(members.len(), 2);
+		assert!(!members.contains(&PROVIDERS));
+		// Cheap evaluators: the full default committee of five.
+		for e in &evaluators {
+			assert_ok!(Consensus::set_price(signed(*e), 10));
+		}
+		let task = post_task(&[PROVIDERS + 1, PROVIDERS + 2], 1_000);
+		run_to(System::block_number() + 2);
+		assert_eq!(committee(task).len(), 5);
+		assert_eq!(Rounds::<Test>::get(task).unwrap().committee[0].1, 10);
+	});
+}
+
+#[test]
+fn prices_are_paid_by_accuracy_before_the_trust_share() {
+	new_test_ext().execute_with(|| {
+		let evaluators = bond_evaluators(2);
+		assert_ok!(Consensus::set_price(signed(evaluators[0]), 100));
+		let task = post_task(&[PROVIDERS], 1_000);
+		run_to(System::block_number() + 2);
+		for e in &evaluators {
+			commit(*e, task, &[report(800_000)]);
+		}
+		run_to(System::block_number() + 2);
+		for e in &evaluators {
+			reveal(*e, task, &[report(800_000)]);
+		}
+		run_to(System::block_number() + 2);
+		let r = Results::<Test>::get(task).unwrap();
+		let reward = |w: u64| r.evaluators.iter().find(|e| e.who == w).unwrap().reward;
+		// Budget 300: price 100 first, then 200 shared by equal trust.
+		assert_eq!(reward(evaluators[0]), 200);
+		assert_eq!(reward(evaluators[1]), 100);
+	});
+}
+
+#[test]
+fn nothing_revealed_means_nothing_paid() {
+	new_test_ext().execute_with(|| {
+		let (task, _) = scoring_setup();
+		let user_before = Balances::balance(&USER);
+		run_to(9);
+		let r = Results::<Test>::get(task).unwrap();
+		assert_eq!(r.winner, None);
+		assert_eq!(r.refunded, 1_000);
+		assert!(r.outputs.iter().all(|o| o.reward == 0 && o.composite.is_zero()));
+		assert!(r.outputs.iter().all(|o| o.scores[Dimension::Semantic as usize].is_none()));
+		assert_eq!(Balances::balance(&USER), user_before + 1_010);
+		let m0: ModelIdOf<Test> = b"m0".to_vec().try_into().unwrap();
+		assert_eq!(Ratings::<Test>::get(&m0), None);
+	});
+}
+
+#[test]
+fn governance_sets_weights_and_params() {
+	new_test_ext().execute_with(|| {
+		assert_eq!(Weights::<Test>::get(TaskFamily::Code), PAPER_WEIGHTS);
+		assert_noop!(
+			Consensus::set_dimension_weights(signed(USER), TaskFamily::Qa, CALIBRATED_WEIGHTS),
+			DispatchError::BadOrigin
+		);
+		assert_noop!(
+			Consensus::set_dimension_weights(RuntimeOrigin::root(), TaskFamily::Qa, [Permill::zero(); 6]),
+			Error::<Test>::InvalidWeights
+		);
+		assert_ok!(Consensus::set_dimension_weights(RuntimeOrigin::root(), TaskFamily::Qa, CALIBRATED_WEIGHTS));
+		assert_eq!(Weights::<Test>::get(TaskFamily::Qa), CALIBRATED_WEIGHTS);
+		assert_eq!(Weights::<Test>::get(TaskFamily::Open), PAPER_WEIGHTS);
+
+		let mut p = default_params();
+		p.committee_size = 0;
+		assert_noop!(Consensus::set_params(RuntimeOrigin::root(), p), Error::<Test>::InvalidParams);
+		p.committee_size = 17;
+		assert_noop!(Consensus::set_params(RuntimeOrigin::root(), p), Error::<Test>::InvalidParams);
+		p = default_params();
+		p.rule = AggregationRule::TrimmedMean(Permill::from_percent(50));
+		assert_noop!(Consensus::set_params(RuntimeOrigin::root(), p), Error::<Test>::InvalidParams);
+		p = default_params();
+		p.commit_blocks = 0;
+		assert_noop!(Consensus::set_params(RuntimeOrigin::root(), p), Error::<Test>::InvalidParams);
+		p = default_params();
+		p.rule = AggregationRule::Median;
+		p.committee_size = 3;
+		assert_noop!(Consensus::set_params(signed(USER), p), DispatchError::BadOrigin);
+		assert_ok!(Consensus::set_params(RuntimeOrigin::root(), p));
+		assert_eq!(CurrentParams::<Test>::get(), p);
+
+		// The calibrated profile ignores alignment and agreement: a committee that disagrees on
+		// alignment only does not move the composite.
+		bond_evaluators(3);
+		let task = post_task(&[PROVIDERS], 1_000);
+		run_to(System::block_number() + 2);
+		let members = committee(task);
+		assert_eq!(members.len(), 3);
+		let reports = |i: usize| {
+			vec![ScoreReport { structure: pm(600_000), semantic: pm(600_000), alignment: pm(i as u32 * 400_000) }]
+		};
+		for (i, e) in members.iter().enumerate() {
+			commit(*e, task, &reports(i));
+		}
+		run_to(System::block_number() + 2);
+		for (i, e) in members.iter().enumerate() {
+			reveal(*e, task, &reports(i));
+		}
+		run_to(System::block_number() + 2);
+		let r = Results::<Test>::get(task).unwrap();
+		// Weights 0.15 prior (0.5), 0.10 cost prior (1), 0.20 + 0.25 at 0.6, renormalised by 0.7.
+		let expected = (150_000u64 * 500_000 + 100_000 * 1_000_000 + 450_000 * 600_000) / 700_000;
+		assert_eq!(r.outputs[0].composite, pm(expected as u32));
+	});
+}
+
+#[test]
+fn settle_by_hand_and_dropped_rounds() {
+	new_test_ext().execute_with(|| {
+		let (task, _) = scoring_setup();
+		// Take the task off the automatic schedule: only a call settles it now.
+		Due::<Test>::remove(9);
+		run_to(9);
+		assert!(Results::<Test>::get(task).is_none());
+		assert_ok!(Consensus::settle(signed(USER), task));
+		assert!(Results::<Test>::get(task).is_some());
+		assert_noop!(Consensus::settle(signed(USER), task), Error::<Test>::NoRound);
+
+		// A round whose task expired is dropped, not settled.
+		let task = post_task(&[PROVIDERS], 1_000);
+		run_to(System::block_number() + 2);
+		let due = Rounds::<Test>::get(task).unwrap().reveal_ends;
+		Due::<Test>::remove(due);
+		run_to(System::block_number() + 6);
+		assert_eq!(pallet_poq_tasks::Pallet::<Test>::phase_of(task), Some(pallet_poq_tasks::Phase::Expired));
+		assert_ok!(Consensus::settle(signed(USER), task));
+		assert_eq!(consensus_events().last(), Some(&Event::RoundDropped { task }));
+		assert!(Rounds::<Test>::get(task).is_none());
+	});
+}
+
+#[test]
+fn results_are_pruned_after_retention() {
+	new_test_ext().execute_with(|| {
+		let (task, _) = scoring_setup();
+		run_to(9);
+		assert_eq!(Results::<Test>::get(task).unwrap().expires_at, 14);
+		run_to(13);
+		assert!(Results::<Test>::get(task).is_some());
+		run_to(14);
+		assert!(Results::<Test>::get(task).is_none());
+		assert_eq!(ResultQueueBounds::<Test>::get(), (1, 1));
+	});
+}
+
+#[test]
+fn settlements_beyond_the_per_block_bound_move_to_later_blocks() {
+	new_test_ext().execute_with(|| {
+		bond_evaluators(3);
+		// Six tasks whose reveal ends in the same block; four settle per block.
+		let tasks: Vec<TaskId> = (0..6).map(|_| {
+			let t = pallet_poq_tasks::NextTaskId::<Test>::get();
+			assert_ok!(Tasks::submit_query(signed(USER), TaskFamily::Qa, b"q".to_vec(), None, 100, Default::default()));
+			t
+		}).collect();
+		for (i, t) in tasks.iter().enumerate() {
+			let p = PROVIDERS + i as u64;
+			assert_ok!(Tasks::register_provider(signed(p), b"m".to_vec(), 1));
+			assert_ok!(Tasks::commit_output(signed(p), *t, pallet_poq_tasks::output_commitment(&p, b"o", &SALT)));
+		}
+		run_to(3);
+		for (i, t) in tasks.iter().enumerate() {
+			assert_ok!(Tasks::reveal_output(signed(PROVIDERS + i as u64), *t, b"o".to_vec(), SALT));
+		}
+		run_to(5);
+		assert_eq!(Due::<Test>::get(9).len(), 4);
+		assert_eq!(Due::<Test>::get(10).len(), 2);
+		run_to(10);
+		assert!(tasks.iter().all(|t| Results::<Test>::get(t).is_some()));
+	});
+}
+
+#[derive(Clone, Debug)]
+enum Act {
+	Honest(u32),
+	Skip,
+	CommitOnly,
+	Mismatch,
+}
+
+fn act() -> impl Strategy<Value = Act> {
+	prop_oneof![
+		(0u32..=1_000_000).prop_map(Act::Honest),
+		Just(Act::Skip),
+		Just(Act::CommitOnly),
+		Just(Act::Mismatch),
+	]
+}
+
+proptest! {
+	#![proptest_config(ProptestConfig::with_cases(48))]
+	/// Whatever the committee does, every unit of the pool is paid or refunded, issuance only
+	/// falls by what was slashed, and the user's bounty hold is released.
+	#[test]
+	fn the_pool_is_always_accounted_for(
+		acts in prop::collection::vec(act(), 1..8),
+		outputs in 1usize..5,
+		bounty in 100u64..100_000,
+		prices in prop::collection::vec(0u64..200, 8),
+		seed in any::<u64>(),
+	) {
+		RANDOM_SEED.with(|s| s.set(seed));
+		new_test_ext().execute_with(|| {
+			let evaluators = bond_evaluators(acts.len() as u64);
+			for (e, p) in evaluators.iter().zip(&prices) {
+				assert_ok!(Consensus::set_price(signed(*e), *p));
+			}
+			let providers: Vec<u64> = (0..outputs as u64).map(|i| PROVIDERS + i).collect();
+			let issuance = Balances::total_issuance();
+			let task = post_task(&providers, bounty);
+			run_to(System::block_number() + 2);
+			let members = committee(task);
+			let plan = |m: u64| acts[(m - EVALUATORS) as usize].clone();
+			let reports = |x: u32| (0..outputs).map(|i| report((x + 97_000 * i as u32) % 1_000_001)).collect::<Vec<_>>();
+			for m in &members {
+				match plan(*m) {
+					Act::Honest(x) => commit(*m, task, &reports(x)),
+					Act::CommitOnly | Act::Mismatch => commit(*m, task, &reports(1)),
+					Act::Skip => {},
+				}
+			}
+			run_to(System::block_number() + 2);
+			for m in &members {
+				match plan(*m) {
+					Act::Honest(x) => reveal(*m, task, &reports(x)),
+					Act::Mismatch => {
+						assert_ok!(Consensus::reveal_scores(signed(*m), task, reports(2), MODEL_SET, SALT));
+					},
+					_ => {},
+				}
+			}
+			run_to(System::block_number() + 2);
+			let r = Results::<Test>::get(task).unwrap();
+			let paid: u64 = r.outputs.iter().map(|o| o.reward).sum::<u64>() + r.evaluators.iter().map(|e| e.reward).sum::<u64>();
+			prop_assert_eq!(paid + r.refunded, bounty);
+			let slashed: u64 = r.evaluators.iter().map(|e| e.slashed).sum();
+			prop_assert_eq!(Balances::total_issuance(), issuance - slashed);
+			prop_assert_eq!(Balances::balance_on_hold(&pallet_poq_tasks::HoldReason::Bounty.into(), &USER), 0);
+			for e in r.evaluators.iter() {
+				prop_assert!(e.trust >= Perbill::from_percent(1) && e.trust <= Perbill::one());
+				if e.conduct != Conduct::Revealed { prop_assert_eq!(e.reward, 0); }
+			}
+			Ok(())
+		})?;
+	}
+}
