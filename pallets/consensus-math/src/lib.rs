@@ -51,8 +51,7 @@ pub enum AggregationRule {
 	Median,
 	/// Mean after dropping `floor(alpha * n)` reports at each end (at least one report stays).
 	TrimmedMean(Permill),
-	/// Lower weighted median with trust as weights: the smallest report at which the cumulative
-	/// trust reaches half of the total.
+	/// Weighted median with trust as weights (see [`weighted_median`]).
 	TrustWeightedMedian,
 	/// Trust-weighted arithmetic mean.
 	TrustWeightedMean,
@@ -98,8 +97,9 @@ pub fn trimmed_mean(values: &[Permill], alpha: Permill) -> Option<Permill> {
 	mean(&v[k..n - k])
 }
 
-/// Lower weighted median: the smallest value at which the cumulative weight reaches half of the
-/// total weight. With zero total weight, the plain median.
+/// Weighted median: the smallest value at which the cumulative weight reaches half of the total
+/// weight; when it reaches exactly half, the mean of that value and the next (rounded down), so
+/// that equal weights give the ordinary median. With zero total weight, the plain median.
 pub fn weighted_median(values: &[(Permill, Perbill)]) -> Option<Permill> {
 	if values.is_empty() {
 		return None;
@@ -111,10 +111,16 @@ pub fn weighted_median(values: &[(Permill, Perbill)]) -> Option<Permill> {
 	let mut v = values.to_vec();
 	v.sort_by_key(|(s, _)| *s);
 	let mut acc = 0u64;
-	for (s, w) in &v {
+	for (i, (s, w)) in v.iter().enumerate() {
 		acc += w.deconstruct() as u64;
 		// acc >= total / 2, without rounding: 2 acc >= total.
 		if 2 * acc >= total {
+			if 2 * acc == total {
+				if let Some((next, _)) = v[i + 1..].iter().find(|(_, w)| !w.is_zero()) {
+					let mid = (s.deconstruct() as u64 + next.deconstruct() as u64) / 2;
+					return Some(Permill::from_parts(mid as u32));
+				}
+			}
 			return Some(*s);
 		}
 	}

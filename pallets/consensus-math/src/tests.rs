@@ -29,6 +29,10 @@ fn known_values() {
 	let r = [(pm(800_000), pb(900_000_000)), (pm(100_000), pb(50_000_000)), (pm(100_000), pb(50_000_000))];
 	assert_eq!(weighted_median(&r), Some(pm(800_000)));
 	assert_eq!(weighted_mean(&[(pm(0), pb(1)), (pm(1_000_000), pb(3))]), Some(pm(750_000)));
+	// Equal weights give the ordinary median, also for an even count.
+	assert_eq!(weighted_median(&v.map(|x| (x, pb(7)))), median(&v));
+	// Exactly half the weight below: the mean of the two values around the split.
+	assert_eq!(weighted_median(&[(pm(100), pb(2)), (pm(300), pb(1)), (pm(900), pb(1))]), Some(pm(200)));
 	assert_eq!(mean(&[]), None);
 	assert_eq!(aggregate(AggregationRule::Median, &[]), None);
 	// Zero total trust falls back to the unweighted rule.

@@ -75,6 +75,8 @@ pub use pallet::*;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 #[cfg(test)]
+mod adversarial;
+#[cfg(test)]
 mod mock;
 #[cfg(test)]
 mod tests;

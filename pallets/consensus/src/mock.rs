@@ -66,8 +66,8 @@ pub fn default_params() -> Params<u64> {
 			max: Permill::from_percent(15),
 		},
 		trust: TrustParams {
-			rho: Perbill::from_percent(10),
-			lambda: Perbill::from_percent(50),
+			rho: Perbill::from_percent(5),
+			lambda: Perbill::from_percent(80),
 			w_min: Perbill::from_percent(1),
 			w_max: Perbill::from_percent(100),
 		},

@@ -73,7 +73,7 @@ fn a_task_goes_from_reveal_to_settled_result() {
 			assert_eq!(e.who, *m);
 			assert_eq!(e.conduct, Conduct::Revealed);
 			assert_eq!(e.deviation, Some(Permill::zero()));
-			assert_eq!(e.trust, Perbill::from_percent(55));
+			assert_eq!(e.trust, Perbill::from_parts(525_000_000), "rho 5% of the gap");
 			assert_eq!(e.reward, 60);
 			assert_eq!(e.slashed, 0);
 		}
