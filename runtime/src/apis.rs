@@ -188,6 +188,23 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl pallet_poq_consensus::ConsensusApi<
+		Block,
+		AccountId,
+		pallet_poq_consensus::TaskResultOf<Runtime>,
+		pallet_poq_consensus::RoundOf<Runtime>,
+	> for Runtime {
+		fn task_result(task: poq_primitives::TaskId) -> Option<pallet_poq_consensus::TaskResultOf<Runtime>> {
+			pallet_poq_consensus::Pallet::<Runtime>::result(task)
+		}
+		fn round(task: poq_primitives::TaskId) -> Option<pallet_poq_consensus::RoundOf<Runtime>> {
+			pallet_poq_consensus::Pallet::<Runtime>::round(task)
+		}
+		fn trust(who: AccountId) -> Option<sp_runtime::Perbill> {
+			<pallet_poq_evaluators::Pallet<Runtime> as poq_primitives::EvaluatorRegistry<AccountId, Balance>>::trust(&who)
+		}
+	}
+
 	#[cfg(feature = "runtime-benchmarks")]
 	impl frame_benchmarking::Benchmark<Block> for Runtime {
 		fn benchmark_metadata(extra: bool) -> (

@@ -9,4 +9,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_membership, CouncilMembership]
 	[pallet_poq_tasks, Tasks]
 	[pallet_poq_evaluators, Evaluators]
+	[pallet_poq_consensus, Consensus]
 );

@@ -17,12 +17,13 @@ use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_runtime::{
 	traits::{AccountIdConversion, One},
-	Perbill,
+	Perbill, Permill,
 };
 use sp_version::RuntimeVersion;
 
 use super::{
-	AccountId, Aura, Balance, Balances, Block, BlockNumber, Council, CouncilCollective, Hash,
+	AccountId, Aura, Balance, Balances, Block, BlockNumber, Consensus, Council, CouncilCollective,
+	Evaluators, Hash, RandomnessCollectiveFlip, Tasks,
 	Nonce, DAYS, HOURS, MILLI_UNIT, UNIT, PalletInfo, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason,
 	RuntimeHoldReason, RuntimeOrigin, RuntimeTask, System, EXISTENTIAL_DEPOSIT, MINUTES,
 	SLOT_DURATION, VERSION,
@@ -223,7 +224,7 @@ impl pallet_poq_tasks::Config for Runtime {
 	type MaxPhaseLength = ConstU32<DAYS>;
 	type RecordRetention = ConstU32<HOURS>;
 	type Slashed = ToTreasury;
-	type OnRevealClosed = ();
+	type OnRevealClosed = Consensus;
 	type GovernanceOrigin = RootOrTwoThirdsCouncil;
 	type WeightInfo = pallet_poq_tasks::weights::SubstrateWeight<Runtime>;
 }
@@ -241,4 +242,125 @@ impl pallet_poq_evaluators::Config for Runtime {
 	type Slashed = ToTreasury;
 	type GovernanceOrigin = RootOrTwoThirdsCouncil;
 	type WeightInfo = pallet_poq_evaluators::weights::SubstrateWeight<Runtime>;
+}
+
+impl pallet_insecure_randomness_collective_flip::Config for Runtime {}
+
+parameter_types! {
+	/// Starting parameters of quality consensus (governed afterwards). Dev windows: commit 4
+	/// and reveal 4 blocks, within the tasks pallet's scoring phase of 10.
+	pub ConsensusDefaults: pallet_poq_consensus::Params<BlockNumber> = pallet_poq_consensus::Params {
+		rule: pallet_poq_consensus::AggregationRule::TrustWeightedMedian,
+		committee_size: 5,
+		commit_blocks: 4,
+		reveal_blocks: 4,
+		tolerance: pallet_poq_consensus::ToleranceParams {
+			multiplier_pct: 200,
+			min: Permill::from_percent(2),
+			max: Permill::from_percent(15),
+		},
+		trust: pallet_poq_consensus::TrustParams {
+			rho: Perbill::from_percent(5),
+			lambda: Perbill::from_percent(80),
+			w_min: Perbill::from_percent(1),
+			w_max: Perbill::from_percent(100),
+		},
+		absent_penalty: Perbill::from_percent(10),
+		slash_no_reveal: Perbill::from_percent(10),
+		slash_bad_reveal: Perbill::from_percent(20),
+		slash_outlier: Perbill::from_percent(5),
+		outlier_bound: Permill::from_percent(40),
+		outlier_strikes: 3,
+		inference_share: Perbill::from_percent(70),
+		alpha: Permill::one(),
+		beta: Permill::from_percent(20),
+		accuracy_bound: Permill::from_percent(25),
+		initial_rating: Permill::from_percent(50),
+		rating_step_min: Permill::from_percent(5),
+		result_retention: HOURS,
+	};
+}
+
+impl pallet_poq_consensus::Config for Runtime {
+	type Currency = Balances;
+	type Tasks = Tasks;
+	type Evaluators = Evaluators;
+	/// Dev only: the collective-flip randomness is a hash of recent block hashes, which the
+	/// block author can bias. A production runtime takes BABE's VRF randomness
+	/// (`pallet_babe::RandomnessFromOneEpochAgo`) or a randomness beacon.
+	type Randomness = RandomnessCollectiveFlip;
+	type MaxCommitteeSize = ConstU32<16>;
+	type MaxOutputs = ConstU32<8>;
+	type MaxModelIdLen = ConstU32<64>;
+	type MaxCandidates = ConstU32<128>;
+	type MaxSettlementsPerBlock = ConstU32<4>;
+	type DefaultParams = ConsensusDefaults;
+	type GovernanceOrigin = RootOrTwoThirdsCouncil;
+	type WeightInfo = pallet_poq_consensus::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = ConsensusBenchmarkHelper;
+}
+
+/// Creates tasks and evaluators for the consensus pallet's benchmarks with the runtime's own
+/// tasks and evaluators pallets.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct ConsensusBenchmarkHelper;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_poq_consensus::BenchmarkHelper<AccountId, Balance> for ConsensusBenchmarkHelper {
+	fn scoring_task(outputs: u32) -> poq_primitives::TaskId {
+		use frame_support::traits::{fungible::Mutate, Hooks};
+		use frame_system::RawOrigin;
+		let fund = |who: &AccountId| {
+			Balances::set_balance(who, 1_000_000 * UNIT);
+		};
+		let user: AccountId = frame_benchmarking::account("user", 0, 0);
+		fund(&user);
+		let providers: alloc::vec::Vec<AccountId> =
+			(0..outputs).map(|i| frame_benchmarking::account("provider", i, 0)).collect();
+		for p in &providers {
+			fund(p);
+			if pallet_poq_tasks::Providers::<Runtime>::get(p).is_none() {
+				Tasks::register_provider(RawOrigin::Signed(p.clone()).into(), alloc::vec![b'm'; 64], UNIT)
+					.expect("register");
+			}
+		}
+		let task = pallet_poq_tasks::NextTaskId::<Runtime>::get();
+		Tasks::submit_query(
+			RawOrigin::Signed(user).into(),
+			poq_primitives::TaskFamily::Qa,
+			alloc::vec![b'q'; 256],
+			None,
+			100 * UNIT,
+			Default::default(),
+		)
+		.expect("submit");
+		let salt = [0u8; 32];
+		let output = alloc::vec![b'o'; 256];
+		for p in &providers {
+			let c = pallet_poq_tasks::output_commitment(p, &output, &salt);
+			Tasks::commit_output(RawOrigin::Signed(p.clone()).into(), task, c).expect("commit");
+		}
+		let info = pallet_poq_tasks::Tasks::<Runtime>::get(task).expect("task exists");
+		System::set_block_number(info.answer_ends);
+		for p in &providers {
+			Tasks::reveal_output(RawOrigin::Signed(p.clone()).into(), task, output.clone(), salt)
+				.expect("reveal");
+		}
+		System::set_block_number(info.reveal_ends);
+		Tasks::on_initialize(info.reveal_ends);
+		task
+	}
+
+	fn evaluator(i: u32) -> AccountId {
+		use frame_support::traits::fungible::Mutate;
+		use frame_system::RawOrigin;
+		let who: AccountId = frame_benchmarking::account("evaluator", i, 0);
+		if pallet_poq_evaluators::Ledgers::<Runtime>::get(&who).is_none() {
+			Balances::set_balance(&who, 1_000_000 * UNIT);
+			Evaluators::bond(RawOrigin::Signed(who.clone()).into(), 1_000 * UNIT).expect("bond");
+			Evaluators::activate(RawOrigin::Signed(who.clone()).into()).expect("activate");
+		}
+		who
+	}
 }

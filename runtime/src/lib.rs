@@ -235,4 +235,12 @@ mod runtime {
 	/// Evaluator bonds, trust weights and slashing.
 	#[runtime::pallet_index(11)]
 	pub type Evaluators = pallet_poq_evaluators;
+
+	/// Committees, score commit-reveal, aggregation, trust, slashing and rewards.
+	#[runtime::pallet_index(12)]
+	pub type Consensus = pallet_poq_consensus;
+
+	/// Randomness of committee draws on the dev chain (insecure: see the consensus config).
+	#[runtime::pallet_index(9)]
+	pub type RandomnessCollectiveFlip = pallet_insecure_randomness_collective_flip;
 }

@@ -108,3 +108,105 @@ fn sudo_can_reach_governed_calls_on_dev() {
 		assert_eq!(pallet_membership::Members::<Runtime, crate::CouncilMembershipInstance>::get().len(), 3);
 	});
 }
+
+/// Runs `on_initialize` of the tasks and consensus pallets for blocks up to `n`.
+fn run_to(n: crate::BlockNumber) {
+	use frame_support::traits::Hooks;
+	while System::block_number() < n {
+		let b = System::block_number() + 1;
+		System::set_block_number(b);
+		crate::Tasks::on_initialize(b);
+		crate::Consensus::on_initialize(b);
+	}
+}
+
+#[test]
+fn a_query_is_scored_by_a_committee_and_settled() {
+	use poq_primitives::{scores_commitment, ScoreReport, TaskFamily};
+	use sp_runtime::Permill;
+	preset_ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		System::set_block_number(1);
+		let signed = |k: Sr25519Keyring| RuntimeOrigin::signed(k.to_account_id());
+		let (user, provider, evaluator) = (Sr25519Keyring::Alice, Sr25519Keyring::Charlie, Sr25519Keyring::Bob);
+		assert_ok!(crate::Evaluators::bond(signed(evaluator), 1_000 * crate::UNIT));
+		assert_ok!(crate::Evaluators::activate(signed(evaluator)));
+		assert_ok!(crate::Tasks::register_provider(signed(provider), b"model".to_vec(), crate::UNIT));
+		assert_ok!(crate::Tasks::submit_query(
+			signed(user),
+			TaskFamily::Qa,
+			b"What is the capital of France?".to_vec(),
+			None,
+			10 * crate::UNIT,
+			Default::default()
+		));
+		let salt = [3u8; 32];
+		let who = provider.to_account_id();
+		assert_ok!(crate::Tasks::commit_output(
+			signed(provider),
+			0,
+			pallet_poq_tasks::output_commitment(&who, b"Paris", &salt)
+		));
+		let info = pallet_poq_tasks::Tasks::<Runtime>::get(0).unwrap();
+		run_to(info.answer_ends);
+		assert_ok!(crate::Tasks::reveal_output(signed(provider), 0, b"Paris".to_vec(), salt));
+		run_to(info.reveal_ends);
+		// The reveal phase closed: the consensus pallet drew Bob, the only evaluator.
+		let round = pallet_poq_consensus::Rounds::<Runtime>::get(0).expect("committee drawn");
+		assert_eq!(round.committee.iter().map(|(m, _)| m.clone()).collect::<Vec<_>>(), vec![evaluator.to_account_id()]);
+		let reports = vec![ScoreReport {
+			structure: Permill::from_percent(90),
+			semantic: Permill::from_percent(80),
+			alignment: Permill::from_percent(70),
+		}];
+		let model_set = sp_core::H256::repeat_byte(1);
+		let e = evaluator.to_account_id();
+		assert_ok!(crate::Consensus::commit_scores(
+			signed(evaluator),
+			0,
+			scores_commitment(&e, 0, &reports, &model_set, &salt)
+		));
+		run_to(round.commit_ends);
+		assert_ok!(crate::Consensus::reveal_scores(signed(evaluator), 0, reports, model_set, salt));
+		let before = Balances::balance(&e);
+		run_to(round.reveal_ends);
+		let result = pallet_poq_consensus::Results::<Runtime>::get(0).expect("settled");
+		assert_eq!(result.winner, Some(who));
+		// The evaluation budget (30% of 10 UNIT) goes to the only, exact evaluator.
+		assert_eq!(Balances::balance(&e), before + 3 * crate::UNIT);
+		let paid: crate::Balance = result.outputs.iter().map(|o| o.reward).sum::<crate::Balance>() +
+			result.evaluators.iter().map(|e| e.reward).sum::<crate::Balance>();
+		assert_eq!(paid + result.refunded, 10 * crate::UNIT);
+	});
+}
+
+#[test]
+fn two_thirds_of_the_council_set_dimension_weights() {
+	use poq_primitives::TaskFamily;
+	preset_ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		System::set_block_number(1);
+		let weights = pallet_poq_consensus::CALIBRATED_WEIGHTS;
+		let call: RuntimeCall =
+			pallet_poq_consensus::Call::<Runtime>::set_dimension_weights { family: TaskFamily::Code, weights }.into();
+		let one_of_three: RuntimeOrigin =
+			pallet_collective::RawOrigin::<AccountId, CouncilCollective>::Members(1, 3).into();
+		let two_of_three: RuntimeOrigin =
+			pallet_collective::RawOrigin::<AccountId, CouncilCollective>::Members(2, 3).into();
+		assert!(call.clone().dispatch_bypass_filter(one_of_three).is_err());
+		assert_ok!(call.dispatch_bypass_filter(two_of_three));
+		assert_eq!(pallet_poq_consensus::Weights::<Runtime>::get(TaskFamily::Code), weights);
+		assert_eq!(pallet_poq_consensus::Weights::<Runtime>::get(TaskFamily::Qa), pallet_poq_consensus::PAPER_WEIGHTS);
+	});
+}
+
+#[test]
+fn settling_sixteen_evaluators_and_eight_outputs_fits_two_percent_of_a_block() {
+	use pallet_poq_consensus::WeightInfo;
+	let settle = pallet_poq_consensus::weights::SubstrateWeight::<Runtime>::settle(16, 8);
+	let max = crate::configs::RuntimeBlockWeights::get().max_block;
+	assert!(
+		settle.ref_time() * 50 <= max.ref_time(),
+		"settle(16, 8) = {} ref time, block {}",
+		settle.ref_time(),
+		max.ref_time()
+	);
+}

@@ -1047,7 +1047,7 @@ pub mod pallet {
 		/// Prunes expired results from the head of the queue, at most
 		/// `2 * MaxSettlementsPerBlock` per block (twice the rate at which automatic settlement
 		/// adds them).
-		fn prune_results(now: BlockNumberFor<T>) -> Weight {
+		pub(crate) fn prune_results(now: BlockNumberFor<T>) -> Weight {
 			let (mut head, tail) = ResultQueueBounds::<T>::get();
 			let limit = 2 * T::MaxSettlementsPerBlock::get();
 			let mut pruned = 0u32;

@@ -165,7 +165,7 @@ impl crate::BenchmarkHelper<u64, Balance> for () {
 	fn scoring_task(outputs: u32) -> TaskId {
 		let providers: Vec<u64> = (0..outputs as u64).map(|i| PROVIDERS + i).collect();
 		let task = post_task(&providers, 1_000);
-		run_to(System::block_number() + 4);
+		run_to(System::block_number() + 2);
 		task
 	}
 	fn evaluator(i: u32) -> u64 {
