@@ -1,0 +1,155 @@
+// Quality consensus on a real dev chain, over plain extrinsics: a query goes from submission to a
+// settled result scored by a committee of three accounts, and a council motion changes the
+// dimension weights.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Keyring } from '@polkadot/keyring';
+import { cryptoWaitReady, blake2AsHex } from '@polkadot/util-crypto';
+import { u8aConcat, compactAddLength, stringToU8a, compactToU8a, bnToU8a } from '@polkadot/util';
+import { startNode, waitFor, sendAndWait } from './lib/node.mjs';
+
+const POQ = 1_000_000_000_000n;
+const MODEL_SET = '0x' + '11'.repeat(32);
+let node;
+let keyring;
+
+before(async () => {
+  await cryptoWaitReady();
+  keyring = new Keyring({ type: 'sr25519' });
+  // No evaluator keys on this node: the committee below scores over plain extrinsics.
+  node = await startNode(['--dev']);
+});
+
+after(async () => {
+  if (node) await node.stop();
+});
+
+const u32le = (n) => bnToU8a(n, { bitLength: 32, isLe: true });
+const u64le = (n) => bnToU8a(n, { bitLength: 64, isLe: true });
+
+/** Parts per million of three equal-length arrays -> `Vec<ScoreReport>` SCALE bytes. */
+function encodeReports(reports) {
+  return u8aConcat(compactToU8a(reports.length),
+    ...reports.map(([st, se, al]) => u8aConcat(u32le(st), u32le(se), u32le(al))));
+}
+
+/** `blake2_256(SCALE((account, task, reports, model_set, salt)))`, as the pallet computes it. */
+function scoresCommitment(pair, task, reports, salt) {
+  return blake2AsHex(u8aConcat(pair.publicKey, u64le(task), encodeReports(reports),
+    MODEL_SET, salt), 256);
+}
+
+function outputCommitment(pair, output, salt) {
+  return blake2AsHex(u8aConcat(pair.publicKey, compactAddLength(stringToU8a(output)), salt), 256);
+}
+
+async function bestNumber(api) {
+  return (await api.rpc.chain.getHeader()).number.toNumber();
+}
+
+const asReport = ([structure, semantic, alignment]) => ({ structure, semantic, alignment });
+
+test('a query is scored by a committee over extrinsics and settled with every unit accounted for', async () => {
+  const { api } = node;
+  const [alice, bob, charlie, dave, eve, ferdie] =
+    ['//Alice', '//Bob', '//Charlie', '//Dave', '//Eve', '//Ferdie'].map((u) => keyring.addFromUri(u));
+  const evaluators = [dave, eve, ferdie];
+
+  // Three evaluators bond and activate; two providers register.
+  await Promise.all(evaluators.map((e) => sendAndWait(api, api.tx.evaluators.bond(500n * POQ), e)));
+  await Promise.all(evaluators.map((e) => sendAndWait(api, api.tx.evaluators.activate(), e)));
+  await Promise.all([
+    sendAndWait(api, api.tx.tasks.registerProvider('good-model', 1n * POQ), bob),
+    sendAndWait(api, api.tx.tasks.registerProvider('poor-model', 1n * POQ), charlie),
+  ]);
+
+  const bounty = 20n * POQ;
+  const { events } = await sendAndWait(api, api.tx.tasks.submitQuery(
+    'Qa', 'What is the capital of France?', null, bounty,
+    { maxOutputs: null, committeeSize: 3 }), alice);
+  const task = events.find(({ event }) => api.events.tasks.QuerySubmitted.is(event))
+    .event.data.task.toNumber();
+  const info = (await api.query.tasks.tasks(task)).unwrap();
+
+  const salt = new Uint8Array(32).fill(5);
+  const outputs = [[bob, 'The capital of France is Paris.'], [charlie, 'Bananas are yellow.']];
+  await Promise.all(outputs.map(([p, o]) =>
+    sendAndWait(api, api.tx.tasks.commitOutput(task, outputCommitment(p, o, salt)), p)));
+  await waitFor('the reveal phase', async () => (await bestNumber(api)) >= info.answerEnds.toNumber() - 1,
+    { timeoutMs: 120_000 });
+  await Promise.all(outputs.map(([p, o]) =>
+    sendAndWait(api, api.tx.tasks.revealOutput(task, o, salt), p)));
+
+  // The reveal phase closes and the committee is drawn: all three evaluators (k = 3).
+  const round = await waitFor('the committee draw', async () => {
+    const r = await api.query.consensus.rounds(task);
+    return r.isSome ? r.unwrap() : null;
+  }, { timeoutMs: 120_000 });
+  const members = round.committee.map(([who]) => who.toString()).sort();
+  assert.deepEqual(members, evaluators.map((e) => e.address).sort());
+  // The runtime API serves the same round.
+  const viaApi = await api.call.consensusApi.round(task);
+  assert.equal(viaApi.unwrap().commitEnds.toNumber(), round.commitEnds.toNumber());
+
+  // Output order is commit order (Bob first). Dave and Eve agree; Ferdie inverts.
+  const honest = [[900_000, 850_000, 800_000], [300_000, 100_000, 50_000]];
+  const liar = [[100_000, 100_000, 100_000], [1_000_000, 1_000_000, 1_000_000]];
+  const plan = new Map([[dave, honest], [eve, honest], [ferdie, liar]]);
+  await Promise.all([...plan].map(([e, r]) =>
+    sendAndWait(api, api.tx.consensus.commitScores(task, scoresCommitment(e, task, r, salt)), e)));
+  await assert.rejects(
+    sendAndWait(api, api.tx.consensus.commitScores(task, scoresCommitment(alice, task, honest, salt)), alice),
+    /consensus\.NotInCommittee/);
+
+  await waitFor('the score reveal window', async () =>
+    (await bestNumber(api)) >= round.commitEnds.toNumber() - 1, { timeoutMs: 120_000 });
+  await assert.rejects(
+    sendAndWait(api, api.tx.consensus.revealScores(task, [asReport(honest[0])], MODEL_SET, salt), dave),
+    /consensus\.WrongReportCount/);
+  await Promise.all([...plan].map(([e, r]) =>
+    sendAndWait(api, api.tx.consensus.revealScores(task, r.map(asReport), MODEL_SET, salt), e)));
+
+  const result = await waitFor('settlement', async () => {
+    const r = await api.call.consensusApi.taskResult(task);
+    return r.isSome ? r.unwrap() : null;
+  }, { timeoutMs: 120_000 });
+  assert.equal(result.winner.unwrap().toString(), bob.address);
+  const [good, poor] = result.outputs;
+  assert.ok(good.composite.toNumber() > poor.composite.toNumber(), 'the good answer ranks first');
+  assert.equal(good.scores[2].unwrap().toNumber(), 900_000, 'structure: the honest majority');
+  const rewards = [...result.outputs, ...result.evaluators].reduce((a, x) => a + x.reward.toBigInt(), 0n);
+  assert.equal(rewards + result.refunded.toBigInt(), bounty, 'every unit of the pool is accounted for');
+  const byWho = new Map(result.evaluators.map((e) => [e.who.toString(), e]));
+  assert.ok(byWho.get(dave.address).reward.toBigInt() > 0n);
+  assert.equal(byWho.get(ferdie.address).reward.toBigInt(), 0n, 'the liar earns nothing');
+  const trust = async (e) => (await api.call.consensusApi.trust(e.address)).unwrap().toNumber();
+  assert.ok(await trust(ferdie) < await trust(dave), 'the liar loses trust');
+  assert.equal(((await api.query.tasks.tasks(task)).unwrap()).ended.unwrap().isSettled, true);
+});
+
+test('a council motion changes the dimension weights', async () => {
+  const { api } = node;
+  const [alice, bob] = ['//Alice', '//Bob'].map((u) => keyring.addFromUri(u));
+  const calibrated = [150_000, 100_000, 200_000, 250_000, 0, 0];
+  const proposal = api.tx.consensus.setDimensionWeights('Code', calibrated);
+  const len = proposal.method.encodedLength;
+
+  // A single member cannot change weights.
+  await assert.rejects(sendAndWait(api, proposal, alice), /BadOrigin/);
+
+  const proposed = await sendAndWait(api, api.tx.council.propose(2, proposal, len), alice);
+  const ev = proposed.events.find(({ event }) => api.events.council.Proposed.is(event)).event.data;
+  const [index, hash] = [ev.proposalIndex, ev.proposalHash];
+  await sendAndWait(api, api.tx.council.vote(hash, index, true), alice);
+  await sendAndWait(api, api.tx.council.vote(hash, index, true), bob);
+  const closed = await sendAndWait(api,
+    api.tx.council.close(hash, index, { refTime: 10_000_000_000n, proofSize: 1_000_000n }, len), bob);
+  const executed = closed.events.find(({ event }) => api.events.council.Executed.is(event));
+  assert.ok(executed && executed.event.data.result.isOk, 'the motion executed');
+  assert.ok(closed.events.some(({ event }) => api.events.consensus.DimensionWeightsSet.is(event)));
+  const stored = (await api.query.consensus.weights('Code')).map((w) => w.toNumber());
+  assert.deepEqual(stored, calibrated);
+  const qa = (await api.query.consensus.weights('Qa')).map((w) => w.toNumber());
+  assert.deepEqual(qa, [150_000, 100_000, 200_000, 250_000, 150_000, 150_000], 'other families keep the paper weights');
+});
