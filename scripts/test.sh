@@ -2,7 +2,8 @@
 # README command 2: build what the tests need and run every test.
 #
 #   1. Rust: unit, pallet, runtime and property tests of the whole workspace (release
-#      profile and the same features as the node, so dependencies are compiled once).
+#      profile and the same features as the node, so dependencies are compiled once), with
+#      the scoring engine's tests on the real model set (scripts/models.sh, run by setup.sh).
 #   2. Network: zombienet spawns Alice and Bob (zombienet/local.toml) and checks that they
 #      peer, author and finalize (zombienet/local.zndsl).
 #   3. End-to-end: tests/e2e starts the real node binary and talks to it over RPC.
@@ -16,6 +17,8 @@ scripts/setup.sh --deps-only
 echo "== cargo test (workspace, release, features: $POQ_FEATURES)"
 poq_cargo build $POQ_BUILD_ARGS
 poq_cargo test $POQ_TEST_ARGS
+# The scoring engine's CUDA path, built with its feature: no GPU here, so it must fall back.
+poq_cargo test --quiet --release --locked -p poq-scorer --features cuda --test engine cuda_falls_back
 
 echo "== zombienet: two validators (zombienet/local.zndsl)"
 zlog=$(mktemp)

@@ -66,6 +66,10 @@
 //! - *cell*: one output and one evaluator-side dimension.
 //! - *deviation*: mean absolute difference between a member's cells and the consensus.
 //! - *model set*: the hash an evaluator's engine reports for the models it scored with.
+//!
+//! ## Off-chain worker
+//!
+//! An evaluator node scores and submits by itself: see [`offchain`].
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
@@ -78,6 +82,7 @@ mod benchmarking;
 mod adversarial;
 #[cfg(test)]
 mod mock;
+pub mod offchain;
 #[cfg(test)]
 mod tests;
 pub mod weights;
@@ -364,7 +369,13 @@ pub mod pallet {
 
 	/// Configuration of the consensus pallet.
 	#[pallet::config]
-	pub trait Config: frame_system::Config {
+	pub trait Config:
+		frame_system::Config + frame_system::offchain::CreateSignedTransaction<Call<Self>>
+	{
+		/// The key an evaluator node's off-chain worker signs its commits and reveals with
+		/// (`poq_primitives::crypto::EvaluatorAuthId` in the runtime).
+		type AuthorityId: frame_system::offchain::AppCrypto<Self::Public, Self::Signature>;
+
 		/// The currency of bounties and prices (only read: payouts go through [`Config::Tasks`]).
 		type Currency: Inspect<Self::AccountId>;
 
@@ -566,6 +577,10 @@ pub mod pallet {
 				);
 			}
 			weight.saturating_add(Self::prune_results(now))
+		}
+
+		fn offchain_worker(now: BlockNumberFor<T>) {
+			Self::evaluate_offchain(now);
 		}
 
 		fn integrity_test() {

@@ -143,7 +143,50 @@ impl frame_support::traits::Randomness<H256, u64> for TestRandomness {
 	}
 }
 
+/// Off-chain transactions of the mock: test signatures over `UintAuthorityId` keys, whose
+/// account is the key's number.
+pub type Extrinsic = sp_runtime::testing::TestXt<RuntimeCall, ()>;
+
+impl frame_system::offchain::SigningTypes for Test {
+	type Public = sp_runtime::testing::UintAuthorityId;
+	type Signature = sp_runtime::testing::TestSignature;
+}
+
+impl<C> frame_system::offchain::CreateTransactionBase<C> for Test
+where
+	RuntimeCall: From<C>,
+{
+	type RuntimeCall = RuntimeCall;
+	type Extrinsic = Extrinsic;
+}
+
+impl<C> frame_system::offchain::CreateSignedTransaction<C> for Test
+where
+	RuntimeCall: From<C>,
+{
+	fn create_signed_transaction<A: frame_system::offchain::AppCrypto<Self::Public, Self::Signature>>(
+		call: RuntimeCall,
+		_public: Self::Public,
+		account: u64,
+		nonce: u32,
+	) -> Option<Extrinsic> {
+		let _ = nonce;
+		Some(Extrinsic::new_signed(call, account, (), ()))
+	}
+}
+
+/// Signs the mock's off-chain transactions with `UintAuthorityId` keys.
+pub struct TestAuthId;
+impl frame_system::offchain::AppCrypto<sp_runtime::testing::UintAuthorityId, sp_runtime::testing::TestSignature>
+	for TestAuthId
+{
+	type RuntimeAppPublic = sp_runtime::testing::UintAuthorityId;
+	type GenericPublic = sp_runtime::testing::UintAuthorityId;
+	type GenericSignature = sp_runtime::testing::TestSignature;
+}
+
 impl pallet_poq_consensus::Config for Test {
+	type AuthorityId = TestAuthId;
 	type Currency = Balances;
 	type Tasks = Tasks;
 	type Evaluators = Evaluators;

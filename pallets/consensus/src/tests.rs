@@ -478,3 +478,108 @@ proptest! {
 		})?;
 	}
 }
+
+/// A deterministic scoring engine for the off-chain worker tests: the longer the output, the
+/// better.
+struct LengthScorer;
+impl poq_primitives::Scorer for LengthScorer {
+	fn score(&self, r: &poq_primitives::ScoringRequest) -> Result<poq_primitives::ScoringResponse, String> {
+		let reports = r.outputs.iter().map(|o| report((o.len() as u32 * 100_000).min(1_000_000))).collect();
+		Ok(poq_primitives::ScoringResponse { model_set: H256::repeat_byte(7), reports })
+	}
+}
+
+/// Dispatches the transactions the off-chain worker put in the pool; returns their calls.
+fn dispatch_pool(pool: &std::sync::Arc<parking_lot::RwLock<sp_core::offchain::testing::PoolState>>) -> Vec<RuntimeCall> {
+	use codec::Decode;
+	use frame_support::traits::UnfilteredDispatchable;
+	let txs = std::mem::take(&mut pool.write().transactions);
+	txs.into_iter()
+		.map(|tx| {
+			let xt = Extrinsic::decode(&mut &tx[..]).expect("a transaction of the mock");
+			let who = match xt.preamble {
+				sp_runtime::generic::Preamble::Signed(who, _, _) => who,
+				_ => panic!("the worker signs its transactions"),
+			};
+			assert_ok!(xt.function.clone().dispatch_bypass_filter(signed(who)));
+			xt.function
+		})
+		.collect()
+}
+
+#[test]
+fn the_offchain_worker_scores_commits_and_reveals_from_its_stored_salt() {
+	use sp_core::offchain::{testing, OffchainDbExt, OffchainWorkerExt, TransactionPoolExt};
+	let (offchain, _state) = testing::TestOffchainExt::new();
+	let (pool, pool_state) = testing::TestTransactionPoolExt::new();
+	let mut ext = new_test_ext();
+	ext.register_extension(OffchainDbExt::new(offchain.clone()));
+	ext.register_extension(OffchainWorkerExt::new(offchain));
+	ext.register_extension(TransactionPoolExt::new(pool));
+	ext.register_extension(poq_primitives::ScoringExt(std::sync::Arc::new(LengthScorer)));
+	// The node's keystore holds the key of evaluator 101 only.
+	sp_runtime::testing::UintAuthorityId::set_all_keys(vec![EVALUATORS]);
+	ext.execute_with(|| {
+		use frame_support::traits::Hooks;
+		let evaluators = bond_evaluators(2);
+		let task = post_task(&[PROVIDERS, PROVIDERS + 1], 1_000);
+		run_to(5);
+		assert_eq!(committee(task).len(), 2);
+
+		// Commit window: the worker scores and commits for its own key, once.
+		Consensus::offchain_worker(5);
+		let calls = dispatch_pool(&pool_state);
+		assert!(matches!(calls.as_slice(), [RuntimeCall::Consensus(Call::commit_scores { task: t, .. })] if *t == task));
+		assert!(Commits::<Test>::contains_key(task, EVALUATORS));
+		Consensus::offchain_worker(5);
+		Consensus::offchain_worker(6);
+		assert!(pool_state.read().transactions.is_empty(), "no second commit");
+		// The other member commits by hand (the same scores as the engine's).
+		let by_hand = vec![report(800_000), report(800_000)];
+		commit(evaluators[1], task, &by_hand);
+
+		// Reveal window: a later worker (as after a restart) reveals from off-chain storage.
+		run_to(7);
+		Consensus::offchain_worker(7);
+		let calls = dispatch_pool(&pool_state);
+		assert!(matches!(calls.as_slice(), [RuntimeCall::Consensus(Call::reveal_scores { model_set, .. })] if *model_set == H256::repeat_byte(7)));
+		assert!(matches!(Reveals::<Test>::get(task, EVALUATORS), Some(Reveal::Valid { .. })));
+		reveal(evaluators[1], task, &by_hand);
+		Consensus::offchain_worker(8);
+		assert!(pool_state.read().transactions.is_empty(), "no second reveal");
+
+		run_to(9);
+		let r = Results::<Test>::get(task).unwrap();
+		let me = r.evaluators.iter().find(|e| e.who == EVALUATORS).unwrap();
+		assert_eq!(me.conduct, Conduct::Revealed);
+		assert_eq!(me.slashed, 0);
+		// "out11" and "out12" have 5 characters: 0.5 each by the length scorer.
+		assert_eq!(r.outputs[0].scores[Dimension::Semantic as usize], Some(pm(650_000)));
+	});
+}
+
+#[test]
+fn without_an_engine_or_a_key_the_worker_submits_nothing() {
+	use sp_core::offchain::{testing, OffchainDbExt, OffchainWorkerExt, TransactionPoolExt};
+	let (offchain, _state) = testing::TestOffchainExt::new();
+	let (pool, pool_state) = testing::TestTransactionPoolExt::new();
+	let mut ext = new_test_ext();
+	ext.register_extension(OffchainDbExt::new(offchain.clone()));
+	ext.register_extension(OffchainWorkerExt::new(offchain));
+	ext.register_extension(TransactionPoolExt::new(pool));
+	sp_runtime::testing::UintAuthorityId::set_all_keys(vec![EVALUATORS]);
+	ext.execute_with(|| {
+		use frame_support::traits::Hooks;
+		bond_evaluators(1);
+		let task = post_task(&[PROVIDERS], 1_000);
+		run_to(5);
+		// No scoring engine registered (a node that does not evaluate).
+		Consensus::offchain_worker(5);
+		assert!(pool_state.read().transactions.is_empty());
+		assert!(!Commits::<Test>::contains_key(task, EVALUATORS));
+		// And no local key for the member.
+		sp_runtime::testing::UintAuthorityId::set_all_keys(Vec::<u64>::new());
+		Consensus::offchain_worker(6);
+		assert!(pool_state.read().transactions.is_empty());
+	});
+}

@@ -140,6 +140,21 @@ pub trait TaskProvider<AccountId, Balance, BlockNumber> {
 	/// is refunded). Fails without any change if the task is not in its scoring phase or the
 	/// payouts exceed the bounty.
 	fn settle(task: TaskId, payouts: &[(AccountId, Balance)]) -> Result<Vec<Balance>, DispatchError>;
+
+	/// The texts of a task in its scoring phase: query, reference (if any), and the revealed
+	/// outputs in the order of [`ScoringView::outputs`]. For off-chain workers.
+	fn texts(task: TaskId) -> Option<TaskTexts>;
+}
+
+/// The texts an evaluator scores.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+pub struct TaskTexts {
+	/// The query.
+	pub query: Vec<u8>,
+	/// The reference answer, if any.
+	pub reference: Option<Vec<u8>>,
+	/// The revealed outputs, in output order.
+	pub outputs: Vec<Vec<u8>>,
 }
 
 /// Called by the tasks pallet when a task's reveal phase closes with at least one revealed
@@ -253,4 +268,85 @@ pub trait EvaluatorSlashing<AccountId, Balance> {
 	/// Slashes `fraction` of everything `who` has bonded or unbonding (each part in
 	/// proportion), sends it to the runtime's slash destination and returns the amount.
 	fn slash(who: &AccountId, fraction: Perbill, reason: SlashReason) -> Balance;
+}
+
+/// Key type of evaluator keys: the key an evaluator node's off-chain worker signs its
+/// `commit_scores` and `reveal_scores` transactions with. Part of the session keys, so
+/// `--alice`-style dev keys and `author_insertKey` provide it.
+pub const EVALUATOR_KEY_TYPE: sp_core::crypto::KeyTypeId = sp_core::crypto::KeyTypeId(*b"poqe");
+
+/// The evaluator key's crypto (sr25519) and its signing adapter for off-chain transactions.
+pub mod crypto {
+	use super::EVALUATOR_KEY_TYPE;
+	use sp_runtime::{
+		app_crypto::{app_crypto, sr25519},
+		MultiSignature, MultiSigner,
+	};
+	app_crypto!(sr25519, EVALUATOR_KEY_TYPE);
+
+	/// Signs off-chain transactions with an evaluator key, for accounts of `MultiSigner`.
+	pub struct EvaluatorAuthId;
+
+	impl frame_system::offchain::AppCrypto<MultiSigner, MultiSignature> for EvaluatorAuthId {
+		type RuntimeAppPublic = Public;
+		type GenericSignature = sp_core::sr25519::Signature;
+		type GenericPublic = sp_core::sr25519::Public;
+	}
+}
+
+/// What an evaluator's off-chain worker asks the node's scoring engine.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+pub struct ScoringRequest {
+	/// The query's family (structure norms).
+	pub family: TaskFamily,
+	/// The query text.
+	pub query: Vec<u8>,
+	/// The reference answer, if the task has one.
+	pub reference: Option<Vec<u8>>,
+	/// The revealed outputs, in the task's output order.
+	pub outputs: Vec<Vec<u8>>,
+}
+
+/// The engine's answer: one report per output and the identity of the models that made them.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+pub struct ScoringResponse {
+	/// Hash identifying the model set (every model file's sha256).
+	pub model_set: H256,
+	/// One report per output, in request order.
+	pub reports: Vec<ScoreReport>,
+}
+
+/// A scoring engine the node provides to its off-chain workers (the ONNX engine in the node; a
+/// deterministic one in tests).
+#[cfg(feature = "std")]
+pub trait Scorer: Send + Sync {
+	/// Scores every output of `request`.
+	fn score(&self, request: &ScoringRequest) -> Result<ScoringResponse, String>;
+}
+
+#[cfg(feature = "std")]
+use sp_externalities::ExternalitiesExt;
+
+#[cfg(feature = "std")]
+sp_externalities::decl_extension! {
+	/// The externalities extension that carries the node's scoring engine. The node registers
+	/// it for off-chain workers only, so the host function cannot score during block execution.
+	pub struct ScoringExt(std::sync::Arc<dyn Scorer>);
+}
+
+/// The host function of the scoring engine (a runtime interface).
+#[sp_runtime_interface::runtime_interface]
+pub trait PoqScoring {
+	/// Scores a task's outputs with the node's engine. Errs (with a UTF-8 reason) where the
+	/// node registered no engine: on a node that does not evaluate, and always during block
+	/// execution.
+	fn score(
+		&mut self,
+		request: sp_runtime_interface::pass_by::PassFatPointerAndDecode<ScoringRequest>,
+	) -> sp_runtime_interface::pass_by::AllocateAndReturnByCodec<Result<ScoringResponse, Vec<u8>>> {
+		match self.extension::<ScoringExt>() {
+			Some(ext) => ext.0.score(&request).map_err(String::into_bytes),
+			None => Err(b"this node has no scoring engine (it does not evaluate)".to_vec()),
+		}
+	}
 }

@@ -928,6 +928,20 @@ impl<T: Config> TaskProvider<T::AccountId, BalanceOf<T>, BlockNumberFor<T>> for 
 		})
 	}
 
+	fn texts(task: TaskId) -> Option<poq_primitives::TaskTexts> {
+		let view = Self::scoring_view(task)?;
+		let outputs = view
+			.outputs
+			.iter()
+			.map(|o| OutputTexts::<T>::get(task, &o.provider).map(|t| t.into_inner()))
+			.collect::<Option<Vec<_>>>()?;
+		Some(poq_primitives::TaskTexts {
+			query: Queries::<T>::get(task)?.into_inner(),
+			reference: References::<T>::get(task).map(|r| r.into_inner()),
+			outputs,
+		})
+	}
+
 	fn settle(
 		task: TaskId,
 		payouts: &[(T::AccountId, BalanceOf<T>)],

@@ -1,0 +1,311 @@
+//! `poq-scorer`: the scoring engine from the command line.
+//!
+//! - `poq-scorer score [INPUT] [-o OUTPUT]` reads JSON lines `{query, output, reference?, family,
+//!   task?}` and writes one line per input line: the three scores, or the error of that line.
+//!   Lines with the same `task` are scored together (the semantic score of an output without a
+//!   reference compares it with the task's other outputs).
+//! - `poq-scorer models` prints the model set, each file's sha256 and the set's identity.
+//! - `poq-scorer bench` measures pairs per second and peak memory, and the same with Python
+//!   onnxruntime (`offchain-worker/python/bench.py`), and prints both with their ratio.
+
+use clap::{Parser, Subcommand};
+use poq_scorer::{Device, Engine, EngineOptions, Family, TaskInput};
+use serde::Deserialize;
+use std::{
+	collections::BTreeMap,
+	io::{BufRead, IsTerminal, Write},
+	path::PathBuf,
+	time::Instant,
+};
+
+#[derive(Parser)]
+#[command(name = "poq-scorer", version, about = "Proof-of-Quality scoring engine: structure, semantic and alignment scores with ONNX Runtime")]
+struct Cli {
+	#[command(flatten)]
+	engine: EngineArgs,
+	#[command(subcommand)]
+	command: Command,
+}
+
+#[derive(clap::Args)]
+struct EngineArgs {
+	/// The models directory (filled by scripts/models.sh); default `$POQ_MODELS_DIR`, else
+	/// `~/.cache/poq-models/default`.
+	#[arg(long, global = true, default_value_os_t = default_models_dir())]
+	models: PathBuf,
+	/// Intra-op threads per model; 0 lets ONNX Runtime choose (one per core).
+	#[arg(long, global = true, default_value_t = 0)]
+	threads: usize,
+	/// Execution device; `cuda` falls back to the CPU with a log line when unavailable.
+	#[arg(long, global = true, value_enum, default_value_t = Device::Cpu)]
+	device: Device,
+	/// Texts per model run.
+	#[arg(long, global = true, default_value_t = 32)]
+	batch: usize,
+}
+
+#[derive(Subcommand)]
+enum Command {
+	/// Scores JSON lines: {query, output, reference?, family, task?}.
+	Score {
+		/// Input file (default: standard input).
+		input: Option<PathBuf>,
+		/// Output file (default: standard output).
+		#[arg(short, long)]
+		output: Option<PathBuf>,
+	},
+	/// Prints the model set and its hashes.
+	Models,
+	/// Benchmarks the engine against Python onnxruntime.
+	Bench {
+		/// Sentence pairs per measurement.
+		#[arg(long, default_value_t = 256)]
+		pairs: usize,
+		/// Python with onnxruntime, numpy and tokenizers (scripts/models.sh --python makes one);
+		/// default `$POQ_PYTHON`.
+		#[arg(long)]
+		python: Option<PathBuf>,
+	},
+}
+
+fn default_models_dir() -> PathBuf {
+	if let Some(d) = std::env::var_os("POQ_MODELS_DIR").filter(|d| !d.is_empty()) {
+		return PathBuf::from(d);
+	}
+	let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
+	home.join(".cache/poq-models/default")
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Line {
+	query: String,
+	output: String,
+	#[serde(default)]
+	reference: Option<String>,
+	family: Family,
+	#[serde(default)]
+	task: Option<String>,
+}
+
+fn main() {
+	env_logger_init();
+	let cli = Cli::parse();
+	let opts = EngineOptions {
+		models_dir: cli.engine.models.clone(),
+		threads: cli.engine.threads,
+		device: cli.engine.device,
+		batch: cli.engine.batch,
+	};
+	let result = match cli.command {
+		Command::Score { input, output } => score(&opts, input, output),
+		Command::Models => models(&opts),
+		Command::Bench { pairs, python } => bench(&opts, pairs, python),
+	};
+	if let Err(e) = result {
+		eprintln!("Error: {e}");
+		std::process::exit(1);
+	}
+}
+
+/// Log lines (warnings and above, or `RUST_LOG=info`) to standard error.
+fn env_logger_init() {
+	struct Stderr(log::LevelFilter);
+	impl log::Log for Stderr {
+		fn enabled(&self, m: &log::Metadata) -> bool {
+			m.level() <= self.0
+		}
+		fn log(&self, r: &log::Record) {
+			if self.enabled(r.metadata()) {
+				eprintln!("{} {}: {}", r.level(), r.target(), r.args());
+			}
+		}
+		fn flush(&self) {}
+	}
+	let level = match std::env::var("RUST_LOG").as_deref() {
+		Ok("debug") => log::LevelFilter::Debug,
+		Ok("info") => log::LevelFilter::Info,
+		_ => log::LevelFilter::Warn,
+	};
+	let _ = log::set_boxed_logger(Box::new(Stderr(level)));
+	log::set_max_level(level);
+}
+
+fn score(opts: &EngineOptions, input: Option<PathBuf>, output: Option<PathBuf>) -> Result<(), String> {
+	let reader: Box<dyn BufRead> = match &input {
+		Some(p) => Box::new(std::io::BufReader::new(
+			std::fs::File::open(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?,
+		)),
+		None => Box::new(std::io::stdin().lock()),
+	};
+	let mut writer: Box<dyn Write> = match &output {
+		Some(p) => Box::new(std::io::BufWriter::new(
+			std::fs::File::create(p).map_err(|e| format!("cannot write {}: {e}", p.display()))?,
+		)),
+		None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+	};
+	let engine = Engine::new(opts).map_err(|e| e.to_string())?;
+	let started = Instant::now();
+
+	// Parse every line; errors are reported and the run goes on.
+	let mut results: BTreeMap<usize, serde_json::Value> = BTreeMap::new();
+	let mut tasks: BTreeMap<String, Vec<(usize, Line)>> = BTreeMap::new();
+	let mut total = 0usize;
+	for (i, line) in reader.lines().enumerate() {
+		let n = i + 1;
+		let line = line.map_err(|e| format!("cannot read input: {e}"))?;
+		if line.trim().is_empty() {
+			continue;
+		}
+		total += 1;
+		match serde_json::from_str::<Line>(&line) {
+			Ok(l) => {
+				let key = l.task.clone().map_or_else(|| format!("\u{0}line {n}"), |t| format!("task {t}"));
+				tasks.entry(key).or_default().push((n, l));
+			},
+			Err(e) => {
+				eprintln!("line {n}: {e}");
+				results.insert(n, serde_json::json!({ "line": n, "error": e.to_string() }));
+			},
+		}
+	}
+	let progress = std::io::stderr().is_terminal() && total > 20;
+	let mut done = results.len();
+	for (_, lines) in tasks {
+		let (family, query, reference) = (lines[0].1.family, lines[0].1.query.as_str(), lines[0].1.reference.as_deref());
+		let mismatched = lines.iter().any(|(_, l)| l.family != family || l.query != query || l.reference.as_deref() != reference);
+		if mismatched {
+			for (n, _) in &lines {
+				let e = "lines of one task must share query, reference and family";
+				eprintln!("line {n}: {e}");
+				results.insert(*n, serde_json::json!({ "line": n, "error": e }));
+			}
+		} else {
+			let task = TaskInput { family, query, reference, outputs: lines.iter().map(|(_, l)| l.output.as_str()).collect() };
+			match engine.score_task(&task) {
+				Ok(scores) =>
+					for ((n, _), s) in lines.iter().zip(scores) {
+						results.insert(*n, serde_json::json!({ "line": n, "structure": s.structure, "semantic": s.semantic, "alignment": s.alignment }));
+					},
+				Err(e) =>
+					for (n, _) in &lines {
+						eprintln!("line {n}: {e}");
+						results.insert(*n, serde_json::json!({ "line": n, "error": e.to_string() }));
+					},
+			}
+		}
+		done += lines.len();
+		if progress {
+			let width = 30;
+			let filled = width * done / total.max(1);
+			eprint!("\rscoring [{}{}] {done}/{total}", "#".repeat(filled), " ".repeat(width - filled));
+		}
+	}
+	if progress {
+		eprintln!();
+	}
+	let errors = results.values().filter(|v| v.get("error").is_some()).count();
+	for v in results.values() {
+		writeln!(writer, "{v}").map_err(|e| format!("cannot write output: {e}"))?;
+	}
+	writer.flush().map_err(|e| format!("cannot write output: {e}"))?;
+	eprintln!("scored {} lines ({errors} with errors) in {:.1} s", total, started.elapsed().as_secs_f64());
+	Ok(())
+}
+
+fn models(opts: &EngineOptions) -> Result<(), String> {
+	let engine = Engine::new(opts).map_err(|e| e.to_string())?;
+	let set = engine.model_set();
+	println!("models directory: {}", set.dir.display());
+	for f in &set.files {
+		println!("  {:<30} {}", f.name, f.sha256);
+	}
+	println!("alignment: {}", if engine.uses_cross_encoder() { "operator's cross-encoder" } else { "NLI head over the embeddings" });
+	println!("device: {:?}", engine.device());
+	println!("model set identity: 0x{}", hex::encode(engine.identity()));
+	Ok(())
+}
+
+/// Peak resident memory of this process, in MiB (Linux `VmHWM`).
+pub fn peak_rss_mib() -> f64 {
+	std::fs::read_to_string("/proc/self/status")
+		.ok()
+		.and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l.to_string()))
+		.and_then(|l| l.split_whitespace().nth(1).and_then(|k| k.parse::<f64>().ok()))
+		.map_or(0.0, |kib| kib / 1024.0)
+}
+
+/// Deterministic sentence pairs of varied length for the benchmark.
+pub fn bench_pairs(n: usize) -> Vec<(String, String)> {
+	const WORDS: [&str; 24] = [
+		"the", "model", "answer", "quality", "chain", "evaluator", "scores", "output", "query", "paris",
+		"capital", "france", "river", "summary", "code", "function", "returns", "value", "because", "data",
+		"network", "block", "reward", "trust",
+	];
+	let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+	let mut next = || {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		x
+	};
+	let mut sentence = |len: usize| (0..len).map(|_| WORDS[(next() % 24) as usize]).collect::<Vec<_>>().join(" ") + ".";
+	(0..n).map(|i| (sentence(8 + i % 24), sentence(6 + (i * 7) % 30))).collect()
+}
+
+fn bench(opts: &EngineOptions, n: usize, python: Option<PathBuf>) -> Result<(), String> {
+	let pairs = bench_pairs(n);
+	let mut rust: BTreeMap<(String, usize), f64> = BTreeMap::new();
+	for batch in [1usize, 32] {
+		let engine = Engine::new(&EngineOptions { batch, ..opts.clone() }).map_err(|e| e.to_string())?;
+		// Warm-up.
+		engine.embed(&[pairs[0].0.as_str()]).map_err(|e| e.to_string())?;
+		let premises: Vec<&str> = pairs.iter().map(|p| p.0.as_str()).collect();
+		let hypotheses: Vec<&str> = pairs.iter().map(|p| p.1.as_str()).collect();
+		let t = Instant::now();
+		let u = engine.embed(&premises).map_err(|e| e.to_string())?;
+		let v = engine.embed(&hypotheses).map_err(|e| e.to_string())?;
+		let sims: f32 = u.iter().zip(&v).map(|(a, b)| poq_scorer::embed::cosine(a, b)).sum();
+		let semantic = n as f64 / t.elapsed().as_secs_f64();
+		let t = Instant::now();
+		let mut acc = 0f64;
+		for (p, h) in premises.chunks(batch).zip(hypotheses.chunks(batch)) {
+			let task = TaskInput { family: Family::Open, query: p[0], reference: None, outputs: h.to_vec() };
+			acc += engine.score_task(&task).map_err(|e| e.to_string())?.iter().map(|s| s.alignment).sum::<f64>();
+		}
+		let alignment = n as f64 / t.elapsed().as_secs_f64();
+		std::hint::black_box((sims, acc));
+		rust.insert(("semantic".into(), batch), semantic);
+		rust.insert(("alignment".into(), batch), alignment);
+	}
+	let rust_rss = peak_rss_mib();
+
+	let py = python.or_else(|| std::env::var_os("POQ_PYTHON").map(PathBuf::from)).ok_or("no Python given: pass --python or set POQ_PYTHON (scripts/models.sh --python makes one)")?;
+	let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("python/bench.py");
+	let input = std::env::temp_dir().join(format!("poq-bench-{}.json", std::process::id()));
+	std::fs::write(&input, serde_json::to_string(&pairs).unwrap()).map_err(|e| e.to_string())?;
+	let out = std::process::Command::new(&py)
+		.arg(&script)
+		.arg(&input)
+		.arg(&opts.models_dir)
+		.arg(opts.threads.to_string())
+		.output()
+		.map_err(|e| format!("cannot run {}: {e}", py.display()))?;
+	let _ = std::fs::remove_file(&input);
+	if !out.status.success() {
+		return Err(format!("python benchmark failed: {}", String::from_utf8_lossy(&out.stderr).trim()));
+	}
+	let pyres: serde_json::Value =
+		serde_json::from_slice(&out.stdout).map_err(|e| format!("python benchmark output: {e}"))?;
+
+	println!("| dimension | batch | Rust pairs/s | Python pairs/s | ratio |");
+	println!("|---|---|---|---|---|");
+	for ((dim, batch), r) in &rust {
+		let p = pyres[dim][batch.to_string()].as_f64().unwrap_or(f64::NAN);
+		println!("| {dim} | {batch} | {r:.1} | {p:.1} | {:.2} |", r / p);
+	}
+	let prss = pyres["peak_rss_mib"].as_f64().unwrap_or(f64::NAN);
+	println!("\npeak RSS: Rust engine {rust_rss:.0} MiB (models loaded, both batch sizes run), Python {prss:.0} MiB");
+	println!("pairs per measurement: {n}; threads: {}", if opts.threads == 0 { "ONNX Runtime default".to_string() } else { opts.threads.to_string() });
+	Ok(())
+}

@@ -1,0 +1,168 @@
+//! Tests of the engine with the real model set (`scripts/models.sh` fills `$POQ_MODELS_DIR`,
+//! default `~/.cache/poq-models/default`; `scripts/test.sh` runs it first).
+
+use poq_scorer::{Device, Engine, EngineOptions, Family, TaskInput};
+use std::path::{Path, PathBuf};
+
+fn models_dir() -> PathBuf {
+	std::env::var_os("POQ_MODELS_DIR").map(PathBuf::from).unwrap_or_else(|| {
+		PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cache/poq-models/default")
+	})
+}
+
+fn options(batch: usize) -> EngineOptions {
+	EngineOptions { models_dir: models_dir(), threads: 1, device: Device::Cpu, batch }
+}
+
+fn engine(batch: usize) -> Engine {
+	Engine::new(&options(batch)).unwrap_or_else(|e| panic!("{e} (run scripts/models.sh)"))
+}
+
+fn family(s: &str) -> Family {
+	serde_json::from_value(serde_json::Value::String(s.into())).unwrap()
+}
+
+/// A copy of the models directory (symlinks) in a fresh temporary folder.
+fn copy_of_models(name: &str) -> PathBuf {
+	let dir = std::env::temp_dir().join(format!("poq-scorer-test-{name}-{}", std::process::id()));
+	let _ = std::fs::remove_dir_all(&dir);
+	std::fs::create_dir_all(&dir).unwrap();
+	for entry in std::fs::read_dir(models_dir()).unwrap() {
+		let p = entry.unwrap().path();
+		std::os::unix::fs::symlink(&p, dir.join(p.file_name().unwrap())).unwrap();
+	}
+	dir
+}
+
+#[test]
+fn scores_match_the_python_golden_file() {
+	let golden: serde_json::Value =
+		serde_json::from_str(include_str!("golden.json")).expect("golden.json parses");
+	let e = engine(1);
+	for t in golden["tasks"].as_array().unwrap() {
+		let outputs: Vec<&str> = t["outputs"].as_array().unwrap().iter().map(|o| o.as_str().unwrap()).collect();
+		let task = TaskInput {
+			family: family(t["family"].as_str().unwrap()),
+			query: t["query"].as_str().unwrap(),
+			reference: t["reference"].as_str(),
+			outputs,
+		};
+		let scores = e.score_task(&task).unwrap();
+		for (s, g) in scores.iter().zip(t["scores"].as_array().unwrap()) {
+			for (dim, got) in [("semantic", s.semantic), ("alignment", s.alignment)] {
+				let want = g[dim].as_f64().unwrap();
+				assert!((got - want).abs() < 1e-4, "{dim} of {:?}: engine {got}, python {want}", task.query);
+			}
+		}
+	}
+}
+
+#[test]
+fn a_good_answer_outranks_an_off_topic_one_and_a_degenerate_one() {
+	let e = engine(32);
+	let degenerate = "Paris Paris Paris Paris ".repeat(40);
+	let task = TaskInput {
+		family: Family::Qa,
+		query: "What is the capital of France?",
+		reference: None,
+		outputs: vec![
+			"The capital of France is Paris.",
+			"Bananas are a good source of potassium and fibre.",
+			&degenerate,
+			"",
+		],
+	};
+	let s = e.score_task(&task).unwrap();
+	let total = |i: usize| s[i].structure + s[i].semantic + s[i].alignment;
+	assert!(s[0].alignment > s[1].alignment, "{s:?}");
+	assert!(s[0].structure > s[2].structure, "{s:?}");
+	assert!(total(0) > total(1) && total(1) > total(3) && total(0) > total(2), "{s:?}");
+	assert_eq!((s[3].structure, s[3].semantic, s[3].alignment), (0.0, 0.0, 0.0));
+	for x in &s {
+		for v in [x.structure, x.semantic, x.alignment] {
+			assert!((0.0..=1.0).contains(&v));
+		}
+	}
+}
+
+#[test]
+fn a_score_does_not_depend_on_the_batch() {
+	let task = |outputs: Vec<&'static str>| TaskInput {
+		family: Family::Open,
+		query: "Describe a river.",
+		reference: Some("A river is a natural stream of water flowing towards an ocean or a lake."),
+		outputs,
+	};
+	let alone = engine(1).score_task(&task(vec!["A river is flowing water that runs to the sea."])).unwrap();
+	let mut many = vec!["A river is flowing water that runs to the sea."];
+	many.extend(["Short.", "A much longer text about mountains, valleys, glaciers and the weather in spring.", "x"]);
+	let batched = engine(32).score_task(&task(many)).unwrap();
+	// With a reference, an output's scores depend on it alone, whatever else the batch holds.
+	let (a, b) = (alone[0], batched[0]);
+	for (x, y) in [(a.semantic, b.semantic), (a.alignment, b.alignment), (a.structure, b.structure)] {
+		assert!((x - y).abs() <= 2e-6, "alone {a:?}, in a batch {b:?}");
+	}
+}
+
+#[test]
+fn a_missing_or_altered_file_is_named_in_one_line() {
+	let dir = copy_of_models("missing");
+	std::fs::remove_file(dir.join("embedding.onnx")).unwrap();
+	let err = Engine::new(&EngineOptions { models_dir: dir.clone(), ..options(1) }).err().unwrap().to_string();
+	assert!(err.contains("embedding.onnx is missing"), "{err}");
+	assert!(!err.contains('\n'));
+
+	let dir = copy_of_models("altered");
+	std::fs::remove_file(dir.join("nli-head.json")).unwrap();
+	std::fs::write(dir.join("nli-head.json"), "{}").unwrap();
+	let err = Engine::new(&EngineOptions { models_dir: dir, ..options(1) }).err().unwrap().to_string();
+	assert!(err.contains("nli-head.json has sha256"), "{err}");
+
+	let err = Engine::new(&EngineOptions { models_dir: "/nonexistent/models".into(), ..options(1) })
+		.err()
+		.unwrap()
+		.to_string();
+	assert!(err.contains("/nonexistent/models does not exist"), "{err}");
+}
+
+#[test]
+fn an_operators_cross_encoder_replaces_the_nli_head() {
+	let python = std::env::var("POQ_PYTHON").expect("POQ_PYTHON (scripts/models.sh --python makes one)");
+	let dir = copy_of_models("cross");
+	let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("python/tiny_cross_encoder.py");
+	let status = std::process::Command::new(python).arg(script).arg(&dir).status().unwrap();
+	assert!(status.success(), "tiny_cross_encoder.py failed");
+	// Half a cross-encoder is refused.
+	let err = Engine::new(&EngineOptions { models_dir: dir.clone(), ..options(1) }).err().unwrap().to_string();
+	assert!(err.contains("needs both cross-encoder.onnx and cross-encoder.tokenizer.json"), "{err}");
+	std::fs::copy(models_dir().join("embedding.tokenizer.json"), dir.join("cross-encoder.tokenizer.json")).unwrap();
+	let with_ce = Engine::new(&EngineOptions { models_dir: dir, ..options(4) }).unwrap();
+	assert!(with_ce.uses_cross_encoder());
+	let default = engine(1);
+	assert!(!default.uses_cross_encoder());
+	assert_ne!(with_ce.identity(), default.identity(), "the cross-encoder is part of the identity");
+	let task = TaskInput { family: Family::Qa, query: "What is the capital of France?", reference: None, outputs: vec!["Paris.", "Lyon is big."] };
+	let s = with_ce.score_task(&task).unwrap();
+	// Tiny model: logits (mean id / 1000, count / 10, 1) read as (contradiction, entailment,
+	// neutral); the alignment must differ from the head's and stay in range.
+	let d = default.score_task(&task).unwrap();
+	assert!(s.iter().all(|x| (0.0..=1.0).contains(&x.alignment)));
+	assert_ne!(s[0].alignment, d[0].alignment);
+	assert_eq!(s[0].semantic, d[0].semantic, "semantic does not use the cross-encoder");
+}
+
+#[test]
+fn cuda_falls_back_to_the_cpu() {
+	let e = Engine::new(&EngineOptions { device: Device::Cuda, ..options(1) }).unwrap();
+	assert_eq!(e.device(), Device::Cpu, "no GPU here: the engine must run on the CPU");
+	let s = e.score_task(&TaskInput { family: Family::Qa, query: "2 + 2?", reference: Some("4"), outputs: vec!["4"] }).unwrap();
+	assert!(s[0].semantic > 0.5);
+}
+
+#[test]
+fn the_identity_is_stable_and_names_the_files() {
+	let e = engine(1);
+	assert_eq!(e.identity(), engine(8).identity());
+	let names: Vec<&str> = e.model_set().files.iter().map(|f| f.name.as_str()).collect();
+	assert_eq!(names, ["libonnxruntime.so.1.31.1", "embedding.onnx", "embedding.tokenizer.json", "nli-head.json"]);
+}

@@ -1,0 +1,178 @@
+//! The evaluator's off-chain worker: score the outputs of the tasks a local evaluator key is
+//! assigned to, commit, keep the salt and the scores in persistent off-chain storage, reveal.
+//!
+//! For every local key of [`Config::AuthorityId`] (the `poqe` key type, part of the session
+//! keys) and every task whose committee holds that key's account:
+//! - in the commit window, unless already committed on chain: score every output once through
+//!   the node's scoring engine ([`poq_primitives::poq_scoring::score`]), draw a salt from the
+//!   node's randomness, store `(reports, model set, salt)` under a persistent key, and submit
+//!   `commit_scores` as a signed transaction;
+//! - in the reveal window, if committed on chain and not yet revealed: read the stored entry
+//!   (it survives a node restart) and submit `reveal_scores`; once the reveal is on chain the
+//!   entry is removed.
+//!
+//! A submission is not repeated for [`RESUBMIT_AFTER`] blocks (the transaction may be in the
+//! pool), and a per-task lock keeps two workers of overlapping blocks from submitting twice.
+
+use super::*;
+use frame_system::offchain::{Account, SendSignedTransaction, Signer};
+use sp_runtime::offchain::{
+	storage::StorageValueRef,
+	storage_lock::{BlockAndTime, StorageLock},
+	Duration,
+};
+
+/// Blocks after which an unconfirmed submission is sent again.
+pub const RESUBMIT_AFTER: u32 = 3;
+
+/// What an evaluator node keeps between its commit and its reveal.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, Debug)]
+pub struct PendingScores<BlockNumber> {
+	/// The reports committed to.
+	pub reports: Vec<ScoreReport>,
+	/// The model set that produced them.
+	pub model_set: H256,
+	/// The salt of the commitment.
+	pub salt: [u8; 32],
+	/// Block at which `commit_scores` was last submitted.
+	pub commit_sent: Option<BlockNumber>,
+	/// Block at which `reveal_scores` was last submitted.
+	pub reveal_sent: Option<BlockNumber>,
+}
+
+/// Persistent off-chain storage key of the pending scores of `who` in `task`.
+pub fn pending_key<AccountId: Encode>(task: TaskId, who: &AccountId) -> Vec<u8> {
+	(b"poq-consensus/pending", task, who).encode()
+}
+
+fn millis() -> u64 {
+	sp_io::offchain::timestamp().unix_millis()
+}
+
+impl<T: Config> Pallet<T> {
+	/// The off-chain worker's work at block `now` (see the module docs).
+	pub(crate) fn evaluate_offchain(now: BlockNumberFor<T>) {
+		let signer = Signer::<T, T::AuthorityId>::all_accounts();
+		if !signer.can_sign() {
+			return;
+		}
+		let locals: Vec<Account<T>> = signer.accounts_from_keys().collect();
+		for (task, round) in Rounds::<T>::iter() {
+			for account in &locals {
+				if round.committee.iter().any(|(m, _)| *m == account.id) {
+					Self::evaluate_task(now, task, &round, account);
+				}
+			}
+		}
+	}
+
+	fn evaluate_task(now: BlockNumberFor<T>, task: TaskId, round: &RoundOf<T>, account: &Account<T>) {
+		let who = &account.id;
+		let key = pending_key(task, who);
+		let mut store = StorageValueRef::persistent(&key);
+		let mut lock_key = key.clone();
+		lock_key.extend_from_slice(b"/lock");
+		let mut lock = StorageLock::<BlockAndTime<frame_system::Pallet<T>>>::with_block_and_time_deadline(
+			&lock_key,
+			1,
+			Duration::from_millis(30_000),
+		);
+		let Ok(_guard) = lock.try_lock() else { return };
+		let pending: Option<PendingScores<BlockNumberFor<T>>> = store.get().ok().flatten();
+		let recent = |sent: Option<BlockNumberFor<T>>| sent.is_some_and(|b| now < b.saturating_add(RESUBMIT_AFTER.into()));
+
+		if Reveals::<T>::contains_key(task, who) {
+			if pending.is_some() {
+				store.clear();
+			}
+			return;
+		}
+		if now < round.commit_ends {
+			if Commits::<T>::contains_key(task, who) {
+				return;
+			}
+			let mut p = match pending {
+				Some(p) => p,
+				None => match Self::score_offchain(task) {
+					Ok(p) => p,
+					Err(e) => {
+						log::warn!(target: "poq-ocw", "task {task}: cannot score: {e}");
+						return;
+					},
+				},
+			};
+			if recent(p.commit_sent) {
+				return;
+			}
+			let commitment = scores_commitment(who, task, &p.reports, &p.model_set, &p.salt);
+			// Stored before sending: a restart after the commit still finds the salt.
+			p.commit_sent = Some(now);
+			store.set(&p);
+			let sent = Signer::<T, T::AuthorityId>::all_accounts()
+				.with_filter(alloc::vec![account.public.clone()])
+				.send_signed_transaction(|_| Call::commit_scores { task, commitment });
+			match sent.first() {
+				Some((_, Ok(()))) => log::info!(target: "poq-ocw", "task {task}: commit_scores submitted at block {now:?}"),
+				_ => log::warn!(target: "poq-ocw", "task {task}: commit_scores could not be submitted"),
+			}
+		} else if now < round.reveal_ends {
+			if !Commits::<T>::contains_key(task, who) {
+				return;
+			}
+			let Some(mut p) = pending else {
+				log::error!(target: "poq-ocw", "task {task}: committed but no stored scores to reveal (off-chain storage lost?)");
+				return;
+			};
+			if recent(p.reveal_sent) {
+				return;
+			}
+			p.reveal_sent = Some(now);
+			store.set(&p);
+			let call = Call::reveal_scores {
+				task,
+				reports: p.reports.clone(),
+				model_set: p.model_set,
+				salt: p.salt,
+			};
+			let sent = Signer::<T, T::AuthorityId>::all_accounts()
+				.with_filter(alloc::vec![account.public.clone()])
+				.send_signed_transaction(|_| call.clone());
+			match sent.first() {
+				Some((_, Ok(()))) => log::info!(target: "poq-ocw", "task {task}: reveal_scores submitted at block {now:?}"),
+				_ => log::warn!(target: "poq-ocw", "task {task}: reveal_scores could not be submitted"),
+			}
+		}
+	}
+
+	/// Scores every output of `task` with the node's engine and draws a salt.
+	fn score_offchain(task: TaskId) -> Result<PendingScores<BlockNumberFor<T>>, alloc::string::String> {
+		let view = T::Tasks::scoring_view(task).ok_or("the task is not scoring")?;
+		let texts = T::Tasks::texts(task).ok_or("the task's texts are gone")?;
+		let request = poq_primitives::ScoringRequest {
+			family: view.family,
+			query: texts.query,
+			reference: texts.reference,
+			outputs: texts.outputs,
+		};
+		let started = millis();
+		let response = poq_primitives::poq_scoring::score(request)
+			.map_err(|e| alloc::string::String::from_utf8_lossy(&e).into_owned())?;
+		if response.reports.len() != view.outputs.len() {
+			return Err("the engine returned a report count that differs from the outputs".into());
+		}
+		log::info!(
+			target: "poq-ocw",
+			"task {task}: scored {} outputs in {} ms (model set {:?})",
+			response.reports.len(),
+			millis().saturating_sub(started),
+			response.model_set
+		);
+		Ok(PendingScores {
+			reports: response.reports,
+			model_set: response.model_set,
+			salt: sp_io::offchain::random_seed(),
+			commit_sent: None,
+			reveal_sent: None,
+		})
+	}
+}
