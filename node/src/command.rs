@@ -148,8 +148,12 @@ pub fn run() -> sc_cli::Result<()> {
 						            with `--features runtime-benchmarks`"
 							.into());
 					}
-					// `benchmark pallet` brings Substrate's and the benchmarking host functions itself.
-					cmd.run_with_spec::<sp_runtime::traits::HashingFor<Block>, ()>(
+					// `benchmark pallet` brings Substrate's and the benchmarking host functions itself;
+					// the runtime also imports the scoring host function.
+					cmd.run_with_spec::<
+						sp_runtime::traits::HashingFor<Block>,
+						poq_primitives::poq_scoring::HostFunctions,
+					>(
 						Some(config.chain_spec),
 					)
 				},
@@ -198,6 +202,12 @@ pub fn run() -> sc_cli::Result<()> {
 		},
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
+			// The scoring engine is loaded before the node starts, so that an evaluator without
+			// its models fails at once with one line.
+			let development =
+				runner.config().chain_spec.chain_type() == sc_service::ChainType::Development;
+			let evaluates = cli.scoring.evaluates(development);
+			let scorer = if evaluates { Some(crate::scorer::load(&cli.scoring)?) } else { None };
 			runner.run_node_until_exit(|config| async move {
 				match config.network.network_backend {
 					sc_network::config::NetworkBackendType::Libp2p => service::new_full::<
@@ -205,10 +215,10 @@ pub fn run() -> sc_cli::Result<()> {
 							poq_runtime::opaque::Block,
 							<poq_runtime::opaque::Block as sp_runtime::traits::Block>::Hash,
 						>,
-					>(config)
+					>(config, scorer)
 					.map_err(sc_cli::Error::Service),
 					sc_network::config::NetworkBackendType::Litep2p =>
-						service::new_full::<sc_network::Litep2pNetworkBackend>(config)
+						service::new_full::<sc_network::Litep2pNetworkBackend>(config, scorer)
 							.map_err(sc_cli::Error::Service),
 				}
 			})

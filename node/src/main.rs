@@ -6,6 +6,7 @@ mod chain_spec;
 mod cli;
 mod command;
 mod rpc;
+mod scorer;
 mod service;
 
 fn main() {

@@ -21,12 +21,16 @@ type FullSelectChain = sc_consensus::LongestChain<FullBackend, Block>;
 /// Host functions available to the runtime. A runtime built with `runtime-benchmarks` also
 /// imports the benchmarking host functions, so the node must offer them too.
 #[cfg(not(feature = "runtime-benchmarks"))]
-pub(crate) type HostFunctions = sp_io::SubstrateHostFunctions;
+pub(crate) type HostFunctions =
+	(sp_io::SubstrateHostFunctions, poq_primitives::poq_scoring::HostFunctions);
 /// Host functions available to the runtime. A runtime built with `runtime-benchmarks` also
 /// imports the benchmarking host functions, so the node must offer them too.
 #[cfg(feature = "runtime-benchmarks")]
-pub(crate) type HostFunctions =
-	(sp_io::SubstrateHostFunctions, frame_benchmarking::benchmarking::HostFunctions);
+pub(crate) type HostFunctions = (
+	sp_io::SubstrateHostFunctions,
+	poq_primitives::poq_scoring::HostFunctions,
+	frame_benchmarking::benchmarking::HostFunctions,
+);
 
 /// Blocks between two GRANDPA justifications that are imported and generated.
 const GRANDPA_JUSTIFICATION_PERIOD: u32 = 512;
@@ -141,6 +145,7 @@ pub fn new_full<
 	N: sc_network::NetworkBackend<Block, <Block as sp_runtime::traits::Block>::Hash>,
 >(
 	config: Configuration,
+	scorer: Option<Arc<dyn poq_primitives::Scorer>>,
 ) -> Result<TaskManager, ServiceError> {
 	let sc_service::PartialComponents {
 		client,
@@ -196,6 +201,9 @@ pub fn new_full<
 			gap_sync_body_policy: None,
 		})?;
 
+	if scorer.is_some() && !config.offchain_worker.enabled {
+		log::warn!(target: "poq-node", "this node evaluates but off-chain workers are off: pass --offchain-worker always");
+	}
 	if config.offchain_worker.enabled {
 		let offchain_workers =
 			sc_offchain::OffchainWorkers::new(sc_offchain::OffchainWorkerOptions {
@@ -208,7 +216,11 @@ pub fn new_full<
 				)),
 				network_provider: Arc::new(network.clone()),
 				enable_http_requests: false,
-				custom_extensions: |_| vec![],
+				// The scoring engine, for off-chain workers only: block execution never sees it.
+				custom_extensions: move |_| match &scorer {
+					Some(s) => vec![Box::new(poq_primitives::ScoringExt(s.clone())) as Box<_>],
+					None => vec![],
+				},
 			})?;
 		task_manager.spawn_handle().spawn(
 			"offchain-workers-runner",

@@ -60,6 +60,15 @@ def embed(sess, tok, texts, batch=32):
     return np.concatenate(out).astype(np.float32)
 
 
+def embed_sorted(sess, tok, texts, batch=32):
+    """`embed` with the texts batched by token length (less padding), results in input order."""
+    order = sorted(range(len(texts)), key=lambda i: len(tok.encode(texts[i]).ids))
+    e = embed(sess, tok, [texts[i] for i in order], batch)
+    out = np.empty_like(e)
+    out[order] = e
+    return out
+
+
 def features(u, v):
     """The NLI head's input: (u, v, |u - v|, u * v)."""
     return np.concatenate([u, v, np.abs(u - v), u * v], axis=-1)

@@ -51,7 +51,7 @@ def main():
                 else:
                     sem = float(o @ q)
             p = common.head_probs(w, b, premise[None, :], o[None, :])[0]
-            nli = (1 + p[0] - p[2]) / 2
+            nli = float((1 + p[0] - p[2]) / 2)
             align = 0.5 * nli + 0.5 * max(0.0, float(o @ q))
             scores.append({"semantic": round(min(max(sem, 0.0), 1.0), 6), "alignment": round(min(max(align, 0.0), 1.0), 6)})
         out.append({**t, "scores": scores})

@@ -37,7 +37,7 @@ def main():
         helper.make_tensor("one", TensorProto.FLOAT, [], [1.0]),
     ]
     graph = helper.make_graph(nodes, "tiny-cross-encoder", inputs, [logits], initializer=consts)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="poq-tests")
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)], producer_name="poq-tests")
     model.ir_version = 8
     onnx.checker.check_model(model)
     onnx.save(model, os.path.join(out, "cross-encoder.onnx"))

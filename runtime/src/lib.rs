@@ -67,13 +67,16 @@ pub mod opaque {
 }
 
 impl_opaque_keys! {
-	/// The session keys of a validator: an Aura key to author blocks and a GRANDPA key to
-	/// finalize them.
+	/// The session keys of a node: an Aura key to author blocks, a GRANDPA key to finalize
+	/// them, and an evaluator key with which its off-chain worker signs score commits and
+	/// reveals (key type `poqe`).
 	pub struct SessionKeys {
 		/// Block authoring key.
 		pub aura: Aura,
 		/// Finality voting key.
 		pub grandpa: Grandpa,
+		/// Evaluator key (off-chain scoring transactions).
+		pub evaluator: poq_primitives::crypto::Public,
 	}
 }
 

@@ -48,6 +48,18 @@ test('a malformed chain spec gives one readable error line', () => {
   }
 });
 
+test('an evaluator without its models fails at start with one readable line', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'poq-cli-'));
+  try {
+    const { status, errLines } = run(['--dev', '--models', join(tmp, 'no-models'), '--base-path', tmp]);
+    assert.notEqual(status, 0);
+    assert.equal(errLines.length, 1, `stderr: ${errLines.join(' | ')}`);
+    assert.match(errLines[0], /^Error: .*cannot load its scoring engine: models directory .*no-models does not exist/);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
 test('export-chain-spec writes the dev chain spec as JSON', () => {
   const { status, stdout } = run(['export-chain-spec', '--chain', 'dev']);
   assert.equal(status, 0);

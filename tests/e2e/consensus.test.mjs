@@ -17,8 +17,8 @@ let keyring;
 before(async () => {
   await cryptoWaitReady();
   keyring = new Keyring({ type: 'sr25519' });
-  // No evaluator keys on this node: the committee below scores over plain extrinsics.
-  node = await startNode(['--dev']);
+  // This node does not evaluate: the committee below scores over plain extrinsics.
+  node = await startNode(['--dev', '--no-evaluator']);
 });
 
 after(async () => {

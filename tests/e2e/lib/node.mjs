@@ -41,14 +41,16 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  */
 export async function startNode(args = ['--dev'], { readyTimeoutMs = 120_000 } = {}) {
   const bin = nodeBinary();
-  const basePath = mkdtempSync(join(tmpdir(), 'poq-e2e-'));
+  // A caller's --base-path is kept (e.g. to restart a node on its state); otherwise a fresh one.
+  const ownBase = !args.includes('--base-path');
+  const basePath = ownBase ? mkdtempSync(join(tmpdir(), 'poq-e2e-')) : null;
   const rpcPort = await freePort();
   const p2pPort = await freePort();
   const child = spawn(
     bin,
     [
       ...args,
-      '--base-path', basePath,
+      ...(ownBase ? ['--base-path', basePath] : []),
       '--rpc-port', String(rpcPort),
       '--port', String(p2pPort),
       '--no-prometheus',

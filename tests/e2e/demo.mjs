@@ -1,0 +1,35 @@
+// The demo client of README command 1: against a running dev chain (its node evaluates with
+// Alice's key and the ONNX models), play a user and three inference nodes, post real queries
+// of three families with a good, an off-topic and a degenerate answer each, wait for the
+// committee's settlement and print a table of scores, rewards and trust.
+//
+//   node tests/e2e/demo.mjs [ws://127.0.0.1:9944]
+
+import { ApiPromise, WsProvider } from '@polkadot/api';
+import { Keyring } from '@polkadot/keyring';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { QUERIES, prepare, postAndAnswer, waitForResults, formatResults } from './lib/poq.mjs';
+
+const url = process.argv[2] || 'ws://127.0.0.1:9944';
+const say = (s) => console.log(`[demo] ${s}`);
+
+async function main() {
+  await cryptoWaitReady();
+  const api = await ApiPromise.create({ provider: new WsProvider(url), noInitWarn: true, throwOnConnect: true });
+  const keyring = new Keyring({ type: 'sr25519' });
+  say(`connected to ${url} (${(await api.rpc.system.chain()).toString()})`);
+  await prepare(api, keyring);
+  say('Alice is a bonded evaluator; Bob, Charlie and Dave are inference nodes');
+  const started = Date.now();
+  const { tasks, providers } = await postAndAnswer(api, keyring, QUERIES, { onPhase: (p) => say(p) });
+  say('waiting for the evaluator node to score, commit, reveal, and for settlement');
+  const results = await waitForResults(api, tasks);
+  say(`settled in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+  console.log(await formatResults(api, QUERIES, tasks, providers, results));
+  await api.disconnect();
+}
+
+main().catch((e) => {
+  console.error(`[demo] Error: ${e.message}`);
+  process.exit(1);
+});

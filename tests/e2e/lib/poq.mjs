@@ -1,0 +1,175 @@
+// The Proof-of-Quality flow as a client plays it: a user posts queries, three inference nodes
+// answer each with a good, an off-topic and a degenerate output, and the chain's evaluators
+// (an evaluator node's off-chain worker) score them. Shared by the demo and the e2e tests.
+
+import { blake2AsHex } from '@polkadot/util-crypto';
+import { u8aConcat, compactAddLength, stringToU8a } from '@polkadot/util';
+import { waitFor } from './node.mjs';
+
+export const POQ = 1_000_000_000_000n;
+
+/** Queries of three families, each with a good, an off-topic and a degenerate answer. */
+export const QUERIES = [
+  {
+    family: 'Qa',
+    query: 'What is the capital of France?',
+    reference: 'Paris is the capital of France.',
+    answers: {
+      good: 'The capital of France is Paris.',
+      offTopic: 'Bananas are an excellent source of potassium and dietary fibre.',
+      degenerate: '',
+    },
+  },
+  {
+    family: 'Summarization',
+    query: 'Summarize: The city council voted on Tuesday to expand the bike lane network by 40 kilometres over the next three years. Council members cited new safety data and a steady rise in the number of cyclists. Construction will start in the spring.',
+    reference: null,
+    answers: {
+      good: 'The council approved 40 km of new bike lanes over three years, citing safety data and more cyclists; work starts in spring.',
+      offTopic: 'The Eiffel Tower is 330 metres tall and was completed in 1889.',
+      degenerate: 'the council the council the council the council the council the council the council the council the council the council the council the council',
+    },
+  },
+  {
+    family: 'Code',
+    query: 'Write a Python function that returns the sum of a list of numbers.',
+    reference: null,
+    answers: {
+      good: 'def total(numbers):\n    """Return the sum of a list of numbers."""\n    return sum(numbers)',
+      offTopic: 'Photosynthesis converts light energy into chemical energy in plants.',
+      degenerate: 'def def def def def def def def def def def def def def def def def def def def def def def def',
+    },
+  },
+];
+
+/** Roles of the three inference nodes, with their dev accounts and declared costs. */
+export const PROVIDERS = [
+  { role: 'good', uri: '//Bob', model: 'good-model', cost: 2n * POQ },
+  { role: 'offTopic', uri: '//Charlie', model: 'offtopic-model', cost: 1n * POQ },
+  { role: 'degenerate', uri: '//Dave', model: 'degenerate-model', cost: 1n * POQ },
+];
+
+function outputCommitment(pair, output, salt) {
+  return blake2AsHex(u8aConcat(pair.publicKey, compactAddLength(stringToU8a(output)), salt), 256);
+}
+
+/** Sends `txs` (pairs of [tx, signer]) at once, nonces assigned per signer; resolves with the events of each once included. */
+export async function sendAll(api, txs) {
+  const nonces = new Map();
+  for (const [, signer] of txs) {
+    if (!nonces.has(signer.address)) {
+      nonces.set(signer.address, (await api.rpc.system.accountNextIndex(signer.address)).toNumber());
+    }
+  }
+  return Promise.all(txs.map(([tx, signer]) => {
+    const nonce = nonces.get(signer.address);
+    nonces.set(signer.address, nonce + 1);
+    return new Promise((resolve, reject) => {
+      let unsub = null;
+      tx.signAndSend(signer, { nonce }, ({ status, events, dispatchError }) => {
+        if (dispatchError) {
+          let msg = dispatchError.toString();
+          if (dispatchError.isModule) {
+            const m = api.registry.findMetaError(dispatchError.asModule);
+            msg = `${m.section}.${m.name}`;
+          }
+          if (unsub) unsub();
+          reject(new Error(`dispatch error: ${msg}`));
+        } else if (status.isInBlock) {
+          if (unsub) unsub();
+          resolve(events);
+        } else if (status.isInvalid || status.isDropped || status.isUsurped) {
+          if (unsub) unsub();
+          reject(new Error(`transaction ${status.type}`));
+        }
+      }).then((u) => { unsub = u; }, reject);
+    });
+  }));
+}
+
+/** Makes `evaluator` a bonded, active evaluator and registers the providers (idempotent). */
+export async function prepare(api, keyring, evaluatorUri = '//Alice') {
+  const evaluator = keyring.addFromUri(evaluatorUri);
+  const txs = [];
+  if ((await api.query.evaluators.ledgers(evaluator.address)).isNone) {
+    txs.push([api.tx.evaluators.bond(1_000n * POQ), evaluator], [api.tx.evaluators.activate(), evaluator]);
+  }
+  for (const p of PROVIDERS) {
+    const pair = keyring.addFromUri(p.uri);
+    if ((await api.query.tasks.providers(pair.address)).isNone) {
+      txs.push([api.tx.tasks.registerProvider(p.model, p.cost), pair]);
+    }
+  }
+  await sendAll(api, txs);
+  return evaluator;
+}
+
+/**
+ * Posts `queries` from `userUri`, has the providers commit and reveal, and returns the task ids
+ * with the provider of each role. `onPhase(text)` reports progress.
+ */
+export async function postAndAnswer(api, keyring, queries = QUERIES, { userUri = '//Ferdie', bounty = 30n * POQ, onPhase = () => {} } = {}) {
+  const user = keyring.addFromUri(userUri);
+  const submitted = await sendAll(api, queries.map((q) => [
+    api.tx.tasks.submitQuery(q.family, q.query, q.reference, bounty, { maxOutputs: null, committeeSize: null }), user]));
+  const tasks = submitted.map((events) =>
+    events.find(({ event }) => api.events.tasks.QuerySubmitted.is(event)).event.data.task.toNumber());
+  onPhase(`posted tasks ${tasks.join(', ')}`);
+  const salt = new Uint8Array(32).fill(9);
+  const providers = PROVIDERS.map((p) => ({ ...p, pair: keyring.addFromUri(p.uri) }));
+  await sendAll(api, tasks.flatMap((task, i) => providers.map((p) =>
+    [api.tx.tasks.commitOutput(task, outputCommitment(p.pair, queries[i].answers[p.role], salt)), p.pair])));
+  onPhase('outputs committed');
+  const last = tasks[tasks.length - 1];
+  const info = (await api.query.tasks.tasks(last)).unwrap();
+  await waitFor('the reveal phase', async () =>
+    (await api.rpc.chain.getHeader()).number.toNumber() >= info.answerEnds.toNumber() - 1, { timeoutMs: 180_000 });
+  await sendAll(api, tasks.flatMap((task, i) => providers.map((p) =>
+    [api.tx.tasks.revealOutput(task, queries[i].answers[p.role], salt), p.pair])));
+  onPhase('outputs revealed');
+  return { tasks, providers };
+}
+
+/** Waits for the settled result of every task (through the runtime API). */
+export async function waitForResults(api, tasks, timeoutMs = 240_000) {
+  const results = [];
+  for (const task of tasks) {
+    results.push(await waitFor(`the result of task ${task}`, async () => {
+      const r = await api.call.consensusApi.taskResult(task);
+      return r.isSome ? r.unwrap() : null;
+    }, { timeoutMs }));
+  }
+  return results;
+}
+
+const pct = (permill) => (permill === null ? '   -  ' : (Number(permill) / 10_000).toFixed(1).padStart(5) + '%');
+const poq = (planck) => (Number(BigInt(planck)) / Number(POQ)).toFixed(3);
+const DIMS = ['model prior', 'cost prior', 'structure', 'semantic', 'alignment', 'agreement'];
+
+/** The table of results: per task and output, composite, dimensions and reward; then evaluators. */
+export async function formatResults(api, queries, tasks, providers, results) {
+  const byAddress = new Map(providers.map((p) => [p.pair.address, p]));
+  const lines = [];
+  const head = ['task', 'family', 'answer', 'composite', ...DIMS, 'reward POQ'];
+  lines.push(`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`);
+  for (const [i, r] of results.entries()) {
+    for (const o of r.outputs) {
+      const p = byAddress.get(o.provider.toString());
+      const dims = o.scores.map((s) => pct(s.isSome ? s.unwrap().toNumber() : null));
+      lines.push(`| ${tasks[i]} | ${queries[i].family} | ${p ? p.role : o.provider.toString().slice(0, 8)} | ${pct(o.composite.toNumber())} | ${dims.join(' | ')} | ${poq(o.reward.toBigInt())} |`);
+    }
+  }
+  lines.push('', '| task | evaluator | conduct | deviation | trust after | reward POQ | slashed POQ |', '|---|---|---|---|---|---|---|');
+  for (const [i, r] of results.entries()) {
+    for (const e of r.evaluators) {
+      lines.push(`| ${tasks[i]} | ${e.who.toString().slice(0, 8)}… | ${e.conduct.type} | ${pct(e.deviation.isSome ? e.deviation.unwrap().toNumber() : null)} | ${(e.trust.toNumber() / 1e7).toFixed(1)}% | ${poq(e.reward.toBigInt())} | ${poq(e.slashed.toBigInt())} |`);
+    }
+  }
+  lines.push('', '| task | winner | pool POQ | paid POQ | refunded POQ |', '|---|---|---|---|---|');
+  for (const [i, r] of results.entries()) {
+    const paid = [...r.outputs, ...r.evaluators].reduce((a, x) => a + x.reward.toBigInt(), 0n);
+    const w = r.winner.isSome ? (byAddress.get(r.winner.unwrap().toString())?.role ?? '?') : 'none';
+    lines.push(`| ${tasks[i]} | ${w} | ${poq(r.pool.toBigInt())} | ${poq(paid)} | ${poq(r.refunded.toBigInt())} |`);
+  }
+  return lines.join('\n');
+}
