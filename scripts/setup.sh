@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # README command 1: install what is missing, build the node, start the dev chain.
 #
-#   scripts/setup.sh              install + build + run `poq-node --dev` (Ctrl-C stops it)
+#   scripts/setup.sh              install + build + run `poq-node --dev` and the demo client,
+#                                 which prints a table of scored queries (Ctrl-C stops the chain)
 #   scripts/setup.sh --no-start   install + build only
 #   scripts/setup.sh --deps-only  install only (used by scripts/test.sh)
 #
@@ -77,5 +78,25 @@ poq_cargo build $POQ_BUILD_ARGS
 [ "$mode" = build ] && exit 0
 
 # --- Start the dev chain ----------------------------------------------------------------------
-say "starting the dev chain: RPC on ws://127.0.0.1:9944 (Ctrl-C stops it; state is temporary)"
-exec "$POQ_NODE_BIN" --dev --tmp --rpc-cors all
+# --- The main job: a dev chain whose evaluator scores real queries --------------------------------
+cd tests/e2e
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+	say "installing the demo client's npm packages"
+	npm ci --no-audit --no-fund --loglevel=error >/dev/null
+fi
+cd ../..
+log="${TMPDIR:-/tmp}/poq-dev-node.log"
+say "starting the dev chain (Alice authors and evaluates with the ONNX models); node log: $log"
+"$POQ_NODE_BIN" --dev --tmp --rpc-cors all >"$log" 2>&1 &
+node_pid=$!
+trap 'kill "$node_pid" 2>/dev/null; wait "$node_pid" 2>/dev/null' EXIT
+trap 'exit 130' INT TERM
+for _ in $(seq 1 120); do
+	kill -0 "$node_pid" 2>/dev/null || { tail -n 5 "$log" >&2; echo "setup.sh: the node stopped" >&2; exit 1; }
+	grep -q "Running JSON-RPC server" "$log" && break
+	sleep 1
+done
+say "demo: a user and three inference nodes post three queries; the chain scores and pays"
+node tests/e2e/demo.mjs ws://127.0.0.1:9944
+say "the dev chain keeps running: RPC on ws://127.0.0.1:9944, log in $log; Ctrl-C stops it"
+wait "$node_pid"

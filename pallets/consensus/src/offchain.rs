@@ -13,9 +13,13 @@
 //!
 //! A submission is not repeated for [`RESUBMIT_AFTER`] blocks (the transaction may be in the
 //! pool), and a per-task lock keeps two workers of overlapping blocks from submitting twice.
+//! Several tasks settle in the same windows, so one worker run may submit several
+//! transactions for one account: the worker numbers them itself (the next nonce is kept in
+//! off-chain storage for two blocks, then taken from the chain again).
 
 use super::*;
-use frame_system::offchain::{Account, SendSignedTransaction, Signer};
+use frame_system::offchain::{Account, CreateSignedTransaction, Signer, SubmitTransaction};
+use sp_runtime::traits::One;
 use sp_runtime::offchain::{
 	storage::StorageValueRef,
 	storage_lock::{BlockAndTime, StorageLock},
@@ -108,12 +112,9 @@ impl<T: Config> Pallet<T> {
 			// Stored before sending: a restart after the commit still finds the salt.
 			p.commit_sent = Some(now);
 			store.set(&p);
-			let sent = Signer::<T, T::AuthorityId>::all_accounts()
-				.with_filter(alloc::vec![account.public.clone()])
-				.send_signed_transaction(|_| Call::commit_scores { task, commitment });
-			match sent.first() {
-				Some((_, Ok(()))) => log::info!(target: "poq-ocw", "task {task}: commit_scores submitted at block {now:?}"),
-				_ => log::warn!(target: "poq-ocw", "task {task}: commit_scores could not be submitted"),
+			match Self::submit(now, account, Call::commit_scores { task, commitment }) {
+				Ok(()) => log::info!(target: "poq-ocw", "task {task}: commit_scores submitted at block {now:?}"),
+				Err(()) => log::warn!(target: "poq-ocw", "task {task}: commit_scores could not be submitted"),
 			}
 		} else if now < round.reveal_ends {
 			if !Commits::<T>::contains_key(task, who) {
@@ -134,14 +135,33 @@ impl<T: Config> Pallet<T> {
 				model_set: p.model_set,
 				salt: p.salt,
 			};
-			let sent = Signer::<T, T::AuthorityId>::all_accounts()
-				.with_filter(alloc::vec![account.public.clone()])
-				.send_signed_transaction(|_| call.clone());
-			match sent.first() {
-				Some((_, Ok(()))) => log::info!(target: "poq-ocw", "task {task}: reveal_scores submitted at block {now:?}"),
-				_ => log::warn!(target: "poq-ocw", "task {task}: reveal_scores could not be submitted"),
+			match Self::submit(now, account, call) {
+				Ok(()) => log::info!(target: "poq-ocw", "task {task}: reveal_scores submitted at block {now:?}"),
+				Err(()) => log::warn!(target: "poq-ocw", "task {task}: reveal_scores could not be submitted"),
 			}
 		}
+	}
+
+	/// Signs `call` for `account` and submits it, numbering it after the transactions this
+	/// worker submitted for the account in the last two blocks.
+	fn submit(now: BlockNumberFor<T>, account: &Account<T>, call: Call<T>) -> Result<(), ()> {
+		let key = (b"poq-consensus/nonce", &account.id).encode();
+		let store = StorageValueRef::persistent(&key);
+		let chain = frame_system::Pallet::<T>::account_nonce(&account.id);
+		let nonce = match store.get::<(BlockNumberFor<T>, T::Nonce)>().ok().flatten() {
+			Some((at, next)) if now <= at.saturating_add(2u32.into()) && next > chain => next,
+			_ => chain,
+		};
+		let xt = <T as CreateSignedTransaction<Call<T>>>::create_signed_transaction::<T::AuthorityId>(
+			call.into(),
+			account.public.clone(),
+			account.id.clone(),
+			nonce,
+		)
+		.ok_or(())?;
+		SubmitTransaction::<T, Call<T>>::submit_transaction(xt)?;
+		store.set(&(now, nonce + One::one()));
+		Ok(())
 	}
 
 	/// Scores every output of `task` with the node's engine and draws a salt.
