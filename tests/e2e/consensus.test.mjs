@@ -92,9 +92,12 @@ test('a query is scored by a committee over extrinsics and settled with every un
   const viaApi = await api.call.consensusApi.round(task);
   assert.equal(viaApi.unwrap().commitEnds.toNumber(), round.commitEnds.toNumber());
 
-  // Output order is commit order (Bob first). Dave and Eve agree; Ferdie inverts.
-  const honest = [[900_000, 850_000, 800_000], [300_000, 100_000, 50_000]];
-  const liar = [[100_000, 100_000, 100_000], [1_000_000, 1_000_000, 1_000_000]];
+  // Reports follow the task's output order (commit order, read from the chain). Dave and Eve
+  // agree (Bob's answer good, Charlie's poor); Ferdie inverts.
+  const order = (await api.query.tasks.committers(task)).map((a) => a.toString());
+  const row = (good, poor) => order.map((who) => (who === bob.address ? good : poor));
+  const honest = row([900_000, 850_000, 800_000], [300_000, 100_000, 50_000]);
+  const liar = row([100_000, 100_000, 100_000], [1_000_000, 1_000_000, 1_000_000]);
   const plan = new Map([[dave, honest], [eve, honest], [ferdie, liar]]);
   await Promise.all([...plan].map(([e, r]) =>
     sendAndWait(api, api.tx.consensus.commitScores(task, scoresCommitment(e, task, r, salt)), e)));
@@ -115,7 +118,8 @@ test('a query is scored by a committee over extrinsics and settled with every un
     return r.isSome ? r.unwrap() : null;
   }, { timeoutMs: 120_000 });
   assert.equal(result.winner.unwrap().toString(), bob.address);
-  const [good, poor] = result.outputs;
+  const good = result.outputs.find((o) => o.provider.toString() === bob.address);
+  const poor = result.outputs.find((o) => o.provider.toString() === charlie.address);
   assert.ok(good.composite.toNumber() > poor.composite.toNumber(), 'the good answer ranks first');
   assert.equal(good.scores[2].unwrap().toNumber(), 900_000, 'structure: the honest majority');
   const rewards = [...result.outputs, ...result.evaluators].reduce((a, x) => a + x.reward.toBigInt(), 0n);

@@ -81,7 +81,7 @@ export async function startNode(args = ['--dev'], { readyTimeoutMs = 120_000 } =
       for (let i = 0; i < 100 && exited === null; i++) await sleep(100);
       if (exited === null) child.kill('SIGKILL');
     }
-    rmSync(basePath, { recursive: true, force: true });
+    if (basePath) rmSync(basePath, { recursive: true, force: true });
   };
   const killNow = () => { if (exited === null) child.kill('SIGKILL'); };
   process.on('exit', killNow);
