@@ -350,3 +350,46 @@ pub trait PoqScoring {
 		}
 	}
 }
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	struct Fixed;
+	impl Scorer for Fixed {
+		fn score(&self, r: &ScoringRequest) -> Result<ScoringResponse, String> {
+			Ok(ScoringResponse { model_set: H256::repeat_byte(1), reports: r.outputs.iter().map(|_| ScoreReport::default()).collect() })
+		}
+	}
+
+	fn request() -> ScoringRequest {
+		ScoringRequest { family: TaskFamily::Qa, query: b"q".to_vec(), reference: None, outputs: vec![b"a".to_vec(), b"b".to_vec()] }
+	}
+
+	#[test]
+	fn the_host_function_scores_only_where_the_extension_is_registered() {
+		// Block execution (no extension): an error, nothing scored.
+		sp_io::TestExternalities::default().execute_with(|| {
+			let e = poq_scoring::score(request()).unwrap_err();
+			assert!(String::from_utf8(e).unwrap().contains("no scoring engine"));
+		});
+		// An off-chain worker of an evaluator node (extension registered).
+		let mut ext = sp_io::TestExternalities::default();
+		ext.register_extension(ScoringExt(std::sync::Arc::new(Fixed)));
+		ext.execute_with(|| {
+			let r = poq_scoring::score(request()).unwrap();
+			assert_eq!(r.reports.len(), 2);
+			assert_eq!(r.model_set, H256::repeat_byte(1));
+		});
+	}
+
+	#[test]
+	fn the_commitment_binds_account_task_and_salt() {
+		let reports = [ScoreReport::default()];
+		let c = scores_commitment(&1u64, 7, &reports, &H256::zero(), &[0; 32]);
+		assert_ne!(c, scores_commitment(&2u64, 7, &reports, &H256::zero(), &[0; 32]));
+		assert_ne!(c, scores_commitment(&1u64, 8, &reports, &H256::zero(), &[0; 32]));
+		assert_ne!(c, scores_commitment(&1u64, 7, &reports, &H256::zero(), &[1; 32]));
+		assert_eq!(c, scores_commitment(&1u64, 7, &reports, &H256::zero(), &[0; 32]));
+	}
+}
