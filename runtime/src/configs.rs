@@ -249,36 +249,8 @@ impl pallet_insecure_randomness_collective_flip::Config for Runtime {}
 parameter_types! {
 	/// Starting parameters of quality consensus (governed afterwards). Dev windows: commit 4
 	/// and reveal 4 blocks, within the tasks pallet's scoring phase of 10.
-	pub ConsensusDefaults: pallet_poq_consensus::Params<BlockNumber> = pallet_poq_consensus::Params {
-		rule: pallet_poq_consensus::AggregationRule::TrustWeightedMedian,
-		committee_size: 5,
-		commit_blocks: 4,
-		reveal_blocks: 4,
-		tolerance: pallet_poq_consensus::ToleranceParams {
-			multiplier_pct: 200,
-			min: Permill::from_percent(2),
-			max: Permill::from_percent(15),
-		},
-		trust: pallet_poq_consensus::TrustParams {
-			rho: Perbill::from_percent(5),
-			lambda: Perbill::from_percent(80),
-			w_min: Perbill::from_percent(1),
-			w_max: Perbill::from_percent(100),
-		},
-		absent_penalty: Perbill::from_percent(10),
-		slash_no_reveal: Perbill::from_percent(10),
-		slash_bad_reveal: Perbill::from_percent(20),
-		slash_outlier: Perbill::from_percent(5),
-		outlier_bound: Permill::from_percent(40),
-		outlier_strikes: 3,
-		inference_share: Perbill::from_percent(70),
-		alpha: Permill::one(),
-		beta: Permill::from_percent(20),
-		accuracy_bound: Permill::from_percent(25),
-		initial_rating: Permill::from_percent(50),
-		rating_step_min: Permill::from_percent(5),
-		result_retention: HOURS,
-	};
+	pub ConsensusDefaults: pallet_poq_consensus::Params<BlockNumber> =
+		pallet_poq_consensus::Params::recommended(4, 4, HOURS);
 }
 
 impl frame_system::offchain::SigningTypes for Runtime {

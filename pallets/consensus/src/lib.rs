@@ -181,6 +181,48 @@ pub struct Params<BlockNumber> {
 	pub result_retention: BlockNumber,
 }
 
+impl<BlockNumber> Params<BlockNumber> {
+	/// The recommended parameters with the given windows (the runtime's and the tests'; see
+	/// `docs/adversarial-report.md` for why): trust-weighted median, committees of 5, tolerance
+	/// `clamp(2 x median deviation, 0.02, 0.15)`, trust up 5% of the gap within tolerance and
+	/// down up to 80% beyond it within [1%, 100%], absentees lose 10% of their trust, slashes of
+	/// 10% (no reveal), 20% (bad reveal) and 5% (3 strikes above a deviation of 0.4), 70% of the
+	/// pool to providers weighed by `Q - 0.2 x normalised cost`, accuracy zero at a deviation of
+	/// 0.25, ratings from 0.5 with a minimum step of 5%.
+	pub fn recommended(commit_blocks: BlockNumber, reveal_blocks: BlockNumber, result_retention: BlockNumber) -> Self {
+		Params {
+			rule: AggregationRule::TrustWeightedMedian,
+			committee_size: 5,
+			commit_blocks,
+			reveal_blocks,
+			tolerance: ToleranceParams {
+				multiplier_pct: 200,
+				min: Permill::from_percent(2),
+				max: Permill::from_percent(15),
+			},
+			trust: TrustParams {
+				rho: Perbill::from_percent(5),
+				lambda: Perbill::from_percent(80),
+				w_min: Perbill::from_percent(1),
+				w_max: Perbill::from_percent(100),
+			},
+			absent_penalty: Perbill::from_percent(10),
+			slash_no_reveal: Perbill::from_percent(10),
+			slash_bad_reveal: Perbill::from_percent(20),
+			slash_outlier: Perbill::from_percent(5),
+			outlier_bound: Permill::from_percent(40),
+			outlier_strikes: 3,
+			inference_share: Perbill::from_percent(70),
+			alpha: Permill::one(),
+			beta: Permill::from_percent(20),
+			accuracy_bound: Permill::from_percent(25),
+			initial_rating: Permill::from_percent(50),
+			rating_step_min: Permill::from_percent(5),
+			result_retention,
+		}
+	}
+}
+
 impl<BlockNumber: Zero + Copy> Params<BlockNumber> {
 	/// Whether the parameters are usable with at most `max_committee` members: committee size
 	/// in `1..=max_committee`; commit, reveal and retention windows of at least one block;

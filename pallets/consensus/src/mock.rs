@@ -2,7 +2,7 @@
 //! evaluators pallets, and this pallet, wired as in the runtime.
 
 use crate as pallet_poq_consensus;
-use crate::{AggregationRule, Params, ToleranceParams, TrustParams};
+use crate::Params;
 use codec::Encode;
 use frame_support::{
 	assert_ok, derive_impl, parameter_types,
@@ -53,38 +53,9 @@ parameter_types! {
 	pub DefaultParams: Params<u64> = default_params();
 }
 
-/// The mock's parameters: commit 2 blocks, reveal 2 blocks, trust-weighted median.
+/// The mock's parameters: the recommended ones with commit 2, reveal 2, retention 5 blocks.
 pub fn default_params() -> Params<u64> {
-	Params {
-		rule: AggregationRule::TrustWeightedMedian,
-		committee_size: 5,
-		commit_blocks: 2,
-		reveal_blocks: 2,
-		tolerance: ToleranceParams {
-			multiplier_pct: 200,
-			min: Permill::from_percent(2),
-			max: Permill::from_percent(15),
-		},
-		trust: TrustParams {
-			rho: Perbill::from_percent(5),
-			lambda: Perbill::from_percent(80),
-			w_min: Perbill::from_percent(1),
-			w_max: Perbill::from_percent(100),
-		},
-		absent_penalty: Perbill::from_percent(10),
-		slash_no_reveal: Perbill::from_percent(10),
-		slash_bad_reveal: Perbill::from_percent(20),
-		slash_outlier: Perbill::from_percent(5),
-		outlier_bound: Permill::from_percent(40),
-		outlier_strikes: 3,
-		inference_share: Perbill::from_percent(70),
-		alpha: Permill::one(),
-		beta: Permill::from_percent(20),
-		accuracy_bound: Permill::from_percent(25),
-		initial_rating: Permill::from_percent(50),
-		rating_step_min: Permill::from_percent(5),
-		result_retention: 5,
-	}
+	Params::recommended(2, 2, 5)
 }
 
 impl pallet_poq_tasks::Config for Test {

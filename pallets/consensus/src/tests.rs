@@ -490,7 +490,7 @@ impl poq_primitives::Scorer for LengthScorer {
 }
 
 /// Dispatches the transactions the off-chain worker put in the pool; returns their calls.
-fn dispatch_pool(pool: &std::sync::Arc<parking_lot::RwLock<sp_core::offchain::testing::PoolState>>) -> Vec<RuntimeCall> {
+fn dispatch_pool(pool: &PoolState) -> Vec<RuntimeCall> {
 	use codec::Decode;
 	use frame_support::traits::UnfilteredDispatchable;
 	let txs = std::mem::take(&mut pool.write().transactions);
@@ -507,8 +507,11 @@ fn dispatch_pool(pool: &std::sync::Arc<parking_lot::RwLock<sp_core::offchain::te
 		.collect()
 }
 
-#[test]
-fn the_offchain_worker_scores_commits_and_reveals_from_its_stored_salt() {
+type PoolState = std::sync::Arc<parking_lot::RwLock<sp_core::offchain::testing::PoolState>>;
+
+/// Externalities of an off-chain worker whose keystore holds the key of evaluator 101 only,
+/// with the [`LengthScorer`] as scoring engine if `engine`; and the transaction pool's state.
+fn offchain_ext(engine: bool) -> (sp_io::TestExternalities, PoolState) {
 	use sp_core::offchain::{testing, OffchainDbExt, OffchainWorkerExt, TransactionPoolExt};
 	let (offchain, _state) = testing::TestOffchainExt::new();
 	let (pool, pool_state) = testing::TestTransactionPoolExt::new();
@@ -516,9 +519,16 @@ fn the_offchain_worker_scores_commits_and_reveals_from_its_stored_salt() {
 	ext.register_extension(OffchainDbExt::new(offchain.clone()));
 	ext.register_extension(OffchainWorkerExt::new(offchain));
 	ext.register_extension(TransactionPoolExt::new(pool));
-	ext.register_extension(poq_primitives::ScoringExt(std::sync::Arc::new(LengthScorer)));
-	// The node's keystore holds the key of evaluator 101 only.
+	if engine {
+		ext.register_extension(poq_primitives::ScoringExt(std::sync::Arc::new(LengthScorer)));
+	}
 	sp_runtime::testing::UintAuthorityId::set_all_keys(vec![EVALUATORS]);
+	(ext, pool_state)
+}
+
+#[test]
+fn the_offchain_worker_scores_commits_and_reveals_from_its_stored_salt() {
+	let (mut ext, pool_state) = offchain_ext(true);
 	ext.execute_with(|| {
 		use frame_support::traits::Hooks;
 		let evaluators = bond_evaluators(2);
@@ -560,14 +570,7 @@ fn the_offchain_worker_scores_commits_and_reveals_from_its_stored_salt() {
 
 #[test]
 fn without_an_engine_or_a_key_the_worker_submits_nothing() {
-	use sp_core::offchain::{testing, OffchainDbExt, OffchainWorkerExt, TransactionPoolExt};
-	let (offchain, _state) = testing::TestOffchainExt::new();
-	let (pool, pool_state) = testing::TestTransactionPoolExt::new();
-	let mut ext = new_test_ext();
-	ext.register_extension(OffchainDbExt::new(offchain.clone()));
-	ext.register_extension(OffchainWorkerExt::new(offchain));
-	ext.register_extension(TransactionPoolExt::new(pool));
-	sp_runtime::testing::UintAuthorityId::set_all_keys(vec![EVALUATORS]);
+	let (mut ext, pool_state) = offchain_ext(false);
 	ext.execute_with(|| {
 		use frame_support::traits::Hooks;
 		bond_evaluators(1);

@@ -118,13 +118,13 @@ export async function waitFor(what, fn, { timeoutMs = 60_000, everyMs = 500 } = 
 }
 
 /**
- * Signs and sends `tx` from `signer`; resolves with `{ blockHash, events }` once included, or
- * rejects with the decoded dispatch error.
+ * Signs and sends `tx` from `signer` (with `options` such as `{ nonce }`); resolves with
+ * `{ blockHash, events }` once included, or rejects with the decoded dispatch error.
  */
-export function sendAndWait(api, tx, signer) {
+export function sendAndWait(api, tx, signer, options = {}) {
   return new Promise((resolve, reject) => {
     let unsub = null;
-    tx.signAndSend(signer, (result) => {
+    tx.signAndSend(signer, options, (result) => {
       const { status, events, dispatchError } = result;
       if (dispatchError) {
         let msg = dispatchError.toString();

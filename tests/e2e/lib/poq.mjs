@@ -4,7 +4,7 @@
 
 import { blake2AsHex } from '@polkadot/util-crypto';
 import { u8aConcat, compactAddLength, stringToU8a } from '@polkadot/util';
-import { waitFor } from './node.mjs';
+import { waitFor, sendAndWait } from './node.mjs';
 
 export const POQ = 1_000_000_000_000n;
 
@@ -64,26 +64,7 @@ export async function sendAll(api, txs) {
   return Promise.all(txs.map(([tx, signer]) => {
     const nonce = nonces.get(signer.address);
     nonces.set(signer.address, nonce + 1);
-    return new Promise((resolve, reject) => {
-      let unsub = null;
-      tx.signAndSend(signer, { nonce }, ({ status, events, dispatchError }) => {
-        if (dispatchError) {
-          let msg = dispatchError.toString();
-          if (dispatchError.isModule) {
-            const m = api.registry.findMetaError(dispatchError.asModule);
-            msg = `${m.section}.${m.name}`;
-          }
-          if (unsub) unsub();
-          reject(new Error(`dispatch error: ${msg}`));
-        } else if (status.isInBlock) {
-          if (unsub) unsub();
-          resolve(events);
-        } else if (status.isInvalid || status.isDropped || status.isUsurped) {
-          if (unsub) unsub();
-          reject(new Error(`transaction ${status.type}`));
-        }
-      }).then((u) => { unsub = u; }, reject);
-    });
+    return sendAndWait(api, tx, signer, { nonce }).then((r) => r.events);
   }));
 }
 
