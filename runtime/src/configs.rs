@@ -17,7 +17,7 @@ use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_runtime::{
 	traits::{AccountIdConversion, One},
-	Perbill, Permill,
+	Perbill,
 };
 use sp_version::RuntimeVersion;
 
