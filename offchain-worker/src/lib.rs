@@ -6,9 +6,9 @@
 //!
 //! - [`structure`]: length against the family's norms, repetition and degeneration, truncation,
 //!   format checks (no model);
-//! - **semantic**: cosine similarity of sentence embeddings (all-MiniLM-L6-v2, int8 ONNX,
-//!   mean-pooled and L2-normalised) to the reference when the task has one, otherwise to the
-//!   centroid of the other outputs of the task, otherwise (a single output) to the query;
+//! - [`semantic`]: cosine similarity of sentence embeddings (all-MiniLM-L6-v2, int8 ONNX,
+//!   mean-pooled and L2-normalised, [`embed`]) to the reference when the task has one,
+//!   otherwise to the centroid of the other outputs of the task, otherwise to the query;
 //! - [`alignment`]: NLI (the default set's head, or an operator's cross-encoder) blended with
 //!   query-output relevance.
 //!
@@ -20,6 +20,7 @@ pub mod alignment;
 pub mod embed;
 pub mod models;
 pub mod runtime;
+pub mod semantic;
 pub mod structure;
 
 use serde::{Deserialize, Serialize};
@@ -206,25 +207,7 @@ impl Engine {
 				scores.push(Scores { structure: 0.0, semantic: 0.0, alignment: 0.0 });
 				continue;
 			}
-			let semantic = match reference {
-				Some(r) => embed::cosine(&outs[i], r),
-				None => {
-					let mut centroid = vec![0f32; embed::DIM];
-					let mut k = 0;
-					for (j, o) in outs.iter().enumerate() {
-						if j != i && !empty[j] {
-							centroid.iter_mut().zip(o).for_each(|(a, b)| *a += b);
-							k += 1;
-						}
-					}
-					if k == 0 {
-						embed::cosine(&outs[i], query)
-					} else {
-						embed::normalize(&mut centroid);
-						embed::cosine(&outs[i], &centroid)
-					}
-				},
-			};
+			let semantic = semantic::score(i, outs, &empty, reference.map(Vec::as_slice), query);
 			let relevance = embed::cosine(query, &outs[i]);
 			scores.push(Scores {
 				structure: quantize(structure::score(task.family, task.query, task.outputs[i])),
