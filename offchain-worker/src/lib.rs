@@ -29,17 +29,23 @@ use std::path::PathBuf;
 pub use models::{ModelError, ModelSet};
 pub use runtime::Device;
 
-/// The family of a query (as on chain).
+/// The family of a query. In JSON both the chain's names (`Qa`, `Summarization`, `Code`,
+/// `Open`, as in its events and in polkadot.js) and lower case (`qa`, ...) are accepted; it is
+/// written in lower case.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Family {
 	/// Question answering.
+	#[serde(alias = "Qa", alias = "QA")]
 	Qa,
 	/// Summarization of a source text given in the query.
+	#[serde(alias = "Summarization")]
 	Summarization,
 	/// Code generation.
+	#[serde(alias = "Code")]
 	Code,
 	/// Open-ended generation.
+	#[serde(alias = "Open")]
 	Open,
 }
 

@@ -84,8 +84,20 @@ struct Line {
 	#[serde(default)]
 	reference: Option<String>,
 	family: Family,
-	#[serde(default)]
+	/// The task an output belongs to: the chain's integer id or any string.
+	#[serde(default, deserialize_with = "task_key")]
 	task: Option<String>,
+}
+
+/// A task key from an integer (the chain's task ids) or a string; `7` and `"7"` are one task.
+fn task_key<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+	use serde::de::Error;
+	match Option::<serde_json::Value>::deserialize(d)? {
+		None | Some(serde_json::Value::Null) => Ok(None),
+		Some(serde_json::Value::String(s)) => Ok(Some(s)),
+		Some(serde_json::Value::Number(n)) if n.is_u64() => Ok(Some(n.to_string())),
+		Some(other) => Err(D::Error::custom(format!("task must be a non-negative integer or a string, not {other}"))),
+	}
 }
 
 fn main() {

@@ -15,6 +15,12 @@ fn score_reports_bad_lines_by_number_and_scores_the_rest() {
 		r#"not json"#,
 		r#"{"query": "Write hello world in C.", "output": "int main() { puts(\"hello\"); }", "family": "code"}"#,
 		r#"{"query": "q", "output": "o", "family": "poetry"}"#,
+		// The chain's names: family `Qa`, integer task ids.
+		r#"{"query": "Who wrote Hamlet?", "output": "William Shakespeare wrote Hamlet.", "family": "Qa", "task": 7}"#,
+		r#"{"query": "Who wrote Hamlet?", "output": "Hamlet was written by Shakespeare.", "family": "Qa", "task": "7"}"#,
+		r#"{"query": "Summarise: the cat sat on the mat.", "output": "A cat sat on a mat.", "family": "Summarization", "task": 8}"#,
+		r#"{"query": "q", "output": "o", "family": "Qa", "task": -1}"#,
+		r#"{"query": "q", "output": "o", "family": "Qa", "task": [1]}"#,
 	]
 	.join("\n");
 	let mut child = scorer()
@@ -30,23 +36,26 @@ fn score_reports_bad_lines_by_number_and_scores_the_rest() {
 	assert!(out.status.success(), "{stderr}");
 	let lines: Vec<serde_json::Value> =
 		String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-	assert_eq!(lines.len(), 6);
+	assert_eq!(lines.len(), 11);
 	for (i, l) in lines.iter().enumerate() {
 		assert_eq!(l["line"], i + 1);
 	}
-	for i in [0, 1, 4] {
+	for i in [0, 1, 4, 6, 7, 8] {
 		for d in ["structure", "semantic", "alignment"] {
 			let v = lines[i][d].as_f64().unwrap_or_else(|| panic!("line {} has no {d}: {}", i + 1, lines[i]));
 			assert!((0.0..=1.0).contains(&v));
 		}
 	}
-	for i in [2, 3, 5] {
+	for i in [2, 3, 5, 9, 10] {
 		assert!(lines[i]["error"].is_string(), "line {}: {}", i + 1, lines[i]);
 	}
 	assert!(stderr.contains("line 3: missing field `output`"), "{stderr}");
 	assert!(stderr.contains("line 4:"), "{stderr}");
 	assert!(stderr.contains("line 6: unknown variant `poetry`"), "{stderr}");
-	assert!(stderr.contains("scored 6 lines (3 with errors)"), "{stderr}");
+	assert!(stderr.contains("line 10: task must be a non-negative integer or a string, not -1"), "{stderr}");
+	assert!(stderr.contains("line 11: task must be a non-negative integer or a string, not [1]"), "{stderr}");
+	assert_eq!(stderr.lines().filter(|l| l.starts_with("line ")).count(), 5, "one line per bad input line: {stderr}");
+	assert!(stderr.contains("scored 11 lines (5 with errors)"), "{stderr}");
 	assert!(lines[0]["alignment"].as_f64() > lines[1]["alignment"].as_f64());
 }
 
