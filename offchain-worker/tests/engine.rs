@@ -2,7 +2,7 @@
 //! default `~/.cache/poq-models/default`; `scripts/test.sh` runs it first).
 
 use poq_scorer::{Device, Engine, EngineOptions, Family, TaskInput};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 fn models_dir() -> PathBuf {
 	std::env::var_os("POQ_MODELS_DIR").map(PathBuf::from).unwrap_or_else(|| {
@@ -113,10 +113,10 @@ fn a_missing_or_altered_file_is_named_in_one_line() {
 	assert!(!err.contains('\n'));
 
 	let dir = copy_of_models("altered");
-	std::fs::remove_file(dir.join("nli-head.json")).unwrap();
-	std::fs::write(dir.join("nli-head.json"), "{}").unwrap();
+	std::fs::remove_file(dir.join("cross-encoder.json")).unwrap();
+	std::fs::write(dir.join("cross-encoder.json"), "{}").unwrap();
 	let err = Engine::new(&EngineOptions { models_dir: dir, ..options(1) }).err().unwrap().to_string();
-	assert!(err.contains("nli-head.json has sha256"), "{err}");
+	assert!(err.contains("cross-encoder.json has sha256"), "{err}");
 
 	let err = Engine::new(&EngineOptions { models_dir: "/nonexistent/models".into(), ..options(1) })
 		.err()
@@ -126,29 +126,35 @@ fn a_missing_or_altered_file_is_named_in_one_line() {
 }
 
 #[test]
-fn an_operators_cross_encoder_replaces_the_nli_head() {
-	let python = std::env::var("POQ_PYTHON").expect("POQ_PYTHON (scripts/models.sh --python makes one)");
-	let dir = copy_of_models("cross");
-	let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("python/tiny_cross_encoder.py");
-	let status = std::process::Command::new(python).arg(script).arg(&dir).status().unwrap();
-	assert!(status.success(), "tiny_cross_encoder.py failed");
-	// Half a cross-encoder is refused.
-	let err = Engine::new(&EngineOptions { models_dir: dir.clone(), ..options(1) }).err().unwrap().to_string();
-	assert!(err.contains("needs both cross-encoder.onnx and cross-encoder.tokenizer.json"), "{err}");
-	std::fs::copy(models_dir().join("embedding.tokenizer.json"), dir.join("cross-encoder.tokenizer.json")).unwrap();
-	let with_ce = Engine::new(&EngineOptions { models_dir: dir, ..options(4) }).unwrap();
-	assert!(with_ce.uses_cross_encoder());
-	let default = engine(1);
-	assert!(!default.uses_cross_encoder());
-	assert_ne!(with_ce.identity(), default.identity(), "the cross-encoder is part of the identity");
-	let task = TaskInput { family: Family::Qa, query: "What is the capital of France?", reference: None, outputs: vec!["Paris.", "Lyon is big."] };
-	let s = with_ce.score_task(&task).unwrap();
-	// Tiny model: logits (mean id / 1000, count / 10, 1) read as (contradiction, entailment,
-	// neutral); the alignment must differ from the head's and stay in range.
-	let d = default.score_task(&task).unwrap();
-	assert!(s.iter().all(|x| (0.0..=1.0).contains(&x.alignment)));
-	assert_ne!(s[0].alignment, d[0].alignment);
-	assert_eq!(s[0].semantic, d[0].semantic, "semantic does not use the cross-encoder");
+fn a_right_answer_outranks_a_fluent_wrong_one_given_a_reference() {
+	let e = engine(8);
+	let task = TaskInput {
+		family: Family::Qa,
+		query: "In which year did the Berlin Wall fall?",
+		reference: Some("The Berlin Wall fell in 1989."),
+		outputs: vec![
+			"It fell in November 1989, when the border crossings were opened.",
+			"The Berlin Wall fell in 1961, when the border crossings were opened.",
+		],
+	};
+	let s = e.score_task(&task).unwrap();
+	assert!(s[0].alignment > s[1].alignment + 0.2, "{s:?}");
+}
+
+#[test]
+fn a_long_source_is_read_in_chunks_and_every_claim_counts() {
+	let e = engine(8);
+	let golden: serde_json::Value = serde_json::from_str(include_str!("golden.json")).unwrap();
+	let long = &golden["tasks"][3];
+	let query = long["query"].as_str().unwrap();
+	assert!(query.len() > 1500);
+	let premise = e.cross_encoder().premise(query).unwrap();
+	assert!(matches!(&premise, poq_scorer::alignment::Premise::Chunks(c) if c.len() >= 2), "{premise:?}");
+	let outputs: Vec<&str> = long["outputs"].as_array().unwrap().iter().map(|o| o.as_str().unwrap()).collect();
+	let s = e.score_task(&TaskInput { family: Family::Summarization, query, reference: None, outputs }).unwrap();
+	// A faithful summary over an unfaithful one, and the empty output zero.
+	assert!(s[0].alignment > s[1].alignment + 0.1, "{s:?}");
+	assert_eq!((s[2].structure, s[2].semantic, s[2].alignment), (0.0, 0.0, 0.0));
 }
 
 #[test]
@@ -164,5 +170,15 @@ fn the_identity_is_stable_and_names_the_files() {
 	let e = engine(1);
 	assert_eq!(e.identity(), engine(8).identity());
 	let names: Vec<&str> = e.model_set().files.iter().map(|f| f.name.as_str()).collect();
-	assert_eq!(names, ["libonnxruntime.so.1.31.1", "embedding.onnx", "embedding.tokenizer.json", "nli-head.json"]);
+	assert_eq!(
+		names,
+		[
+			"libonnxruntime.so.1.31.1",
+			"embedding.onnx",
+			"embedding.tokenizer.json",
+			"cross-encoder.onnx",
+			"cross-encoder.json",
+			"cross-encoder.tokenizer.json"
+		]
+	);
 }

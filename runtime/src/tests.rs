@@ -199,6 +199,21 @@ fn two_thirds_of_the_council_set_dimension_weights() {
 }
 
 #[test]
+fn the_audits_call_data_is_the_runtimes_encoding_of_set_dimension_weights() {
+	use codec::Encode;
+	use poq_primitives::TaskFamily;
+	use sp_runtime::Permill;
+	// `poq-scorer audit` writes this call data for these weights (offchain-worker/src/audit.rs
+	// tests the same bytes): pallet 12, call 4, Summarization, six Permill.
+	let weights = [150_000, 100_000, 200_000, 250_000, 150_000, 150_000].map(Permill::from_parts);
+	let call: RuntimeCall =
+		pallet_poq_consensus::Call::<Runtime>::set_dimension_weights { family: TaskFamily::Summarization, weights }.into();
+	// 0x0c0401f0490200a0860100400d030090d00300f0490200f0490200
+	let expected: [u8; 27] = [0x0c, 0x04, 0x01, 0xf0, 0x49, 0x02, 0x00, 0xa0, 0x86, 0x01, 0x00, 0x40, 0x0d, 0x03, 0x00, 0x90, 0xd0, 0x03, 0x00, 0xf0, 0x49, 0x02, 0x00, 0xf0, 0x49, 0x02, 0x00];
+	assert_eq!(call.encode(), expected.to_vec());
+}
+
+#[test]
 fn settling_sixteen_evaluators_and_eight_outputs_fits_two_percent_of_a_block() {
 	use pallet_poq_consensus::WeightInfo;
 	let settle = pallet_poq_consensus::weights::SubstrateWeight::<Runtime>::settle(16, 8);

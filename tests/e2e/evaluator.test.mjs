@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { startNode, waitFor } from './lib/node.mjs';
-import { QUERIES, prepare, postAndAnswer, waitForResults, formatResults } from './lib/poq.mjs';
+import { QUERIES, TEST_QUERIES, prepare, postAndAnswer, waitForResults, formatResults } from './lib/poq.mjs';
 
 let node;
 let keyring;
@@ -30,19 +30,31 @@ after(async () => {
 
 const composite = (o) => o.composite.toNumber();
 
-test('the evaluator node scores real queries: good > off-topic > degenerate, rewards paid, pool balanced', async () => {
+test('the evaluator node scores unseen queries and pays for quality: correct first, the fluent wrong answer less, off-topic and loops next to nothing', async () => {
   const { api } = node;
   const alice = await prepare(api, keyring);
-  const { tasks, providers } = await postAndAnswer(api, keyring, QUERIES);
+  const { tasks, providers } = await postAndAnswer(api, keyring, TEST_QUERIES);
   const results = await waitForResults(api, tasks);
-  console.log(await formatResults(api, QUERIES, tasks, providers, results));
+  console.log(await formatResults(api, TEST_QUERIES, tasks, providers, results));
+  const params = await api.query.consensus.currentParams();
   const role = new Map(providers.map((p) => [p.pair.address, p.role]));
   for (const [i, r] of results.entries()) {
     const by = Object.fromEntries(r.outputs.map((o) => [role.get(o.provider.toString()), o]));
-    assert.ok(composite(by.good) > composite(by.offTopic), `task ${tasks[i]}: good outranks off-topic`);
-    assert.ok(composite(by.offTopic) > composite(by.degenerate), `task ${tasks[i]}: off-topic outranks degenerate`);
+    const reward = (k) => by[k].reward.toBigInt();
+    const label = `task ${tasks[i]} (${TEST_QUERIES[i].family})`;
+    assert.ok(composite(by.good) > composite(by.wrong), `${label}: correct outranks fluent wrong`);
+    assert.ok(composite(by.good) > composite(by.offTopic) && composite(by.good) > composite(by.degenerate), `${label}: correct outranks off-topic and loop`);
     assert.equal(role.get(r.winner.unwrap().toString()), 'good');
-    assert.ok(by.good.reward.toBigInt() > 0n, 'the good answer is paid');
+    assert.ok(reward('good') > 0n, `${label}: the correct answer is paid`);
+    for (const k of ['wrong', 'offTopic', 'degenerate']) {
+      assert.ok(reward('good') > reward(k), `${label}: the correct answer earns more than the ${k} one`);
+    }
+    // The providers' share of the pool; off-topic and loop together at most 5% of it.
+    const share = (r.pool.toBigInt() * BigInt(params.inferenceShare.toNumber())) / 1_000_000_000n;
+    assert.ok((reward('offTopic') + reward('degenerate')) * 20n <= share,
+      `${label}: off-topic + loop earn ${reward('offTopic') + reward('degenerate')} of ${share}`);
+    // One evaluator: agreement is not measured.
+    assert.ok(r.outputs.every((o) => o.scores[5].isNone), `${label}: no agreement from one report`);
     const [me] = r.evaluators;
     assert.equal(me.who.toString(), alice.address);
     assert.equal(me.conduct.type, 'Revealed', 'the off-chain worker committed and revealed');
@@ -50,7 +62,7 @@ test('the evaluator node scores real queries: good > off-topic > degenerate, rew
     const paid = [...r.outputs, ...r.evaluators].reduce((a, x) => a + x.reward.toBigInt(), 0n);
     assert.equal(paid + r.refunded.toBigInt(), r.pool.toBigInt(), 'the pool balances');
   }
-  assert.match(node.logs.join('\n'), /task \d+: scored 3 outputs in \d+ ms/);
+  assert.match(node.logs.join('\n'), /task \d+: scored 4 outputs in \d+ ms/);
 });
 
 test('an evaluator node restarted between its commit and its reveal still reveals and is not slashed', async () => {

@@ -20,7 +20,9 @@
 //! - composite `Q = sum_d w_d s_d / sum_{d active} w_d` ([`composite`]);
 //! - rewards: [`split_pool`] splits an amount in proportion to weights and returns what it could
 //!   not pay, so that `sum(payouts) + remainder == pool` always; [`inference_weights`] and
-//!   [`evaluator_weights`] give the weights of the design's reward formulas;
+//!   [`evaluator_weights`] give the weights of the design's reward formulas; [`gated_inference_weights`]
+//!   adds the quality floor: an output whose evaluator-side quality ([`evaluator_quality`]) is
+//!   below it earns nothing, whatever its priors or declared cost;
 //! - the on-chain priors: [`update_rating`] (a model's rating from settled results) and
 //!   [`cost_priors`] (quality per declared cost, normalised within a task);
 //! - committee selection: [`draw_committee`] (stake-and-trust-weighted sampling without
@@ -282,6 +284,75 @@ fn mul_div_floor(a: u128, b: u128, c: u128) -> u128 {
 		Some(rb) => q * b + rb / c,
 		None => q * b + Perbill::from_rational(b, c).mul_floor(r),
 	}
+}
+
+/// Positions of the six dimensions in a score or weight array (the order of
+/// `poq_primitives::Dimension::ALL`): model prior, cost prior, structure, semantic, alignment,
+/// agreement.
+pub const EVALUATOR_SIDE: [usize; 3] = [2, 3, 4];
+
+/// The weights that measure the output itself: the family's weights of structure, semantic and
+/// alignment, the others (the two priors and agreement) zero. When all three are zero, equal
+/// weights, so that an output's own quality is always defined.
+pub fn evaluator_side_weights(weights: &[Permill; 6]) -> [Permill; 6] {
+	let mut w = [Permill::zero(); 6];
+	for d in EVALUATOR_SIDE {
+		w[d] = weights[d];
+	}
+	if w.iter().all(|x| x.is_zero()) {
+		for d in EVALUATOR_SIDE {
+			w[d] = Permill::one();
+		}
+	}
+	w
+}
+
+/// The evaluator-side quality of an output: [`composite`] over structure, semantic and alignment
+/// with [`evaluator_side_weights`]. The priors (what the model did before, what it costs) and
+/// agreement (how much the committee agreed) say nothing about this output, so the quality
+/// floor is tested on this and not on the full composite.
+pub fn evaluator_quality(weights: &[Permill; 6], scores: &[Option<Permill>; 6]) -> Permill {
+	composite(&evaluator_side_weights(weights), scores)
+}
+
+/// Quality above the floor, rescaled so that the floor is zero and one stays one:
+/// `(q - floor) / (1 - floor)`; zero below the floor (with a floor of one, one for a perfect
+/// output and zero otherwise).
+pub fn above_floor(q: Permill, floor: Permill) -> Permill {
+	let (q, f) = (q.deconstruct() as u64, floor.deconstruct() as u64);
+	if q < f {
+		return Permill::zero();
+	}
+	if f == MILLION {
+		return Permill::one();
+	}
+	Permill::from_parts(((q - f) * MILLION / (MILLION - f)) as u32)
+}
+
+/// The inference providers' reward weights, which pay for quality: an output whose
+/// evaluator-side quality `quality[i]` ([`evaluator_quality`]) is below `floor` gets zero,
+/// whatever its priors or cost; the others get the paper's `max(0, alpha Q'_i - beta c_i)` with
+/// `Q'_i` = [`above_floor`] of their quality (the floor is the zero of paid quality) and `c_i`
+/// the declared cost normalised by the task's largest.
+///
+/// Two consequences the property tests check: nothing below the floor is paid, and an output
+/// whose quality exceeds another's by at least `(1 - floor) x beta / alpha` never earns less,
+/// whatever the two declared (so a clearly worse answer cannot out-earn a better one by
+/// declaring a lower cost). The priors are left out on purpose: the cost prior would count the
+/// declared cost a second time, and a model's reputation is not this output's quality.
+pub fn gated_inference_weights(
+	quality: &[Permill],
+	floor: Permill,
+	costs: &[u128],
+	alpha: Permill,
+	beta: Permill,
+) -> Vec<u128> {
+	let paid: Vec<Permill> = quality.iter().map(|q| above_floor(*q, floor)).collect();
+	inference_weights(&paid, costs, alpha, beta)
+		.into_iter()
+		.zip(quality)
+		.map(|(w, q)| if *q < floor { 0 } else { w })
+		.collect()
 }
 
 /// Weights of the inference providers' rewards: `max(0, alpha Q_i - beta c_i)`, with `c_i` the

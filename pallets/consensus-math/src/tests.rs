@@ -294,3 +294,91 @@ proptest! {
 		}
 	}
 }
+
+fn arb_scores() -> impl Strategy<Value = [Option<Permill>; 6]> {
+	proptest::array::uniform6(proptest::option::of((0u32..=1_000_000).prop_map(pm)))
+}
+
+#[test]
+fn evaluator_quality_ignores_priors_and_agreement() {
+	let w = [pm(150_000), pm(100_000), pm(200_000), pm(250_000), pm(150_000), pm(150_000)];
+	let s = |prior: u32, agr: u32| [Some(pm(prior)), Some(pm(prior)), Some(pm(400_000)), Some(pm(400_000)), Some(pm(400_000)), Some(pm(agr))];
+	assert_eq!(evaluator_quality(&w, &s(1_000_000, 1_000_000)), pm(400_000));
+	assert_eq!(evaluator_quality(&w, &s(0, 0)), pm(400_000));
+	// All evaluator-side weights zero: equal weights over the three.
+	let w0 = [pm(500_000), pm(500_000), pm(0), pm(0), pm(0), pm(0)];
+	let s2 = [None, None, Some(pm(300_000)), Some(pm(600_000)), Some(pm(900_000)), None];
+	assert_eq!(evaluator_quality(&w0, &s2), pm(600_000));
+	// The floor: an output below it earns nothing even when it is the cheapest.
+	let w = gated_inference_weights(&[pm(400_000), pm(700_000)], pm(500_000), &[1, 100], Permill::one(), pm(200_000));
+	assert_eq!(w[0], 0);
+	assert!(w[1] > 0);
+	// Paid quality is measured from the floor: 0.75 over a floor of 0.5 is 0.5.
+	assert_eq!(above_floor(pm(750_000), pm(500_000)), pm(500_000));
+	assert_eq!(above_floor(pm(400_000), pm(500_000)), pm(0));
+	assert_eq!(above_floor(pm(1_000_000), pm(1_000_000)), Permill::one());
+	assert_eq!(above_floor(pm(300_000), pm(0)), pm(300_000));
+}
+
+proptest! {
+	#[test]
+	fn priors_and_agreement_never_move_the_evaluator_quality(
+		w in proptest::array::uniform6((0u32..=1_000_000).prop_map(pm)),
+		s in arb_scores(),
+		other in arb_scores(),
+	) {
+		let mut t = s;
+		for d in [0usize, 1, 5] {
+			t[d] = other[d];
+		}
+		prop_assert_eq!(evaluator_quality(&w, &s), evaluator_quality(&w, &t));
+	}
+
+	#[test]
+	fn below_the_floor_nothing_is_paid(
+		rows in proptest::collection::vec((0u32..=1_000_000, 0u32..=1_000_000, 0u128..1_000_000_000_000), 1..10),
+		floor in 0u32..=1_000_000,
+		alpha in 0u32..=1_000_000,
+		beta in 0u32..=1_000_000,
+	) {
+		let g: Vec<Permill> = rows.iter().map(|r| pm(r.1)).collect();
+		let c: Vec<u128> = rows.iter().map(|r| r.2).collect();
+		let w = gated_inference_weights(&g, pm(floor), &c, pm(alpha), pm(beta));
+		let paid: Vec<Permill> = g.iter().map(|q| above_floor(*q, pm(floor))).collect();
+		let plain = inference_weights(&paid, &c, pm(alpha), pm(beta));
+		for i in 0..rows.len() {
+			if g[i] < pm(floor) {
+				prop_assert_eq!(w[i], 0);
+			} else {
+				prop_assert_eq!(w[i], plain[i]);
+			}
+		}
+	}
+
+	#[test]
+	fn a_clearly_worse_answer_never_out_earns_by_a_lower_cost(
+		qj in 0u32..=1_000_000,
+		gap_extra in 0u32..=1_000,
+		floor in 0u32..1_000_000,
+		ci in 0u128..1_000_000_000,
+		cj in 0u128..1_000_000_000,
+		alpha in 1u32..=1_000_000,
+		beta in 0u32..=1_000_000,
+	) {
+		// q_i >= q_j + (1 - floor) beta / alpha, plus one part for the rescaling's rounding
+		// (when that fits in [0, 1]).
+		let need = ((1_000_000 - floor as u64) * beta as u64).div_ceil(alpha as u64) + 1;
+		let qi = qj as u64 + need + gap_extra as u64;
+		prop_assume!(qi <= 1_000_000);
+		let q = [pm(qi as u32), pm(qj)];
+		let w = gated_inference_weights(&q, pm(floor), &[ci, cj], pm(alpha), pm(beta));
+		prop_assert!(w[0] >= w[1], "{:?}", w);
+	}
+
+	#[test]
+	fn paid_quality_is_monotone_and_the_floor_is_its_zero(q in 0u32..=1_000_000, r in 0u32..=1_000_000, floor in 0u32..=1_000_000) {
+		let (a, b) = (above_floor(pm(q.min(r)), pm(floor)), above_floor(pm(q.max(r)), pm(floor)));
+		prop_assert!(a <= b);
+		prop_assert_eq!(above_floor(pm(floor), pm(floor)).is_zero(), floor < 1_000_000);
+	}
+}

@@ -9,7 +9,7 @@
 
 use crate::{mock::*, *};
 use frame_support::assert_ok;
-use poq_primitives::ScoreReport;
+use poq_primitives::{Dimension, ScoreReport};
 
 /// What attackers report.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -39,7 +39,8 @@
 //!   prior (the model's rating, [`Ratings`], an average of its settled qualities that keeps
 //!   following it with a minimum step), the cost prior (quality per declared cost, normalised
 //!   within the task) and agreement (`1 - 2 MAD` of the reports, averaged over the three
-//!   dimensions). The composite renormalises the family's weights over non-zero weights.
+//!   dimensions; absent when fewer than two members revealed, since one report cannot disagree
+//!   with itself). The composite renormalises the family's weights over non-zero weights.
 //! - **Trust.** A member's deviation is its mean absolute distance to the consensus over every
 //!   cell; the tolerance is `clamp(m x median deviation, tau_min, tau_max)`. Within it trust
 //!   climbs towards the maximum; beyond it trust falls in proportion to the excess. The cap
@@ -52,8 +53,13 @@
 //!   it is the evidence); `outlier_strikes` settled tasks in a row with a deviation above
 //!   `outlier_bound` ([`SlashReason::PersistentOutlier`]).
 //! - **Rewards.** The pool is the task's bounty. The evaluation budget (pool minus
-//!   `inference_share`) is fixed at the draw. Providers share the rest in proportion to
-//!   `max(0, alpha Q_i - beta c_i)` (cost normalised within the task). Each member who revealed
+//!   `inference_share`) is fixed at the draw. Providers are paid for their
+//!   output's evaluator-side quality `q_i` (structure, semantic, alignment: no priors, no
+//!   agreement): an output below `quality_floor` earns nothing; the others share the rest in
+//!   proportion to `max(0, alpha Q'_i - beta c_i)` with `Q'_i = (q_i - floor) / (1 - floor)`
+//!   (the floor is the zero of paid quality) and `c_i` the declared cost normalised within the
+//!   task ([`poq_consensus_math::gated_inference_weights`]). The priors order the published
+//!   composite and the winner but are not paid: the cost prior would count the cost twice. Each member who revealed
 //!   validly first gets its declared price times its accuracy `max(0, 1 - d / accuracy_bound)`,
 //!   then the rest of the budget is shared by `trust x accuracy`. Every unit is accounted for:
 //!   what is not paid (no provider above zero, inaccurate or absent members, rounding, a payout
@@ -98,7 +104,7 @@ use frame_system::pallet_prelude::*;
 pub use poq_consensus_math::{AggregationRule, ToleranceParams, TrustParams};
 use poq_consensus_math as math;
 use poq_primitives::{
-	scores_commitment, Dimension, EvaluatorRegistry, EvaluatorSlashing, OnRevealClosed,
+	scores_commitment, EvaluatorRegistry, EvaluatorSlashing, OnRevealClosed,
 	ScoreReport, SlashReason, TaskFamily, TaskId, TaskProvider,
 };
 use sp_core::H256;
@@ -111,7 +117,7 @@ use sp_runtime::{
 pub type BalanceOf<T> =
 	<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
 
-/// The weights of the six dimensions in the composite, in [`Dimension::ALL`] order.
+/// The weights of the six dimensions in the composite, in [`poq_primitives::Dimension::ALL`] order.
 pub type DimensionWeights = [Permill; 6];
 
 /// The paper's default weights: model prior 0.15, cost prior 0.10, structure 0.20, semantic
@@ -173,6 +179,11 @@ pub struct Params<BlockNumber> {
 	pub beta: Permill,
 	/// Deviation at which a member's accuracy, and so its reward, reaches zero (`d_max`).
 	pub accuracy_bound: Permill,
+	/// The quality floor: an output whose evaluator-side quality (the composite over structure,
+	/// semantic and alignment alone, [`poq_consensus_math::evaluator_quality`]) is below it earns
+	/// no inference reward, whatever its priors, agreement or declared cost; above it, paid
+	/// quality is measured from the floor. Any value is valid (zero: no floor).
+	pub quality_floor: Permill,
 	/// Rating of a model without settled results.
 	pub initial_rating: Permill,
 	/// Smallest step of a rating towards a new result.
@@ -187,8 +198,10 @@ impl<BlockNumber> Params<BlockNumber> {
 	/// `clamp(2 x median deviation, 0.02, 0.15)`, trust up 5% of the gap within tolerance and
 	/// down up to 80% beyond it within [1%, 100%], absentees lose 10% of their trust, slashes of
 	/// 10% (no reveal), 20% (bad reveal) and 5% (3 strikes above a deviation of 0.4), 70% of the
-	/// pool to providers weighed by `Q - 0.2 x normalised cost`, accuracy zero at a deviation of
-	/// 0.25, ratings from 0.5 with a minimum step of 5%.
+	/// pool to providers whose evaluator-side quality reaches the floor of 0.5, weighed by
+	/// `Q' - 0.2 x normalised cost` with `Q'` their quality above the floor, rescaled
+	/// (`docs/design.md` argues both from the measured scores), accuracy zero at a deviation of 0.25, ratings from 0.5 with a minimum
+	/// step of 5%.
 	pub fn recommended(commit_blocks: BlockNumber, reveal_blocks: BlockNumber, result_retention: BlockNumber) -> Self {
 		Params {
 			rule: AggregationRule::TrustWeightedMedian,
@@ -216,6 +229,7 @@ impl<BlockNumber> Params<BlockNumber> {
 			alpha: Permill::one(),
 			beta: Permill::from_percent(20),
 			accuracy_bound: Permill::from_percent(25),
+			quality_floor: Permill::from_percent(50),
 			initial_rating: Permill::from_percent(50),
 			rating_step_min: Permill::from_percent(5),
 			result_retention,
@@ -300,7 +314,7 @@ where
 pub struct OutputResult<AccountId, Balance> {
 	/// The provider of the output.
 	pub provider: AccountId,
-	/// Score per dimension in [`Dimension::ALL`] order; `None` where nothing was measured.
+	/// Score per dimension in [`poq_primitives::Dimension::ALL`] order; `None` where nothing was measured.
 	pub scores: [Option<Permill>; 6],
 	/// The composite quality (zero when the committee revealed nothing).
 	pub composite: Permill,
@@ -484,7 +498,7 @@ pub mod pallet {
 		}
 	}
 
-	/// Composite weights per task family, in [`Dimension::ALL`] order.
+	/// Composite weights per task family, in [`poq_primitives::Dimension::ALL`] order.
 	#[pallet::storage]
 	pub type Weights<T: Config> =
 		StorageMap<_, Twox64Concat, TaskFamily, DimensionWeights, ValueQuery, PaperWeights>;
@@ -714,7 +728,7 @@ pub mod pallet {
 			Self::do_settle(task)
 		}
 
-		/// Sets the composite weights of `family`, in [`Dimension::ALL`] order. At least one must
+		/// Sets the composite weights of `family`, in [`poq_primitives::Dimension::ALL`] order. At least one must
 		/// be non-zero; zero disables a dimension. Applies to tasks settled from now on.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::set_dimension_weights())]
@@ -887,7 +901,9 @@ pub mod pallet {
 				members.iter().filter(|m| m.conduct == Conduct::Revealed).collect();
 			let scored = !valid.is_empty();
 
-			// Consensus per cell (output-major, three dimensions) and agreement per output.
+			// Consensus per cell (output-major, three dimensions) and agreement per output. One
+			// report cannot disagree with itself: agreement needs two valid reveals.
+			let agreed = valid.len() >= 2;
 			let mut consensus: Vec<Permill> = Vec::with_capacity(3 * n);
 			let mut agreement: Vec<Permill> = Vec::with_capacity(n);
 			for i in 0..n {
@@ -929,7 +945,7 @@ pub mod pallet {
 					ev(0),
 					ev(1),
 					ev(2),
-					scored.then(|| agreement[i]),
+					agreed.then(|| agreement[i]),
 				];
 				composites.push(if scored { math::composite(&weights, &s) } else { Permill::zero() });
 				scores.push(s);
@@ -981,7 +997,8 @@ pub mod pallet {
 			let budget: u128 = round.budget.saturated_into::<u128>().min(pool);
 			let p_inf = pool - budget;
 			let inf_shares = if scored {
-				let w = math::inference_weights(&composites, &costs, p.alpha, p.beta);
+				let quality: Vec<Permill> = scores.iter().map(|s| math::evaluator_quality(&weights, s)).collect();
+				let w = math::gated_inference_weights(&quality, p.quality_floor, &costs, p.alpha, p.beta);
 				math::split_pool(p_inf, &w).0
 			} else {
 				alloc::vec![0; n]
@@ -1022,18 +1039,9 @@ pub mod pallet {
 
 			// Ratings follow the evaluator-side quality (not the priors, to avoid feedback).
 			if scored {
-				let mut ev_weights = [Permill::zero(); 6];
-				for d in [Dimension::Structure, Dimension::Semantic, Dimension::Alignment] {
-					ev_weights[d as usize] = weights[d as usize];
-				}
-				if ev_weights.iter().all(|w| w.is_zero()) {
-					for d in [Dimension::Structure, Dimension::Semantic, Dimension::Alignment] {
-						ev_weights[d as usize] = Permill::one();
-					}
-				}
 				for (id, s) in model_ids.iter().zip(&scores) {
 					let Some(id) = id else { continue };
-					let observed = math::composite(&ev_weights, s);
+					let observed = math::evaluator_quality(&weights, s);
 					let mut r = Ratings::<T>::get(id)
 						.unwrap_or(ModelRating { rating: p.initial_rating, results: 0 });
 					r.rating = math::update_rating(r.rating, observed, r.results, p.rating_step_min);

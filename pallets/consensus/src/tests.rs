@@ -263,6 +263,54 @@ fn prices_are_paid_by_accuracy_before_the_trust_share() {
 }
 
 #[test]
+fn the_quality_floor_pays_nothing_below_it_and_one_report_gives_no_agreement() {
+	new_test_ext().execute_with(|| {
+		let (task, _) = scoring_setup();
+		let members = committee(task);
+		// Only the first member takes part: one report, so agreement is not measured.
+		let reports = vec![report(900_000), report(800_000), report(400_000)];
+		commit(members[0], task, &reports);
+		run_to(7);
+		reveal(members[0], task, &reports);
+		run_to(9);
+		let r = Results::<Test>::get(task).expect("settled");
+		for o in &r.outputs {
+			assert_eq!(o.scores[Dimension::Agreement as usize], None, "one report cannot disagree with itself");
+		}
+		// Output 2 (evaluator-side quality 0.4) is below the floor of 0.5: nothing, whatever its
+		// priors; outputs 0 and 1 share the providers' pool, the better one more.
+		assert_eq!(r.outputs[2].reward, 0);
+		assert!(r.outputs[0].reward > r.outputs[1].reward && r.outputs[1].reward > 0);
+		let paid: Balance = r.outputs.iter().map(|o| o.reward).sum::<Balance>() +
+			r.evaluators.iter().map(|e| e.reward).sum::<Balance>();
+		assert_eq!(paid + r.refunded, 1_000);
+	});
+}
+
+#[test]
+fn the_floor_is_governed_and_a_zero_floor_pays_every_output() {
+	new_test_ext().execute_with(|| {
+		let mut p = CurrentParams::<Test>::get();
+		p.quality_floor = Permill::zero();
+		assert_ok!(Consensus::set_params(RuntimeOrigin::root(), p));
+		let (task, _) = scoring_setup();
+		let members = committee(task);
+		let reports = vec![report(900_000), report(600_000), report(400_000)];
+		for m in &members {
+			commit(*m, task, &reports);
+		}
+		run_to(7);
+		for m in &members {
+			reveal(*m, task, &reports);
+		}
+		run_to(9);
+		let r = Results::<Test>::get(task).expect("settled");
+		assert!(r.outputs.iter().all(|o| o.reward > 0), "{:?}", r.outputs);
+		assert_eq!(r.outputs[0].scores[Dimension::Agreement as usize], Some(Permill::one()));
+	});
+}
+
+#[test]
 fn nothing_revealed_means_nothing_paid() {
 	new_test_ext().execute_with(|| {
 		let (task, _) = scoring_setup();

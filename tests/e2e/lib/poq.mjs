@@ -16,8 +16,9 @@ export const QUERIES = [
     reference: 'Paris is the capital of France.',
     answers: {
       good: 'The capital of France is Paris.',
+      wrong: 'The capital of France is Lyon, the largest city in the country.',
       offTopic: 'Bananas are an excellent source of potassium and dietary fibre.',
-      degenerate: '',
+      degenerate: 'Paris Paris Paris Paris Paris Paris Paris Paris Paris Paris Paris Paris Paris Paris Paris Paris',
     },
   },
   {
@@ -26,6 +27,7 @@ export const QUERIES = [
     reference: null,
     answers: {
       good: 'The council approved 40 km of new bike lanes over three years, citing safety data and more cyclists; work starts in spring.',
+      wrong: 'The council rejected the plan to expand the bike lanes because of budget cuts, and no construction is planned.',
       offTopic: 'The Eiffel Tower is 330 metres tall and was completed in 1889.',
       degenerate: 'the council the council the council the council the council the council the council the council the council the council the council the council',
     },
@@ -36,15 +38,50 @@ export const QUERIES = [
     reference: null,
     answers: {
       good: 'def total(numbers):\n    """Return the sum of a list of numbers."""\n    return sum(numbers)',
+      wrong: 'def total(numbers):\n    """Return the sum of a list of numbers."""\n    return max(numbers)',
       offTopic: 'Photosynthesis converts light energy into chemical energy in plants.',
       degenerate: 'def def def def def def def def def def def def def def def def def def def def def def def def',
     },
   },
 ];
 
-/** Roles of the three inference nodes, with their dev accounts and declared costs. */
+/**
+ * Queries the end-to-end test scores (not the demo's, and never seen by the models' training):
+ * a QA task with a reference and a summarization task, each answered correctly, fluently but
+ * wrongly, off topic, and by a word loop.
+ */
+export const TEST_QUERIES = [
+  {
+    family: 'Qa',
+    query: 'Which planet is closest to the Sun?',
+    reference: 'Mercury is the planet closest to the Sun.',
+    answers: {
+      good: 'Mercury is the closest planet to the Sun.',
+      wrong: 'Venus is the closest planet to the Sun, orbiting it every 225 days.',
+      offTopic: 'The Great Wall of China is more than 20,000 kilometres long.',
+      degenerate: 'sun sun sun sun sun sun sun sun sun sun sun sun sun sun sun sun sun sun sun sun',
+    },
+  },
+  {
+    family: 'Summarization',
+    query: 'Summarize: The library on Elm Street will close for renovation from June to September. During the closure, books can be borrowed from the mobile library that stops at the town hall every Wednesday. The renovation adds a children\'s reading room and solar panels on the roof.',
+    reference: null,
+    answers: {
+      good: 'The Elm Street library closes from June to September for a renovation that adds a children\'s room and solar panels; a mobile library stops at the town hall on Wednesdays.',
+      wrong: 'The Elm Street library will be demolished in June and replaced by a car park; its books will be sold.',
+      offTopic: 'Tomatoes grow best in warm weather with plenty of sunlight and regular watering.',
+      degenerate: 'library library library library library library library library library library library library library',
+    },
+  },
+];
+
+/**
+ * Roles of the four inference nodes, with their dev accounts and declared costs: the fluent but
+ * wrong answer declares half the cost of the correct one.
+ */
 export const PROVIDERS = [
   { role: 'good', uri: '//Bob', model: 'good-model', cost: 2n * POQ },
+  { role: 'wrong', uri: '//Eve', model: 'wrong-model', cost: 1n * POQ },
   { role: 'offTopic', uri: '//Charlie', model: 'offtopic-model', cost: 1n * POQ },
   { role: 'degenerate', uri: '//Dave', model: 'degenerate-model', cost: 1n * POQ },
 ];

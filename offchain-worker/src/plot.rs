@@ -1,0 +1,112 @@
+//! The audit's PNG charts (plotters, bitmap backend, the DejaVu Sans font embedded so that no
+//! system font library is needed): the measure of each dimension and of the composite per family
+//! (`audit-dimensions.png`), and the ablations per family (`audit-ablations.png`). A dashed line
+//! marks chance.
+
+use crate::audit::{FamilyAudit, DIMENSIONS};
+use plotters::{
+	prelude::*,
+	style::text_anchor::{HPos, Pos, VPos},
+};
+use std::path::{Path, PathBuf};
+
+const COLOURS: [RGBColor; 6] = [
+	RGBColor(76, 114, 176),
+	RGBColor(221, 132, 82),
+	RGBColor(85, 168, 104),
+	RGBColor(196, 78, 82),
+	RGBColor(129, 114, 179),
+	RGBColor(147, 120, 96),
+];
+
+fn register_font() {
+	static ONCE: std::sync::Once = std::sync::Once::new();
+	ONCE.call_once(|| {
+		let _ = plotters::style::register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular());
+	});
+}
+
+/// Grouped bars: one group per family, one bar per series; values in `[0, 1]` (negative
+/// correlations are drawn at zero height and printed).
+fn grouped_bars(path: &Path, title: &str, series: &[&str], groups: &[(String, Vec<Option<f64>>, f64)]) -> Result<(), String> {
+	register_font();
+	let err = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
+	let width = 160 + 60 * (series.len() as u32 + 1) * groups.len().max(1) as u32;
+	let root = BitMapBackend::new(path, (width.max(640), 420)).into_drawing_area();
+	root.fill(&WHITE).map_err(|e| err(&e))?;
+	let slots = (series.len() + 1) * groups.len().max(1);
+	let mut chart = ChartBuilder::on(&root)
+		.caption(title, ("sans-serif", 20))
+		.margin(12)
+		.x_label_area_size(36)
+		.y_label_area_size(48)
+		.build_cartesian_2d(0f64..slots as f64, 0f64..1.05f64)
+		.map_err(|e| err(&e))?;
+	let per = series.len() + 1;
+	chart
+		.configure_mesh()
+		.disable_x_mesh()
+		.x_labels(0)
+		.light_line_style(WHITE)
+		.y_desc("agreement with the labels")
+		.label_style(("sans-serif", 14))
+		.draw()
+		.map_err(|e| err(&e))?;
+	for (g, (_, values, chance)) in groups.iter().enumerate() {
+		let x0 = (g * per) as f64;
+		chart
+			.draw_series(DashedLineSeries::new(vec![(x0, *chance), (x0 + series.len() as f64, *chance)], 4, 3, BLACK.stroke_width(1)))
+			.map_err(|e| err(&e))?;
+		for (k, v) in values.iter().enumerate() {
+			let h = v.unwrap_or(0.0).max(0.0);
+			let x = x0 + k as f64 + 0.1;
+			chart
+				.draw_series(std::iter::once(Rectangle::new([(x, 0.0), (x + 0.8, h)], COLOURS[k % COLOURS.len()].filled())))
+				.map_err(|e| err(&e))?;
+			let label = v.map_or("-".to_string(), |v| format!("{v:.2}"));
+			chart
+				.draw_series(std::iter::once(Text::new(label, (x + 0.05, h + 0.04), ("sans-serif", 12))))
+				.map_err(|e| err(&e))?;
+		}
+	}
+	// Group names under each group's bars.
+	for (g, (name, _, _)) in groups.iter().enumerate() {
+		let centre = (g * per) as f64 + series.len() as f64 / 2.0;
+		let (px, py) = chart.backend_coord(&(centre, 0.0));
+		let style = ("sans-serif", 14).into_font().into_text_style(&root).pos(Pos::new(HPos::Center, VPos::Top));
+		root.draw(&Text::new(name.clone(), (px, py + 8), style)).map_err(|e| err(&e))?;
+	}
+	// Legend, top right.
+	for (k, name) in series.iter().enumerate() {
+		let at = ((width.max(640) - 170) as i32, 40 + 18 * k as i32);
+		let style = ("sans-serif", 14).into_font().color(&COLOURS[k % COLOURS.len()]);
+		root.draw(&Text::new(format!("■ {name}"), at, style)).map_err(|e| err(&e))?;
+	}
+	root.present().map_err(|e| err(&e))?;
+	Ok(())
+}
+
+/// Writes `audit-dimensions.png` and `audit-ablations.png` into `dir`; returns their paths.
+pub fn write(dir: &Path, audits: &[FamilyAudit]) -> Result<Vec<PathBuf>, String> {
+	std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+	let dims = dir.join("audit-dimensions.png");
+	let mut series: Vec<&str> = DIMENSIONS.to_vec();
+	series.push("composite");
+	let groups: Vec<(String, Vec<Option<f64>>, f64)> = audits
+		.iter()
+		.map(|a| {
+			let mut v: Vec<Option<f64>> = a.dimensions.iter().map(|d| d.0).collect();
+			v.push(a.ablations[0].1);
+			(format!("{} ({})", a.name, a.measure.name()), v, a.measure.chance())
+		})
+		.collect();
+	grouped_bars(&dims, "Each dimension against the labels", &series, &groups)?;
+	let abl = dir.join("audit-ablations.png");
+	let names: Vec<&str> = audits.first().map(|a| a.ablations.iter().map(|(n, _)| *n).collect()).unwrap_or_default();
+	let groups: Vec<(String, Vec<Option<f64>>, f64)> = audits
+		.iter()
+		.map(|a| (a.name.clone(), a.ablations.iter().map(|(_, m)| *m).collect(), a.measure.chance()))
+		.collect();
+	grouped_bars(&abl, "Composite and ablations", &names, &groups)?;
+	Ok(vec![dims, abl])
+}
