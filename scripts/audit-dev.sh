@@ -3,7 +3,8 @@
 # held-back items (offchain-worker/python/dev_sets.py), scores them with poq-scorer and the
 # default model set, and audits them (poq-scorer audit): the tables on stdout, the charts in DIR.
 #
-#   scripts/audit-dev.sh [--per-set N] [--plots DIR]     (defaults: 200, docs/img)
+#   scripts/audit-dev.sh [--per-set N] [--plots DIR] [--keep FILE]   (defaults: 200, docs/img)
+#   (--keep: also save the scored, labelled lines, to audit other weights with --weights)
 #
 # About 15 minutes on the 2-core build machine with the default size. Needs a built poq-scorer
 # (scripts/setup.sh --no-start).
@@ -13,10 +14,12 @@ source scripts/env.sh
 
 per=200
 plots=docs/img
+keep=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 		--per-set) per="$2"; shift 2 ;;
 		--plots) plots="$2"; shift 2 ;;
+		--keep) keep="$2"; shift 2 ;;
 		-h|--help) sed -n '2,9p' "$0"; exit 0 ;;
 		*) echo "audit-dev.sh: unknown option '$1'" >&2; exit 2 ;;
 	esac
@@ -36,4 +39,5 @@ with open(f"{w}/scores.jsonl") as s, open(f"{w}/labels.jsonl") as l, open(f"{w}/
     for score, label in zip(s, l):
         out.write(json.dumps({**json.loads(score), **json.loads(label)}) + "\n")
 PY
+[ -z "$keep" ] || cp "$work/audit.jsonl" "$keep"
 "$scorer" audit "$work/audit.jsonl" --plots "$plots"

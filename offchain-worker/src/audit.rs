@@ -217,9 +217,9 @@ pub fn set_weights_call(family: crate::Family, weights: &[u32; 6]) -> Vec<u8> {
 	v
 }
 
-/// The chain's default composite weights (`PAPER_WEIGHTS` of the consensus pallet), in its
+/// The chain's default composite weights (`DEFAULT_WEIGHTS` of the consensus pallet), in its
 /// dimension order: model prior, cost prior, structure, semantic, alignment, agreement.
-pub const DEFAULT_WEIGHTS: [u32; 6] = [150_000, 100_000, 200_000, 250_000, 150_000, 150_000];
+pub const DEFAULT_WEIGHTS: [u32; 6] = [150_000, 100_000, 50_000, 250_000, 450_000, 150_000];
 
 /// The ablations of the report, by name, as weights of the three dimensions (`None`: the
 /// given weights).

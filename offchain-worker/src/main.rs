@@ -68,7 +68,7 @@ enum Command {
 		input: Option<PathBuf>,
 		/// The six composite weights audited, in parts per million, in the chain's order (model
 		/// prior, cost prior, structure, semantic, alignment, agreement); default: the chain's.
-		#[arg(long, value_delimiter = ',', num_args = 6)]
+		#[arg(long, value_delimiter = ',')]
 		weights: Option<Vec<u32>>,
 		/// Where the PNG charts go.
 		#[arg(long, default_value = "audit-plots")]
@@ -260,8 +260,8 @@ fn audit(input: Option<PathBuf>, weights: Option<Vec<u32>>, plots: &std::path::P
 	use poq_scorer::audit;
 	let weights: [u32; 6] = match weights {
 		None => audit::DEFAULT_WEIGHTS,
-		Some(w) if w.iter().all(|x| *x <= 1_000_000) => [w[0], w[1], w[2], w[3], w[4], w[5]],
-		Some(_) => return Err("--weights: six parts per million, each at most 1000000".into()),
+		Some(w) if w.len() == 6 && w.iter().all(|x| *x <= 1_000_000) => [w[0], w[1], w[2], w[3], w[4], w[5]],
+		Some(_) => return Err("--weights: six parts per million separated by commas, each at most 1000000".into()),
 	};
 	let text = match &input {
 		Some(p) => std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?,

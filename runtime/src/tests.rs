@@ -194,7 +194,7 @@ fn two_thirds_of_the_council_set_dimension_weights() {
 		assert!(call.clone().dispatch_bypass_filter(one_of_three).is_err());
 		assert_ok!(call.dispatch_bypass_filter(two_of_three));
 		assert_eq!(pallet_poq_consensus::Weights::<Runtime>::get(TaskFamily::Code), weights);
-		assert_eq!(pallet_poq_consensus::Weights::<Runtime>::get(TaskFamily::Qa), pallet_poq_consensus::PAPER_WEIGHTS);
+		assert_eq!(pallet_poq_consensus::Weights::<Runtime>::get(TaskFamily::Qa), pallet_poq_consensus::DEFAULT_WEIGHTS);
 	});
 }
 

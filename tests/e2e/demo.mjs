@@ -1,7 +1,8 @@
 // The demo client of README command 1: against a running dev chain (its node evaluates with
-// Alice's key and the ONNX models), play a user and three inference nodes, post real queries
-// of three families with a good, an off-topic and a degenerate answer each, wait for the
-// committee's settlement and print a table of scores, rewards and trust.
+// Alice's key and the ONNX models), play a user and four inference nodes, post real queries
+// of three families, each answered correctly, fluently but wrongly (declaring half the cost),
+// off topic and by a word loop, wait for the committee's settlement and print a table of
+// scores, rewards and trust.
 //
 //   node tests/e2e/demo.mjs [ws://127.0.0.1:9944]
 
@@ -19,7 +20,7 @@ async function main() {
   const keyring = new Keyring({ type: 'sr25519' });
   say(`connected to ${url} (${(await api.rpc.system.chain()).toString()})`);
   await prepare(api, keyring);
-  say('Alice is a bonded evaluator; Bob, Charlie and Dave are inference nodes');
+  say('Alice is a bonded evaluator; Bob (correct), Eve (fluent but wrong, half the cost), Charlie (off topic) and Dave (word loop) are inference nodes');
   const started = Date.now();
   const { tasks, providers } = await postAndAnswer(api, keyring, QUERIES, { onPhase: (p) => say(p) });
   say('waiting for the evaluator node to score, commit, reveal, and for settlement');

@@ -330,7 +330,7 @@ fn nothing_revealed_means_nothing_paid() {
 #[test]
 fn governance_sets_weights_and_params() {
 	new_test_ext().execute_with(|| {
-		assert_eq!(Weights::<Test>::get(TaskFamily::Code), PAPER_WEIGHTS);
+		assert_eq!(Weights::<Test>::get(TaskFamily::Code), DEFAULT_WEIGHTS);
 		assert_noop!(
 			Consensus::set_dimension_weights(signed(USER), TaskFamily::Qa, CALIBRATED_WEIGHTS),
 			DispatchError::BadOrigin
@@ -341,7 +341,7 @@ fn governance_sets_weights_and_params() {
 		);
 		assert_ok!(Consensus::set_dimension_weights(RuntimeOrigin::root(), TaskFamily::Qa, CALIBRATED_WEIGHTS));
 		assert_eq!(Weights::<Test>::get(TaskFamily::Qa), CALIBRATED_WEIGHTS);
-		assert_eq!(Weights::<Test>::get(TaskFamily::Open), PAPER_WEIGHTS);
+		assert_eq!(Weights::<Test>::get(TaskFamily::Open), DEFAULT_WEIGHTS);
 
 		let mut p = default_params();
 		p.committee_size = 0;
