@@ -155,5 +155,5 @@ test('a council motion changes the dimension weights', async () => {
   const stored = (await api.query.consensus.weights('Code')).map((w) => w.toNumber());
   assert.deepEqual(stored, calibrated);
   const qa = (await api.query.consensus.weights('Qa')).map((w) => w.toNumber());
-  assert.deepEqual(qa, [150_000, 100_000, 200_000, 250_000, 150_000, 150_000], 'other families keep the paper weights');
+  assert.deepEqual(qa, [150_000, 100_000, 50_000, 250_000, 450_000, 150_000], 'other families keep the default weights');
 });
