@@ -25,6 +25,8 @@
 //!   below it earns nothing, whatever its priors or declared cost;
 //! - the on-chain priors: [`update_rating`] (a model's rating from settled results) and
 //!   [`cost_priors`] (quality per declared cost, normalised within a task);
+//! - calibration against gold labels: [`calibration`] (pairwise accuracy, rolling reliability,
+//!   the gate with hysteresis, effective weights, an evaluator's error against the labels);
 //! - committee selection: [`draw_committee`] (stake-and-trust-weighted sampling without
 //!   replacement within a budget).
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -36,8 +38,11 @@ use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 use sp_arithmetic::{traits::Saturating, Perbill, Permill};
 
+pub mod calibration;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_calibration;
 
 /// One in `Permill` parts.
 const MILLION: u64 = 1_000_000;

@@ -89,6 +89,7 @@ mod adversarial;
 #[cfg(test)]
 mod mock;
 pub mod offchain;
+mod settlement;
 #[cfg(test)]
 mod tests;
 pub mod weights;
@@ -104,7 +105,7 @@ use frame_system::pallet_prelude::*;
 pub use poq_consensus_math::{AggregationRule, ToleranceParams, TrustParams};
 use poq_consensus_math as math;
 use poq_primitives::{
-	scores_commitment, EvaluatorRegistry, EvaluatorSlashing, OnRevealClosed,
+	scores_commitment, CompositeGate, EvaluatorRegistry, EvaluatorSlashing, OnRevealClosed,
 	ScoreReport, SlashReason, TaskFamily, TaskId, TaskProvider,
 };
 use sp_core::H256;
@@ -317,6 +318,8 @@ where
 	pub outputs: u32,
 	/// The evaluation budget: the pool minus the inference share, fixed at the draw.
 	pub budget: Balance,
+	/// Block of the draw.
+	pub drawn_at: BlockNumber,
 	/// First block of the reveal window (the commit window is the draw block up to it).
 	pub commit_ends: BlockNumber,
 	/// First block at which the task can be settled (end of the reveal window).
@@ -380,6 +383,23 @@ where
 	pub settled_at: BlockNumber,
 	/// Block from which the result may be pruned.
 	pub expires_at: BlockNumber,
+}
+
+/// What calibration needs of a settled task beyond its [`TaskResult`]: when its committee was
+/// drawn and every valid reveal. Kept as long as the result.
+#[derive(CloneNoBound, PartialEqNoBound, EqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo, DebugNoBound)]
+#[scale_info(skip_type_params(MaxOutputs, MaxCommittee))]
+pub struct SettledRecord<AccountId, BlockNumber, MaxOutputs: Get<u32>, MaxCommittee: Get<u32>>
+where
+	AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
+	BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug,
+{
+	/// Block of the committee draw.
+	pub drawn_at: BlockNumber,
+	/// The weights the composite used.
+	pub weights: [Permill; 6],
+	/// Members who revealed validly, in draw order, with their reports.
+	pub reports: BoundedVec<(AccountId, BoundedVec<ScoreReport, MaxOutputs>), MaxCommittee>,
 }
 
 /// A model's rating.
@@ -491,6 +511,11 @@ pub mod pallet {
 		/// Who sets weights and parameters.
 		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
+		/// Calibration: the weights each family's composite uses after gating
+		/// (`pallet-poq-calibration` in the runtime; `()` uses the governed weights as they are).
+		/// Told of every settled task.
+		type Gate: CompositeGate;
+
 		/// Weights of the calls and of settlement, from the benchmarks.
 		type WeightInfo: WeightInfo;
 
@@ -556,6 +581,16 @@ pub mod pallet {
 	/// `(head, tail)` of [`ResultQueue`]: the entries are `head..tail`.
 	#[pallet::storage]
 	pub type ResultQueueBounds<T: Config> = StorageValue<_, (u64, u64), ValueQuery>;
+
+	/// Valid reveals of settled tasks and their draw block, kept and pruned with [`Results`]
+	/// (calibration reads them when a gold task's labels are revealed).
+	#[pallet::storage]
+	pub type SettledReports<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		TaskId,
+		SettledRecord<T::AccountId, BlockNumberFor<T>, T::MaxOutputs, T::MaxCommitteeSize>,
+	>;
 
 	/// Ratings of models by their settled results.
 	#[pallet::storage]
@@ -860,6 +895,7 @@ pub mod pallet {
 					committee,
 					outputs: view.outputs.len() as u32,
 					budget: budget.saturated_into(),
+					drawn_at: now,
 					commit_ends,
 					reveal_ends,
 				},
@@ -872,280 +908,6 @@ pub mod pallet {
 			Rounds::<T>::remove(task);
 			let _ = Commits::<T>::clear_prefix(task, T::MaxCommitteeSize::get(), None);
 			let _ = Reveals::<T>::clear_prefix(task, T::MaxCommitteeSize::get(), None);
-		}
-
-		/// Settles `task`: see the module docs.
-		pub(crate) fn do_settle(task: TaskId) -> DispatchResult {
-			let round = Rounds::<T>::get(task).ok_or(Error::<T>::NoRound)?;
-			let Some(view) = T::Tasks::scoring_view(task) else {
-				Self::clear_round(task);
-				Self::deposit_event(Event::RoundDropped { task });
-				return Ok(());
-			};
-			let p = CurrentParams::<T>::get();
-			let weights = Weights::<T>::get(view.family);
-			let n = view.outputs.len();
-			let now = Self::now();
-
-			// Members, their conduct, trust and reports.
-			struct Member<A> {
-				who: A,
-				price: u128,
-				conduct: Conduct,
-				trust: Perbill,
-				cells: Vec<Permill>,
-			}
-			let members: Vec<Member<T::AccountId>> = round
-				.committee
-				.iter()
-				.map(|(who, price)| {
-					let trust = T::Evaluators::trust(who).unwrap_or_default();
-					let (conduct, cells) = match (Commits::<T>::contains_key(task, who), Reveals::<T>::get(task, who)) {
-						(false, _) => (Conduct::Silent, Vec::new()),
-						(true, None) => (Conduct::NoReveal, Vec::new()),
-						(true, Some(Reveal::Mismatch)) => (Conduct::BadReveal, Vec::new()),
-						(true, Some(Reveal::Valid { reports, .. })) if reports.len() == n =>
-							(Conduct::Revealed, reports.iter().flat_map(|r| r.cells()).collect()),
-						(true, Some(Reveal::Valid { .. })) => (Conduct::NoReveal, Vec::new()),
-					};
-					Member { who: who.clone(), price: (*price).saturated_into(), conduct, trust, cells }
-				})
-				.collect();
-			let valid: Vec<&Member<T::AccountId>> =
-				members.iter().filter(|m| m.conduct == Conduct::Revealed).collect();
-			let scored = !valid.is_empty();
-
-			// Consensus per cell (output-major, three dimensions) and agreement per output. One
-			// report cannot disagree with itself: agreement needs two valid reveals.
-			let agreed = valid.len() >= 2;
-			let mut consensus: Vec<Permill> = Vec::with_capacity(3 * n);
-			let mut agreement: Vec<Permill> = Vec::with_capacity(n);
-			for i in 0..n {
-				let mut agr = 0u32;
-				for j in 0..3 {
-					let cell: Vec<(Permill, Perbill)> =
-						valid.iter().map(|m| (m.cells[3 * i + j], m.trust)).collect();
-					consensus.push(math::aggregate(p.rule, &cell).unwrap_or_default());
-					let scores: Vec<Permill> = cell.iter().map(|(s, _)| *s).collect();
-					agr += math::agreement(&scores).deconstruct();
-				}
-				agreement.push(Permill::from_parts(agr / 3));
-			}
-
-			// Priors from the ratings before this task.
-			let model_ids: Vec<Option<ModelIdOf<T>>> =
-				view.outputs.iter().map(|o| o.model_id.clone().try_into().ok()).collect();
-			let ratings: Vec<ModelRating> = model_ids
-				.iter()
-				.map(|id| {
-					id.as_ref().and_then(Ratings::<T>::get).unwrap_or(ModelRating {
-						rating: p.initial_rating,
-						results: 0,
-					})
-				})
-				.collect();
-			let costs: Vec<u128> =
-				view.outputs.iter().map(|o| o.declared_cost.saturated_into()).collect();
-			let cost_priors =
-				math::cost_priors(&ratings.iter().map(|r| r.rating).collect::<Vec<_>>(), &costs);
-
-			let mut scores: Vec<[Option<Permill>; 6]> = Vec::with_capacity(n);
-			let mut composites: Vec<Permill> = Vec::with_capacity(n);
-			for i in 0..n {
-				let ev = |j: usize| scored.then(|| consensus[3 * i + j]);
-				let s = [
-					Some(ratings[i].rating),
-					Some(cost_priors[i]),
-					ev(0),
-					ev(1),
-					ev(2),
-					agreed.then(|| agreement[i]),
-				];
-				composites.push(if scored { math::composite(&weights, &s) } else { Permill::zero() });
-				scores.push(s);
-			}
-
-			// Deviations, tolerance, trust, strikes, slashes.
-			let deviations: Vec<Option<Permill>> = members
-				.iter()
-				.map(|m| (m.conduct == Conduct::Revealed).then(|| math::deviation(&m.cells, &consensus)).flatten())
-				.collect();
-			let valid_devs: Vec<Permill> = deviations.iter().flatten().copied().collect();
-			let tau = math::tolerance(&valid_devs, p.tolerance);
-			let mut new_trust: Vec<Perbill> = Vec::with_capacity(members.len());
-			let mut slashed: Vec<BalanceOf<T>> = Vec::with_capacity(members.len());
-			for (m, d) in members.iter().zip(&deviations) {
-				let (trust, slash) = match (m.conduct, d) {
-					(Conduct::Revealed, Some(d)) => {
-						let t = math::update_trust(m.trust, *d, tau, p.trust);
-						let strikes = if *d > p.outlier_bound { Strikes::<T>::get(&m.who) + 1 } else { 0 };
-						if strikes >= p.outlier_strikes {
-							Strikes::<T>::remove(&m.who);
-							(t, Some((p.slash_outlier, SlashReason::PersistentOutlier)))
-						} else {
-							if strikes == 0 {
-								Strikes::<T>::remove(&m.who);
-							} else {
-								Strikes::<T>::insert(&m.who, strikes);
-							}
-							(t, None)
-						}
-					},
-					(Conduct::NoReveal, _) =>
-						(m.trust.saturating_sub(p.absent_penalty * m.trust), Some((p.slash_no_reveal, SlashReason::NoReveal))),
-					(Conduct::BadReveal, _) =>
-						(m.trust.saturating_sub(p.absent_penalty * m.trust), Some((p.slash_bad_reveal, SlashReason::BadReveal))),
-					_ => (m.trust.saturating_sub(p.absent_penalty * m.trust), None),
-				};
-				T::Evaluators::set_trust(&m.who, trust);
-				new_trust.push(T::Evaluators::trust(&m.who).unwrap_or(trust));
-				slashed.push(match slash {
-					Some((fraction, reason)) if !fraction.is_zero() =>
-						T::Evaluators::slash(&m.who, fraction, reason),
-					_ => Zero::zero(),
-				});
-			}
-
-			// Rewards.
-			let pool: u128 = view.bounty.saturated_into();
-			let budget: u128 = round.budget.saturated_into::<u128>().min(pool);
-			let p_inf = pool - budget;
-			let inf_shares = if scored {
-				let quality: Vec<Permill> = scores.iter().map(|s| math::evaluator_quality(&weights, s)).collect();
-				let w = math::gated_inference_weights(&quality, p.quality_floor, &costs, p.alpha, p.beta);
-				math::split_pool(p_inf, &w).0
-			} else {
-				alloc::vec![0; n]
-			};
-			let accuracy = |d: Permill| -> u128 {
-				let d = d.deconstruct().min(p.accuracy_bound.deconstruct()) as u128;
-				1_000_000 - d * 1_000_000 / p.accuracy_bound.deconstruct() as u128
-			};
-			let base: Vec<u128> = members
-				.iter()
-				.zip(&deviations)
-				.map(|(m, d)| d.map_or(0, |d| m.price.saturating_mul(accuracy(d)) / 1_000_000))
-				.collect();
-			let base_total = base.iter().fold(0u128, |a, b| a.saturating_add(*b));
-			let base: Vec<u128> = if base_total > budget {
-				math::split_pool(budget, &base).0
-			} else {
-				base
-			};
-			let rest = budget - base.iter().sum::<u128>().min(budget);
-			let entries: Vec<(Perbill, Permill)> = members
-				.iter()
-				.zip(&deviations)
-				.map(|(m, d)| d.map_or((Perbill::zero(), Permill::one()), |d| (m.trust, d)))
-				.collect();
-			let ev_shares = math::split_pool(rest, &math::evaluator_weights(&entries, p.accuracy_bound)).0;
-
-			let mut payouts: Vec<(T::AccountId, BalanceOf<T>)> = Vec::with_capacity(n + members.len());
-			for (o, s) in view.outputs.iter().zip(&inf_shares) {
-				payouts.push((o.provider.clone(), (*s).saturated_into()));
-			}
-			for ((m, b), s) in members.iter().zip(&base).zip(&ev_shares) {
-				payouts.push((m.who.clone(), b.saturating_add(*s).saturated_into()));
-			}
-			let moved = T::Tasks::settle(task, &payouts)?;
-			let paid: u128 = moved.iter().fold(0u128, |a, m| a.saturating_add((*m).saturated_into()));
-			let refunded: BalanceOf<T> = pool.saturating_sub(paid).saturated_into();
-
-			// Ratings follow the evaluator-side quality (not the priors, to avoid feedback).
-			if scored {
-				for (id, s) in model_ids.iter().zip(&scores) {
-					let Some(id) = id else { continue };
-					let observed = math::evaluator_quality(&weights, s);
-					let mut r = Ratings::<T>::get(id)
-						.unwrap_or(ModelRating { rating: p.initial_rating, results: 0 });
-					r.rating = math::update_rating(r.rating, observed, r.results, p.rating_step_min);
-					r.results = r.results.saturating_add(1);
-					Ratings::<T>::insert(id, r);
-				}
-			}
-
-			// The result.
-			let winner = scored
-				.then(|| {
-					let mut best: Option<usize> = None;
-					for (i, c) in composites.iter().enumerate() {
-						if best.map_or(true, |b| *c > composites[b]) {
-							best = Some(i);
-						}
-					}
-					best.map(|b| view.outputs[b].provider.clone())
-				})
-				.flatten();
-			let outputs: Vec<OutputResult<T::AccountId, BalanceOf<T>>> = view
-				.outputs
-				.iter()
-				.enumerate()
-				.map(|(i, o)| OutputResult {
-					provider: o.provider.clone(),
-					scores: scores[i],
-					composite: composites[i],
-					reward: moved[i],
-				})
-				.collect();
-			let evaluators: Vec<EvaluatorResult<T::AccountId, BalanceOf<T>>> = members
-				.iter()
-				.enumerate()
-				.map(|(e, m)| EvaluatorResult {
-					who: m.who.clone(),
-					conduct: m.conduct,
-					deviation: deviations[e],
-					trust: new_trust[e],
-					reward: moved[n + e],
-					slashed: slashed[e],
-				})
-				.collect();
-			let expires_at = now.saturating_add(p.result_retention);
-			Results::<T>::insert(
-				task,
-				TaskResult {
-					family: view.family,
-					outputs: outputs.clone().try_into().unwrap_or_default(),
-					evaluators: evaluators.clone().try_into().unwrap_or_default(),
-					winner: winner.clone(),
-					tolerance: tau,
-					pool: view.bounty,
-					refunded,
-					settled_at: now,
-					expires_at,
-				},
-			);
-			ResultQueueBounds::<T>::mutate(|(_, tail)| {
-				ResultQueue::<T>::insert(*tail, task);
-				*tail = tail.saturating_add(1);
-			});
-			Self::clear_round(task);
-			Self::deposit_event(Event::TaskScored { task, winner, outputs, evaluators, refunded });
-			Ok(())
-		}
-
-		/// Prunes expired results from the head of the queue, at most
-		/// `2 * MaxSettlementsPerBlock` per block (twice the rate at which automatic settlement
-		/// adds them).
-		pub(crate) fn prune_results(now: BlockNumberFor<T>) -> Weight {
-			let (mut head, tail) = ResultQueueBounds::<T>::get();
-			let limit = 2 * T::MaxSettlementsPerBlock::get();
-			let mut pruned = 0u32;
-			while head < tail && pruned < limit {
-				let Some(task) = ResultQueue::<T>::get(head) else {
-					head += 1;
-					continue;
-				};
-				match Results::<T>::get(task) {
-					Some(r) if r.expires_at > now => break,
-					Some(_) => Results::<T>::remove(task),
-					None => {},
-				}
-				ResultQueue::<T>::remove(head);
-				head += 1;
-				pruned += 1;
-			}
-			ResultQueueBounds::<T>::put((head, tail));
-			T::WeightInfo::prune_results(pruned)
 		}
 	}
 }

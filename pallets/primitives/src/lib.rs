@@ -7,7 +7,9 @@
 //! - how the consensus pallet reads a task and tells the tasks pallet that it settled:
 //!   [`TaskProvider`];
 //! - how the consensus pallet reads evaluators, adapts their trust and slashes them:
-//!   [`EvaluatorRegistry`], [`EvaluatorSlashing`], [`SlashReason`].
+//!   [`EvaluatorRegistry`], [`EvaluatorSlashing`], [`SlashReason`];
+//! - how calibration with gold tasks reads settled tasks and gates the composite:
+//!   [`SettledTasks`], [`CompositeGate`].
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
@@ -268,6 +270,55 @@ pub trait EvaluatorSlashing<AccountId, Balance> {
 	/// Slashes `fraction` of everything `who` has bonded or unbonding (each part in
 	/// proportion), sends it to the runtime's slash destination and returns the amount.
 	fn slash(who: &AccountId, fraction: Perbill, reason: SlashReason) -> Balance;
+}
+
+/// A settled task as calibration reads it, while the consensus pallet retains its result.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+pub struct SettledTask<AccountId, BlockNumber> {
+	/// The query's family.
+	pub family: TaskFamily,
+	/// Block at which the committee was drawn: the first block at which any evaluator knew it
+	/// would score the task.
+	pub drawn_at: BlockNumber,
+	/// The consensus per output and dimension, in [`Dimension::ALL`] order.
+	pub scores: Vec<[Option<Permill>; 6]>,
+	/// The published composite per output.
+	pub composites: Vec<Permill>,
+	/// The weights the composite used (the family's, after calibration's gates).
+	pub weights: [Permill; 6],
+	/// Every valid reveal: the member and its reports, one per output.
+	pub reports: Vec<(AccountId, Vec<ScoreReport>)>,
+}
+
+/// The consensus pallet's settled tasks, seen from calibration.
+pub trait SettledTasks<AccountId, BlockNumber> {
+	/// `task`'s settled consensus and valid reveals, while retained.
+	fn settled(task: TaskId) -> Option<SettledTask<AccountId, BlockNumber>>;
+	/// Whether `task` has a committee still scoring it (its reports are not all revealed yet).
+	fn scoring(task: TaskId) -> bool;
+}
+
+/// Calibration seen from the consensus pallet: which dimensions count in a family's composite,
+/// and how much traffic each family settles.
+pub trait CompositeGate {
+	/// The weights the composite of a `family` task uses, given the governed `weights`: gated
+	/// dimensions at zero, never all zero.
+	fn effective_weights(family: TaskFamily, weights: [Permill; 6]) -> [Permill; 6];
+	/// A task of `family` settled.
+	fn on_settled(family: TaskFamily);
+	/// The largest weight of one [`CompositeGate::effective_weights`] and one
+	/// [`CompositeGate::on_settled`] together.
+	fn weight() -> Weight {
+		Weight::zero()
+	}
+}
+
+/// No calibration: the governed weights as they are.
+impl CompositeGate for () {
+	fn effective_weights(_family: TaskFamily, weights: [Permill; 6]) -> [Permill; 6] {
+		weights
+	}
+	fn on_settled(_family: TaskFamily) {}
 }
 
 /// Key type of evaluator keys: the key an evaluator node's off-chain worker signs its
