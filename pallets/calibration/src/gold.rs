@@ -153,11 +153,12 @@ impl<T: Config> Pallet<T> {
 		}
 		let values: Vec<Permill> = errors.iter().map(|(_, e)| *e).collect();
 		let tau = poq_consensus_math::tolerance(&values, p.gold_tolerance);
+		let median = poq_consensus_math::median(&values).unwrap_or_default();
 		let members: Vec<(T::AccountId, Permill, Perbill)> = errors
 			.into_iter()
 			.filter_map(|(who, e)| {
 				let before = T::Evaluators::trust(&who)?;
-				T::Evaluators::set_trust(&who, poq_consensus_math::update_trust(before, e, tau, p.gold_trust));
+				T::Evaluators::set_trust(&who, cal::gold_trust(before, e, median, tau, p.gold_trust));
 				Some((who.clone(), e, T::Evaluators::trust(&who).unwrap_or(before)))
 			})
 			.collect();

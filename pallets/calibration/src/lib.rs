@@ -49,7 +49,9 @@
 //!   the other way). The tolerance is relative: `clamp(m x median error, min, max)` over the
 //!   committee ([`CalibrationParams::gold_tolerance`]), so a model set that differs from the
 //!   labellers' scale in the same way for everyone costs no one trust, while a member far from
-//!   the labels and from its honest peers loses [`CalibrationParams::gold_trust`]'s `lambda`.
+//!   the labels and from its honest peers loses up to [`CalibrationParams::gold_trust`]'s
+//!   `lambda`. Only the better half (error at most the median) gains (`rho` of the gap), so a
+//!   merely tolerated, noisy member cannot buy trust back ([`poq_consensus_math::calibration::gold_trust`]).
 //!   Gold is the one anchor outside the committee's own reports: it is what separates a
 //!   colluding bloc that agrees with itself from the honest members.
 //!
@@ -208,7 +210,7 @@ impl CalibrationParams {
 			fallback: SEMANTIC_ONLY,
 			gold_share: Perbill::from_percent(10),
 			gold_tolerance: ToleranceParams {
-				multiplier_pct: 200,
+				multiplier_pct: 150,
 				min: Permill::from_percent(5),
 				max: Permill::from_percent(50),
 			},

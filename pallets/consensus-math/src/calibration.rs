@@ -205,3 +205,17 @@ pub fn gold_error(cells: &[Permill], outputs: usize, weights: &[Permill; 6], lab
 pub fn credit_per_task(share: Perbill) -> u32 {
 	(share.deconstruct() / 1_000) as u32
 }
+
+/// The trust of an evaluator with trust `w` after a gold task on which its error was `e`, the
+/// committee's median error `median` and the gold tolerance `tau`: beyond the tolerance it
+/// falls as in [`crate::update_trust`]; at or below the median (the better half of the
+/// committee) it climbs by `rho` of the gap to `w_max`; in between it stays. Only the better
+/// half gains, so that a member who is merely tolerated (a noisy one) cannot buy trust back on a
+/// gold task, while honest members who lost trust to a colluding bloc regain it at once.
+pub fn gold_trust(w: Perbill, e: Permill, median: Permill, tau: Permill, p: crate::TrustParams) -> Perbill {
+	if e > tau || e <= median {
+		crate::update_trust(w, e, tau, p)
+	} else {
+		w.max(p.w_min.min(p.w_max)).min(p.w_max)
+	}
+}

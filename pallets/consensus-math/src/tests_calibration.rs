@@ -151,3 +151,20 @@ proptest! {
 		prop_assert_eq!(next_gated(next, rel, tasks, RULE), next);
 	}
 }
+
+proptest! {
+	#[test]
+	fn gold_trust_rewards_only_the_better_half(
+		w in 0u32..=1_000_000_000, e in 0u32..=1_000_000, median in 0u32..=500_000, extra in 0u32..=500_000,
+	) {
+		let p = TrustParams { rho: Perbill::from_percent(50), lambda: Perbill::from_percent(95), w_min: Perbill::from_percent(1), w_max: Perbill::one() };
+		let (w, e, median) = (Perbill::from_parts(w), pm(e), pm(median));
+		let tau = pm(median.deconstruct() + extra);
+		let next = gold_trust(w, e, median, tau, p);
+		let w = w.max(p.w_min);
+		if e <= median { prop_assert!(next >= w); }
+		else if e <= tau { prop_assert_eq!(next, w); }
+		else { prop_assert!(next <= w); }
+		prop_assert!(next >= p.w_min && next <= p.w_max);
+	}
+}

@@ -9,6 +9,7 @@
 
 use crate::{mock::*, *};
 use frame_support::assert_ok;
+use pallet_poq_calibration::{gold_commitment, GoldLabels};
 use poq_primitives::{Dimension, ScoreReport};
 
 /// What attackers report.
@@ -45,6 +46,9 @@ pub struct Setting {
 	pub tasks: u32,
 	/// Runs (seeds) averaged.
 	pub seeds: u64,
+	/// One task in this many is a gold task (labels: the true quality, revealed after
+	/// settlement), at an offset drawn per seed; zero for none.
+	pub gold_every: u32,
 }
 
 /// Averages of a scenario over its seeds.
@@ -145,6 +149,8 @@ pub fn run(rule: AggregationRule, attack: Attack, pct: u32, s: Setting) -> Outco
 fn run_seed(rule: AggregationRule, attack: Attack, pct: u32, s: Setting, seed: u64) -> Outcome {
 	RANDOM_SEED.with(|r| r.set(seed));
 	let mut rng = Rng(seed.wrapping_mul(0x2545_F491_4F6C_DD1D) ^ pct as u64 ^ (attack as u64) << 40);
+	// Where the gold tasks fall depends on the seed only, not on the attack.
+	let gold_offset = if s.gold_every > 0 { (Rng(seed ^ 0x601D).next() % s.gold_every as u64) as u32 } else { 0 };
 	let attackers = if attack == Attack::None { 0 } else { (s.committee * pct + 50) / 100 } as usize;
 	let sd = s.honest_sd_pct as f64 / 100.0;
 	new_test_ext().execute_with(|| {
@@ -153,6 +159,7 @@ fn run_seed(rule: AggregationRule, attack: Attack, pct: u32, s: Setting, seed: u
 		p.committee_size = s.committee;
 		assert_ok!(Consensus::set_params(RuntimeOrigin::root(), p));
 		let evaluators = bond_evaluators(s.committee as u64);
+		approve_gold_poster();
 		let is_attacker = |e: u64| ((e - EVALUATORS) as usize) < attackers;
 		let providers: Vec<u64> = (PROVIDERS..PROVIDERS + OUTPUTS as u64).collect();
 		let (mut rho_sum, mut mae_sum) = (0.0, 0.0);
@@ -160,6 +167,14 @@ fn run_seed(rule: AggregationRule, attack: Attack, pct: u32, s: Setting, seed: u
 		for t in 0..s.tasks {
 			let truth: Vec<f64> = (0..OUTPUTS).map(|_| rng.unit()).collect();
 			let collusion: Vec<f64> = (0..OUTPUTS * 3).map(|_| rng.unit()).collect();
+			// A gold task: the poster commits to the true qualities before the task is posted.
+			let gold = (s.gold_every > 0 && t % s.gold_every == gold_offset).then(|| {
+				let labels = GoldLabels::Quality(truth.iter().map(|q| clip(*q)).collect());
+				let next = pallet_poq_tasks::NextTaskId::<Test>::get();
+				let c = gold_commitment(&GOLD_POSTER, next, &labels, &SALT);
+				assert_ok!(Calibration::commit_gold(signed(GOLD_POSTER), c));
+				(c, labels)
+			});
 			let task = post_task(&providers, BOUNTY);
 			run_to(System::block_number() + 2);
 			let members: Vec<u64> =
@@ -198,6 +213,9 @@ fn run_seed(rule: AggregationRule, attack: Attack, pct: u32, s: Setting, seed: u
 			}
 			run_to(System::block_number() + 2);
 			let result = Results::<Test>::get(task).expect("settled");
+			if let Some((c, labels)) = gold {
+				assert_ok!(Calibration::reveal_gold(signed(GOLD_POSTER), c, task, labels, SALT));
+			}
 			let consensus: Vec<f64> = result
 				.outputs
 				.iter()
@@ -277,9 +295,9 @@ fn table(s: Setting) {
 /// The settings of the report: default, noisy and harsh. The targets are asserted for the first
 /// two; the harsh one shows where the mechanism breaks (see the report).
 const SETTINGS: [Setting; 3] = [
-	Setting { committee: 16, honest_sd_pct: 5, tasks: 20, seeds: 5 },
-	Setting { committee: 10, honest_sd_pct: 10, tasks: 20, seeds: 5 },
-	Setting { committee: 10, honest_sd_pct: 15, tasks: 20, seeds: 5 },
+	Setting { committee: 16, honest_sd_pct: 5, tasks: 20, seeds: 5, gold_every: 0 },
+	Setting { committee: 10, honest_sd_pct: 10, tasks: 20, seeds: 5, gold_every: 0 },
+	Setting { committee: 10, honest_sd_pct: 15, tasks: 20, seeds: 5, gold_every: 0 },
 ];
 
 #[test]
@@ -318,5 +336,55 @@ fn adversarial_targets_hold() {
 fn adversarial_report() {
 	for s in SETTINGS {
 		table(s);
+	}
+}
+
+/// The harsh setting with one gold task in ten (issue 12's target).
+pub const HARSH_GOLD: Setting = Setting { committee: 10, honest_sd_pct: 15, tasks: 20, seeds: 10, gold_every: 10 };
+
+/// Per seed: the attack's outcome and the same seed's no-attack outcome.
+pub fn per_seed(attack: Attack, pct: u32, s: Setting) -> Vec<(Outcome, Outcome)> {
+	let rule = AggregationRule::TrustWeightedMedian;
+	(0..s.seeds)
+		.map(|seed| (run_seed(rule, attack, pct, s, seed), run_seed(rule, Attack::None, 0, s, seed)))
+		.collect()
+}
+
+#[test]
+#[ignore = "prints the per-seed worst cases of the harsh setting with gold; run by scripts/adversarial.sh"]
+fn harsh_gold_per_seed() {
+	for kind in KINDS {
+		for pct in FRACTIONS {
+			let v = per_seed(kind, pct, HARSH_GOLD);
+			let worst_ratio = v.iter().map(|(o, _)| o.trust_ratio).fold(0.0, f64::max);
+			let worst_rho = v.iter().map(|(o, b)| o.spearman / b.spearman).fold(f64::MAX, f64::min);
+			let worst_net = v.iter().map(|(o, _)| o.attacker_net - o.honest_net).fold(f64::MIN, f64::max);
+			println!("{kind:?} {pct}%: worst trust ratio {worst_ratio:.3}, worst Spearman ratio {worst_rho:.3}, worst net gap {worst_net:.1}");
+		}
+	}
+}
+
+
+#[test]
+fn gold_anchors_the_harsh_setting() {
+	// Issue 12's target in the harsh setting (10 members, honest sd 0.15) with one gold task in
+	// ten, in every seed: Spearman at least 0.95 x the same seed's no-attack run, and attackers'
+	// trust below 0.3 x honest after 20 tasks, up to 40% attackers of every kind but
+	// `Intermittent`, which is honest on the gold tasks of the seeds where they fall on its
+	// honest turns (`docs/adversarial-report.md` gives its figures; it is not met).
+	for kind in KINDS {
+		for pct in FRACTIONS {
+			for (seed, (o, base)) in per_seed(kind, pct, HARSH_GOLD).iter().enumerate() {
+				assert!(
+					o.spearman >= 0.95 * base.spearman,
+					"{kind:?} {pct}% seed {seed}: Spearman {} vs {}",
+					o.spearman,
+					base.spearman
+				);
+				if kind != Attack::Intermittent {
+					assert!(o.trust_ratio < 0.3, "{kind:?} {pct}% seed {seed}: trust ratio {}", o.trust_ratio);
+				}
+			}
+		}
 	}
 }

@@ -87,6 +87,8 @@ mod benchmarking;
 #[cfg(test)]
 mod adversarial;
 #[cfg(test)]
+mod calibration_scenarios;
+#[cfg(test)]
 mod mock;
 pub mod offchain;
 mod settlement;
@@ -807,7 +809,7 @@ pub mod pallet {
 	}
 
 	impl<T: Config> Pallet<T> {
-		fn now() -> BlockNumberFor<T> {
+		pub(crate) fn now() -> BlockNumberFor<T> {
 			frame_system::Pallet::<T>::block_number()
 		}
 
@@ -904,7 +906,7 @@ pub mod pallet {
 		}
 
 		/// Removes a round and its commits and reveals.
-		fn clear_round(task: TaskId) {
+		pub(crate) fn clear_round(task: TaskId) {
 			Rounds::<T>::remove(task);
 			let _ = Commits::<T>::clear_prefix(task, T::MaxCommitteeSize::get(), None);
 			let _ = Reveals::<T>::clear_prefix(task, T::MaxCommitteeSize::get(), None);

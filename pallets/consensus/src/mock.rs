@@ -25,6 +25,7 @@ frame_support::construct_runtime!(
 		Tasks: pallet_poq_tasks,
 		Evaluators: pallet_poq_evaluators,
 		Consensus: pallet_poq_consensus,
+		Calibration: pallet_poq_calibration,
 	}
 );
 
@@ -169,9 +170,69 @@ impl pallet_poq_consensus::Config for Test {
 	type MaxSettlementsPerBlock = ConstU32<4>;
 	type DefaultParams = DefaultParams;
 	type GovernanceOrigin = EnsureRoot<u64>;
+	type Gate = Calibration;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = ();
+}
+
+parameter_types! {
+	pub CalibrationDefaults: pallet_poq_calibration::CalibrationParams =
+		pallet_poq_calibration::CalibrationParams::recommended();
+}
+
+impl pallet_poq_calibration::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Settled = Consensus;
+	type Evaluators = Evaluators;
+	type GoldDeposit = ConstU64<100>;
+	type Slashed = ();
+	type MaxOutputs = ConstU32<8>;
+	type MaxLabels = ConstU32<16>;
+	type MaxWindow = ConstU32<20>;
+	type MaxPendingGold = ConstU32<8>;
+	type MaxGoldHistory = ConstU32<16>;
+	type DefaultParams = CalibrationDefaults;
+	type GovernanceOrigin = EnsureRoot<u64>;
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = NoCalibrationBenchmarks;
+}
+
+/// Settles a task through this mock's real pallets, for the calibration benchmarks.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct NoCalibrationBenchmarks;
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_poq_calibration::BenchmarkHelper<u64> for NoCalibrationBenchmarks {
+	fn settled_task(outputs: u32, members: u32) -> TaskId {
+		settled_task(outputs, members)
+	}
+}
+
+/// Posts a task with `outputs` outputs, has `members` evaluators (bonded here if needed) all
+/// reveal, and settles it; returns the task.
+#[cfg(feature = "runtime-benchmarks")]
+pub fn settled_task(outputs: u32, members: u32) -> TaskId {
+	let mut p = default_params();
+	p.committee_size = members.clamp(1, 16);
+	assert_ok!(crate::Pallet::<Test>::set_params(RuntimeOrigin::root(), p));
+	for i in 0..members as u64 {
+		if pallet_poq_evaluators::Ledgers::<Test>::get(EVALUATORS + i).is_none() {
+			bond(EVALUATORS + i);
+		}
+	}
+	let providers: Vec<u64> = (0..outputs as u64).map(|i| PROVIDERS + i).collect();
+	let task = post_task(&providers, 10_000);
+	run_to(System::block_number() + 2);
+	let committee: Vec<u64> =
+		crate::Rounds::<Test>::get(task).expect("drawn").committee.iter().map(|(m, _)| *m).collect();
+	let reports: Vec<ScoreReport> = (0..outputs).map(|i| report(100_000 * (i % 10))).collect();
+	committee.iter().for_each(|m| commit(*m, task, &reports));
+	run_to(System::block_number() + 2);
+	committee.iter().for_each(|m| reveal(*m, task, &reports));
+	run_to(System::block_number() + 2);
+	task
 }
 
 #[cfg(feature = "runtime-benchmarks")]
@@ -192,6 +253,8 @@ impl crate::BenchmarkHelper<u64, Balance> for () {
 
 /// The user who posts queries.
 pub const USER: u64 = 1;
+/// The gold poster (approved by [`approve_gold_poster`]).
+pub const GOLD_POSTER: u64 = 2;
 /// First provider account (providers are `PROVIDERS..`).
 pub const PROVIDERS: u64 = 11;
 /// First evaluator account (evaluators are `EVALUATORS..`).
@@ -204,7 +267,7 @@ pub const MODEL_SET: H256 = H256::repeat_byte(9);
 /// User, 8 providers and 16 evaluators own 1_000_000 each. Nobody is bonded yet.
 pub fn new_test_ext() -> sp_io::TestExternalities {
 	let mut t = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
-	let accounts = [USER]
+	let accounts = [USER, GOLD_POSTER]
 		.into_iter()
 		.chain(PROVIDERS..PROVIDERS + 8)
 		.chain(EVALUATORS..EVALUATORS + 16);
@@ -217,6 +280,11 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	let mut ext = sp_io::TestExternalities::new(t);
 	ext.execute_with(|| System::set_block_number(1));
 	ext
+}
+
+/// Approves [`GOLD_POSTER`] as a gold poster.
+pub fn approve_gold_poster() {
+	assert_ok!(Calibration::add_gold_poster(RuntimeOrigin::root(), GOLD_POSTER));
 }
 
 /// Signed origin of `who`.
