@@ -205,6 +205,18 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl pallet_poq_calibration::CalibrationApi<Block, pallet_poq_calibration::GoldRecordOf<Runtime>> for Runtime {
+		fn calibration(family: poq_primitives::TaskFamily) -> pallet_poq_calibration::FamilyCalibration {
+			pallet_poq_calibration::Pallet::<Runtime>::family_calibration(
+				family,
+				pallet_poq_consensus::Weights::<Runtime>::get(family),
+			)
+		}
+		fn gold_records() -> Vec<pallet_poq_calibration::GoldRecordOf<Runtime>> {
+			pallet_poq_calibration::Pallet::<Runtime>::gold_records()
+		}
+	}
+
 	#[cfg(feature = "runtime-benchmarks")]
 	impl frame_benchmarking::Benchmark<Block> for Runtime {
 		fn benchmark_metadata(extra: bool) -> (

@@ -10,4 +10,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_poq_tasks, Tasks]
 	[pallet_poq_evaluators, Evaluators]
 	[pallet_poq_consensus, Consensus]
+	[pallet_poq_calibration, Calibration]
 );

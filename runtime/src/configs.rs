@@ -23,7 +23,7 @@ use sp_version::RuntimeVersion;
 
 use super::{
 	AccountId, Aura, Balance, Balances, Block, BlockNumber, Consensus, Council, CouncilCollective,
-	Evaluators, Hash, RandomnessCollectiveFlip, Tasks,
+	Calibration, Evaluators, Hash, RandomnessCollectiveFlip, Tasks,
 	Nonce, DAYS, HOURS, MILLI_UNIT, UNIT, PalletInfo, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason,
 	RuntimeHoldReason, RuntimeOrigin, RuntimeTask, System, EXISTENTIAL_DEPOSIT, MINUTES,
 	SLOT_DURATION, VERSION,
@@ -317,6 +317,8 @@ impl pallet_poq_consensus::Config for Runtime {
 	type MaxSettlementsPerBlock = ConstU32<4>;
 	type DefaultParams = ConsensusDefaults;
 	type GovernanceOrigin = RootOrTwoThirdsCouncil;
+	/// Calibration gates the composite's dimensions by their reliability on gold tasks.
+	type Gate = Calibration;
 	type WeightInfo = pallet_poq_consensus::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = ConsensusBenchmarkHelper;
@@ -383,5 +385,74 @@ impl pallet_poq_consensus::BenchmarkHelper<AccountId, Balance> for ConsensusBenc
 			Evaluators::activate(RawOrigin::Signed(who.clone()).into()).expect("activate");
 		}
 		who
+	}
+}
+
+parameter_types! {
+	/// Starting parameters of calibration (governed afterwards): see
+	/// `pallet_poq_calibration::CalibrationParams::recommended`.
+	pub CalibrationDefaults: pallet_poq_calibration::CalibrationParams =
+		pallet_poq_calibration::CalibrationParams::recommended();
+}
+
+impl pallet_poq_calibration::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Settled = Consensus;
+	type Evaluators = Evaluators;
+	/// 10 POQ per pending gold commitment, slashed when its reveal is refused.
+	type GoldDeposit = ConstU128<{ 10 * UNIT }>;
+	type Slashed = ToTreasury;
+	type MaxOutputs = ConstU32<8>;
+	type MaxLabels = ConstU32<64>;
+	type MaxWindow = ConstU32<50>;
+	type MaxPendingGold = ConstU32<64>;
+	type MaxGoldHistory = ConstU32<256>;
+	type DefaultParams = CalibrationDefaults;
+	type GovernanceOrigin = RootOrTwoThirdsCouncil;
+	type WeightInfo = pallet_poq_calibration::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = CalibrationBenchmarkHelper;
+}
+
+/// Settles tasks for the calibration pallet's benchmarks with the runtime's own pallets.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct CalibrationBenchmarkHelper;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_poq_calibration::BenchmarkHelper<AccountId> for CalibrationBenchmarkHelper {
+	fn settled_task(outputs: u32, members: u32) -> poq_primitives::TaskId {
+		use pallet_poq_consensus::{BenchmarkHelper as _, Commits, Reveal, Reveals, Rounds};
+		use frame_system::RawOrigin;
+		let task = ConsensusBenchmarkHelper::scoring_task(outputs);
+		let committee: alloc::vec::Vec<AccountId> =
+			(0..members).map(ConsensusBenchmarkHelper::evaluator).collect();
+		Rounds::<Runtime>::mutate(task, |r| {
+			let r = r.as_mut().expect("the helper's task has a round");
+			r.committee = committee
+				.iter()
+				.map(|who| (who.clone(), 0))
+				.collect::<alloc::vec::Vec<_>>()
+				.try_into()
+				.expect("members <= MaxCommitteeSize");
+		});
+		for (i, who) in committee.iter().enumerate() {
+			let reports: alloc::vec::Vec<poq_primitives::ScoreReport> = (0..outputs)
+				.map(|j| {
+					let s = sp_runtime::Permill::from_parts((j * 97_000 + i as u32 * 13_000) % 1_000_000);
+					poq_primitives::ScoreReport { structure: s, semantic: s, alignment: s }
+				})
+				.collect();
+			Commits::<Runtime>::insert(task, who, sp_core::H256::zero());
+			Reveals::<Runtime>::insert(
+				task,
+				who,
+				Reveal::Valid { reports: reports.try_into().expect("outputs <= MaxOutputs"), model_set: sp_core::H256::zero() },
+			);
+		}
+		let due = Rounds::<Runtime>::get(task).expect("round").reveal_ends;
+		System::set_block_number(due);
+		Consensus::settle(RawOrigin::Signed(committee[0].clone()).into(), task).expect("settles");
+		task
 	}
 }

@@ -86,7 +86,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("proof-of-quality"),
 	impl_name: alloc::borrow::Cow::Borrowed("proof-of-quality"),
 	authoring_version: 1,
-	spec_version: 100,
+	spec_version: 101,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -242,6 +242,10 @@ mod runtime {
 	/// Committees, score commit-reveal, aggregation, trust, slashing and rewards.
 	#[runtime::pallet_index(12)]
 	pub type Consensus = pallet_poq_consensus;
+
+	/// Gold tasks, reliability of the quality dimensions, the gated composite, trust by gold.
+	#[runtime::pallet_index(13)]
+	pub type Calibration = pallet_poq_calibration;
 
 	/// Randomness of committee draws on the dev chain (insecure: see the consensus config).
 	#[runtime::pallet_index(9)]

@@ -225,3 +225,82 @@ fn settling_sixteen_evaluators_and_eight_outputs_fits_two_percent_of_a_block() {
 		max.ref_time()
 	);
 }
+
+#[test]
+fn a_gold_reveal_and_the_gate_fit_the_block_with_room_to_spare() {
+	use pallet_poq_calibration::WeightInfo;
+	type W = pallet_poq_calibration::weights::SubstrateWeight<Runtime>;
+	let max = crate::configs::RuntimeBlockWeights::get().max_block;
+	// A gold reveal at the governed maxima (8 outputs, 16 members, full window and history):
+	// under 2% of a block in time and in proof size.
+	let reveal = W::reveal_gold();
+	assert!(reveal.ref_time() * 50 <= max.ref_time(), "reveal_gold {} of {}", reveal.ref_time(), max.ref_time());
+	assert!(reveal.proof_size() * 50 <= max.proof_size(), "reveal_gold proof {} of {}", reveal.proof_size(), max.proof_size());
+	// The gate's work at a settlement is a fraction of the settlement itself, which is measured
+	// with it (the runtime benchmark runs the consensus pallet with calibration as its gate).
+	use pallet_poq_consensus::WeightInfo as _;
+	let settle = pallet_poq_consensus::weights::SubstrateWeight::<Runtime>::settle(16, 8);
+	assert!(W::gate().ref_time() * 10 <= settle.ref_time());
+}
+
+#[test]
+fn a_gold_task_calibrates_through_the_runtime() {
+	use pallet_poq_calibration::{gold_commitment, GoldLabels};
+	use poq_primitives::{scores_commitment, ScoreReport, TaskFamily};
+	use sp_runtime::Permill;
+	preset_ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		System::set_block_number(1);
+		let signed = |k: Sr25519Keyring| RuntimeOrigin::signed(k.to_account_id());
+		let (poster, good, bad, evaluator) =
+			(Sr25519Keyring::Dave, Sr25519Keyring::Charlie, Sr25519Keyring::Eve, Sr25519Keyring::Bob);
+		assert_ok!(crate::Calibration::add_gold_poster(RuntimeOrigin::root(), poster.to_account_id()));
+		assert_ok!(crate::Evaluators::bond(signed(evaluator), 1_000 * crate::UNIT));
+		assert_ok!(crate::Evaluators::activate(signed(evaluator)));
+		for p in [good, bad] {
+			assert_ok!(crate::Tasks::register_provider(signed(p), b"model".to_vec(), crate::UNIT));
+		}
+		assert_ok!(crate::Tasks::submit_query(
+			signed(poster),
+			TaskFamily::Qa,
+			b"What is the capital of France?".to_vec(),
+			None,
+			10 * crate::UNIT,
+			Default::default()
+		));
+		let salt = [3u8; 32];
+		for (p, out) in [(good, &b"Paris"[..]), (bad, &b"Lyon"[..])] {
+			let c = pallet_poq_tasks::output_commitment(&p.to_account_id(), out, &salt);
+			assert_ok!(crate::Tasks::commit_output(signed(p), 0, c));
+		}
+		// Output order is commit order: Paris, then Lyon. The poster commits to the labels.
+		let labels = GoldLabels::Quality(vec![Permill::from_percent(90), Permill::from_percent(10)]);
+		let h = gold_commitment(&poster.to_account_id(), 0, &labels, &salt);
+		assert_ok!(crate::Calibration::commit_gold(signed(poster), h));
+		let info = pallet_poq_tasks::Tasks::<Runtime>::get(0).unwrap();
+		run_to(info.answer_ends);
+		for (p, out) in [(good, &b"Paris"[..]), (bad, &b"Lyon"[..])] {
+			assert_ok!(crate::Tasks::reveal_output(signed(p), 0, out.to_vec(), salt));
+		}
+		run_to(info.reveal_ends);
+		let round = pallet_poq_consensus::Rounds::<Runtime>::get(0).expect("committee drawn");
+		let r = |x| ScoreReport { structure: Permill::from_percent(x), semantic: Permill::from_percent(x), alignment: Permill::from_percent(x) };
+		let reports = vec![r(80), r(30)];
+		let (e, model_set) = (evaluator.to_account_id(), sp_core::H256::repeat_byte(1));
+		assert_ok!(crate::Consensus::commit_scores(signed(evaluator), 0, scores_commitment(&e, 0, &reports, &model_set, &salt)));
+		run_to(round.commit_ends);
+		// Too early: the committee has not revealed yet. Refused, deposit slashed.
+		let early = gold_commitment(&poster.to_account_id(), 0, &labels, &[4; 32]);
+		assert_ok!(crate::Calibration::commit_gold(signed(poster), early));
+		assert_ok!(crate::Calibration::reveal_gold(signed(poster), early, 0, labels.clone(), [4; 32]));
+		assert!(pallet_poq_calibration::GoldCommits::<Runtime>::get(early).is_none());
+		assert_ok!(crate::Consensus::reveal_scores(signed(evaluator), 0, reports, model_set, salt));
+		run_to(round.reveal_ends);
+		assert!(pallet_poq_consensus::Results::<Runtime>::get(0).is_some(), "settled");
+		assert_ok!(crate::Calibration::reveal_gold(signed(poster), h, 0, labels, salt));
+		let c = crate::Calibration::family_calibration(TaskFamily::Qa, pallet_poq_consensus::Weights::<Runtime>::get(TaskFamily::Qa));
+		assert_eq!(c.reliability[2], Some(Permill::one()), "structure ordered the pair right");
+		// One evaluator: agreement is not measured, so it has no pair.
+		assert_eq!(c.gold_tasks, [1, 1, 1, 1, 1, 0, 1, 1]);
+		assert_eq!(crate::Calibration::gold_records().len(), 1);
+	});
+}

@@ -341,7 +341,8 @@ pub mod pallet {
 	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
 		/// Holds gold deposits and slashes refused ones.
 		type Currency: MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>
-			+ BalancedHold<Self::AccountId>;
+			+ BalancedHold<Self::AccountId>
+			+ fungible::Mutate<Self::AccountId>;
 
 		/// The runtime's hold reason, which includes this pallet's [`HoldReason`].
 		type RuntimeHoldReason: From<HoldReason>;

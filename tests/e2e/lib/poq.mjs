@@ -124,9 +124,11 @@ export async function prepare(api, keyring, evaluatorUri = '//Alice') {
 
 /**
  * Posts `queries` from `userUri`, has the providers commit and reveal, and returns the task ids
- * with the provider of each role. `onPhase(text)` reports progress.
+ * with the provider of each role. `onPhase(text)` reports progress; `afterCommit(tasks,
+ * providers)` is awaited once every output is committed (a gold poster commits its labels there,
+ * when the output order is known and no committee is drawn yet).
  */
-export async function postAndAnswer(api, keyring, queries = QUERIES, { userUri = '//Ferdie', bounty = 30n * POQ, onPhase = () => {} } = {}) {
+export async function postAndAnswer(api, keyring, queries = QUERIES, { userUri = '//Ferdie', bounty = 30n * POQ, onPhase = () => {}, afterCommit = async () => {} } = {}) {
   const user = keyring.addFromUri(userUri);
   const submitted = await sendAll(api, queries.map((q) => [
     api.tx.tasks.submitQuery(q.family, q.query, q.reference, bounty, { maxOutputs: null, committeeSize: null }), user]));
@@ -138,6 +140,7 @@ export async function postAndAnswer(api, keyring, queries = QUERIES, { userUri =
   await sendAll(api, tasks.flatMap((task, i) => providers.map((p) =>
     [api.tx.tasks.commitOutput(task, outputCommitment(p.pair, queries[i].answers[p.role], salt)), p.pair])));
   onPhase('outputs committed');
+  await afterCommit(tasks, providers);
   const last = tasks[tasks.length - 1];
   const info = (await api.query.tasks.tasks(last)).unwrap();
   await waitFor('the reveal phase', async () =>
