@@ -337,6 +337,7 @@ fn adversarial_report() {
 	for s in SETTINGS {
 		table(s);
 	}
+	gold_table(HARSH_GOLD);
 }
 
 /// The harsh setting with one gold task in ten (issue 12's target).
@@ -350,20 +351,38 @@ pub fn per_seed(attack: Attack, pct: u32, s: Setting) -> Vec<(Outcome, Outcome)>
 		.collect()
 }
 
-#[test]
-#[ignore = "prints the per-seed worst cases of the harsh setting with gold; run by scripts/adversarial.sh"]
-fn harsh_gold_per_seed() {
+/// Prints the per-seed table of the harsh setting with gold (trust-weighted median).
+fn gold_table(s: Setting) {
+	println!(
+		"\n### Gold tasks in the harsh setting: committee {}, honest sd {:.2}, one task in {} gold, {} tasks, {} seeds\n",
+		s.committee,
+		s.honest_sd_pct as f64 / 100.0,
+		s.gold_every,
+		s.tasks,
+		s.seeds
+	);
+	println!("| attack | attackers | Spearman ratio mean | Spearman ratio worst seed | trust ratio mean | trust ratio worst seed | seeds with trust ratio < 0.3 | net reward attacker | net reward honest |");
+	println!("|---|---|---|---|---|---|---|---|---|");
 	for kind in KINDS {
 		for pct in FRACTIONS {
-			let v = per_seed(kind, pct, HARSH_GOLD);
-			let worst_ratio = v.iter().map(|(o, _)| o.trust_ratio).fold(0.0, f64::max);
-			let worst_rho = v.iter().map(|(o, b)| o.spearman / b.spearman).fold(f64::MAX, f64::min);
-			let worst_net = v.iter().map(|(o, _)| o.attacker_net - o.honest_net).fold(f64::MIN, f64::max);
-			println!("{kind:?} {pct}%: worst trust ratio {worst_ratio:.3}, worst Spearman ratio {worst_rho:.3}, worst net gap {worst_net:.1}");
+			let v = per_seed(kind, pct, s);
+			let n = v.len() as f64;
+			let ratios: Vec<f64> = v.iter().map(|(o, b)| o.spearman / b.spearman).collect();
+			let trust: Vec<f64> = v.iter().map(|(o, _)| o.trust_ratio).collect();
+			let ok = trust.iter().filter(|t| **t < 0.3).count();
+			println!(
+				"| {kind:?} | {pct}% | {:.2} | {:.2} | {:.2} | {:.2} | {ok}/{} | {:.1} | {:.1} |",
+				ratios.iter().sum::<f64>() / n,
+				ratios.iter().cloned().fold(f64::MAX, f64::min),
+				trust.iter().sum::<f64>() / n,
+				trust.iter().cloned().fold(0.0, f64::max),
+				v.len(),
+				v.iter().map(|(o, _)| o.attacker_net).sum::<f64>() / n,
+				v.iter().map(|(o, _)| o.honest_net).sum::<f64>() / n,
+			);
 		}
 	}
 }
-
 
 #[test]
 fn gold_anchors_the_harsh_setting() {
