@@ -24,13 +24,20 @@ const FAMILIES = ['Qa', 'Summarization', 'Code', 'Open'];
 const SERIES = ['model prior', 'cost prior', 'structure', 'semantic', 'alignment', 'agreement', 'composite', 'fallback'];
 const pct = (x) => (x === null || x === undefined ? '-' : (x / 10_000).toFixed(1) + '%');
 
-const provider = new WsProvider(url, false);
+// One readable line when nothing answers at `url` (the RPC port serves HTTP as well).
 try {
-  await provider.connect();
+  const res = await fetch(url.replace(/^ws/, 'http'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'system_health', params: [] }),
+  });
+  if (!res.ok) throw new Error(`HTTP ${res.status}`);
 } catch (e) {
-  console.error(`audit-chain: cannot reach ${url}: ${e.message}`);
+  console.error(`audit-chain: no node answers at ${url} (${e.cause?.code ?? e.cause?.message ?? e.message})`);
   process.exit(1);
 }
+const provider = new WsProvider(url, false);
+await provider.connect();
 const api = await ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: true });
 try {
   const records = (await api.call.calibrationApi.goldRecords()).map((r) => r.toJSON());
