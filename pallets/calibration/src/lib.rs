@@ -665,7 +665,7 @@ pub mod pallet {
 
 		/// The kept gold records, oldest first.
 		pub fn gold_records() -> Vec<GoldRecordOf<T>> {
-			GoldHistory::<T>::get().iter().filter_map(|t| GoldRecords::<T>::get(t)).collect()
+			GoldHistory::<T>::get().iter().filter_map(GoldRecords::<T>::get).collect()
 		}
 
 		/// Pooled reliability and gold-task count of every series of `family`.
@@ -699,7 +699,7 @@ pub mod pallet {
 			for (_, c) in GoldCommits::<T>::iter() {
 				*pending.entry(c.poster.clone()).or_default() += 1;
 				let h = held.entry(c.poster).or_default();
-				*h = *h + c.deposit;
+				*h += c.deposit;
 			}
 			for (who, n) in GoldPosters::<T>::iter() {
 				ensure!(pending.get(&who).copied().unwrap_or(0) == n, "pending count differs from commitments");

@@ -37,9 +37,9 @@ impl pallet_balances::Config for Test {
 }
 
 thread_local! {
-	static SETTLED: RefCell<BTreeMap<TaskId, SettledTask<u64, u64>>> = RefCell::new(BTreeMap::new());
-	static SCORING: RefCell<BTreeSet<TaskId>> = RefCell::new(BTreeSet::new());
-	static TRUST: RefCell<BTreeMap<u64, Perbill>> = RefCell::new(BTreeMap::new());
+	static SETTLED: RefCell<BTreeMap<TaskId, SettledTask<u64, u64>>> = const { RefCell::new(BTreeMap::new()) };
+	static SCORING: RefCell<BTreeSet<TaskId>> = const { RefCell::new(BTreeSet::new()) };
+	static TRUST: RefCell<BTreeMap<u64, Perbill>> = const { RefCell::new(BTreeMap::new()) };
 }
 
 /// The consensus pallet's settled tasks, as the tests set them.

@@ -203,7 +203,7 @@ pub fn gold_error(cells: &[Permill], outputs: usize, weights: &[Permill; 6], lab
 /// A share of one million parts as a fraction: how much of a unit of gold credit one settled
 /// task adds when the gold share is `share`.
 pub fn credit_per_task(share: Perbill) -> u32 {
-	(share.deconstruct() / 1_000) as u32
+	share.deconstruct() / 1_000
 }
 
 /// The trust of an evaluator with trust `w` after a gold task on which its error was `e`, the

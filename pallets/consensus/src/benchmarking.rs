@@ -10,7 +10,7 @@ use frame_system::RawOrigin;
 /// A scoring task with `n` outputs whose committee is replaced by `m` fresh evaluators.
 fn task_with_committee<T: Config>(n: u32, m: u32) -> (TaskId, Vec<T::AccountId>) {
 	let task = T::BenchmarkHelper::scoring_task(n);
-	let members: Vec<T::AccountId> = (0..m).map(|i| T::BenchmarkHelper::evaluator(i)).collect();
+	let members: Vec<T::AccountId> = (0..m).map(T::BenchmarkHelper::evaluator).collect();
 	Rounds::<T>::mutate(task, |r| {
 		let r = r.as_mut().expect("the helper's task has a round");
 		r.committee = members

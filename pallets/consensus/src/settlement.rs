@@ -11,6 +11,9 @@ use sp_runtime::{
 	Perbill, Permill,
 };
 
+/// A member who revealed validly and its reports.
+type ValidReveal<T> = (<T as frame_system::Config>::AccountId, BoundedVec<ScoreReport, <T as Config>::MaxOutputs>);
+
 impl<T: Config> Pallet<T> {
 	/// Settles `task`: see the module docs.
 	pub(crate) fn do_settle(task: TaskId) -> DispatchResult {
@@ -208,7 +211,7 @@ impl<T: Config> Pallet<T> {
 			.then(|| {
 				let mut best: Option<usize> = None;
 				for (i, c) in composites.iter().enumerate() {
-					if best.map_or(true, |b| *c > composites[b]) {
+					if best.is_none_or(|b| *c > composites[b]) {
 						best = Some(i);
 					}
 				}
@@ -253,7 +256,7 @@ impl<T: Config> Pallet<T> {
 				expires_at,
 			},
 		);
-		let reports: Vec<(T::AccountId, BoundedVec<ScoreReport, T::MaxOutputs>)> = round
+		let reports: Vec<ValidReveal<T>> = round
 			.committee
 			.iter()
 			.filter_map(|(who, _)| match Reveals::<T>::get(task, who) {

@@ -51,7 +51,7 @@ fn a_task_goes_from_reveal_to_settled_result() {
 		for m in &members {
 			reveal(*m, task, &honest());
 		}
-		let before: Vec<Balance> = members.iter().map(|m| Balances::balance(m)).collect();
+		let before: Vec<Balance> = members.iter().map(Balances::balance).collect();
 		let user_before = Balances::balance(&USER);
 		run_to(9);
 
