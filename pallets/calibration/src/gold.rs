@@ -78,8 +78,11 @@ impl<T: Config> Pallet<T> {
 			let series: Vec<Option<Permill>> = settled.scores.iter().map(|s| s[d]).collect();
 			*slot = cal::concordance(&series, l);
 		}
-		let composite: Vec<Option<Permill>> = settled.composites.iter().map(|c| Some(*c)).collect();
-		out[SERIES_COMPOSITE] = cal::concordance(&composite, l);
+		// With no valid reveal the composite is zero by convention, not a measurement.
+		if !settled.reports.is_empty() {
+			let composite: Vec<Option<Permill>> = settled.composites.iter().map(|c| Some(*c)).collect();
+			out[SERIES_COMPOSITE] = cal::concordance(&composite, l);
+		}
 		let fb: Vec<Option<Permill>> = settled
 			.scores
 			.iter()
@@ -153,7 +156,12 @@ impl<T: Config> Pallet<T> {
 		}
 		let values: Vec<Permill> = errors.iter().map(|(_, e)| *e).collect();
 		let tau = poq_consensus_math::tolerance(&values, p.gold_tolerance);
-		let median = poq_consensus_math::median(&values).unwrap_or_default();
+		// The better half needs peers: a lone member gains nothing (it only loses beyond the
+		// tolerance's floor), since nothing says whether its error is small.
+		let median = match values.len() {
+			0 | 1 => Permill::zero(),
+			_ => poq_consensus_math::median(&values).unwrap_or_default(),
+		};
 		let members: Vec<(T::AccountId, Permill, Perbill)> = errors
 			.into_iter()
 			.filter_map(|(who, e)| {

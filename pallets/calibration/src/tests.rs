@@ -320,3 +320,27 @@ fn parameters_are_validated() {
 		assert_ok!(Calibration::set_params(RuntimeOrigin::root(), good));
 	})
 }
+
+#[test]
+fn a_lone_member_gains_nothing_and_an_unscored_task_has_no_composite_pairs() {
+	test(|| {
+		// One member 0.02 from the labels: within the tolerance, but no peer to compare with.
+		let c = commit(8, &quality());
+		settle(8, TaskFamily::Qa, 1, &truth(), vec![(11, 20_000)]);
+		assert_ok!(reveal(c, 8, quality()));
+		assert_eq!(trust(11), Perbill::from_percent(50));
+		// A lone member far from the labels loses trust (beyond the tolerance's cap of 0.5).
+		GoldCredit::<Test>::insert(TaskFamily::Code, CREDIT_UNIT);
+		let labels = GoldLabels::Quality(vec![pm(100), pm(0), pm(100), pm(0), pm(100)]);
+		let c = commit(9, &labels);
+		settle(9, TaskFamily::Code, 1, &[pm(0), pm(100), pm(0), pm(100), pm(0)], vec![(12, 0)]);
+		assert_ok!(reveal(c, 9, labels));
+		assert!(trust(12) < Perbill::from_percent(50));
+		// Nobody revealed: the composite (zero by convention) counts no pair.
+		GoldCredit::<Test>::insert(TaskFamily::Open, CREDIT_UNIT);
+		let c = commit(10, &quality());
+		settle_with(10, TaskFamily::Open, 1, truth().iter().map(|_| [None; 6]).collect(), &truth(), vec![]);
+		assert_ok!(reveal(c, 10, quality()));
+		assert_eq!(GoldRecords::<Test>::get(10).unwrap().concordance[SERIES_COMPOSITE].pairs, 0);
+	})
+}
