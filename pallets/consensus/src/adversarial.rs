@@ -67,16 +67,16 @@ pub struct Outcome {
 }
 
 /// SplitMix64 with a Box-Muller normal.
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 impl Rng {
-	fn next(&mut self) -> u64 {
+	pub(crate) fn next(&mut self) -> u64 {
 		self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
 		let mut z = self.0;
 		z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
 		z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
 		z ^ (z >> 31)
 	}
-	fn unit(&mut self) -> f64 {
+	pub(crate) fn unit(&mut self) -> f64 {
 		(self.next() >> 11) as f64 / (1u64 << 53) as f64
 	}
 	fn normal(&mut self, sd: f64) -> f64 {
@@ -85,7 +85,7 @@ impl Rng {
 	}
 }
 
-fn clip(x: f64) -> Permill {
+pub(crate) fn clip(x: f64) -> Permill {
 	Permill::from_parts((x.clamp(0.0, 1.0) * 1e6).round() as u32)
 }
 

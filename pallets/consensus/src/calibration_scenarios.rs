@@ -3,25 +3,16 @@
 //! unreliable on purpose is gated within 10 gold tasks and comes back within 10 once sound; once
 //! gated, the composite ranks the outputs at least as well as the fallback.
 
-use crate::{adversarial::spearman, mock::*, *};
+use crate::{
+	adversarial::{clip as pm, spearman, Rng},
+	mock::*,
+	*,
+};
 use frame_support::assert_ok;
 use pallet_poq_calibration::{gold_commitment, Gated, GoldLabels, Windows};
 use poq_primitives::ScoreReport;
 
 const OUTPUTS: usize = 8;
-
-/// A deterministic stream of numbers in [0, 1).
-struct Lcg(u64);
-impl Lcg {
-	fn unit(&mut self) -> f64 {
-		self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-		(self.0 >> 11) as f64 / (1u64 << 53) as f64
-	}
-}
-
-fn pm(x: f64) -> Permill {
-	Permill::from_parts((x.clamp(0.0, 1.0) * 1e6).round() as u32)
-}
 
 /// How the committee's alignment model behaves.
 #[derive(Clone, Copy, PartialEq, Debug)]
@@ -34,7 +25,7 @@ enum Alignment {
 /// Runs one gold task scored by five honest members (truth + small noise on structure and
 /// semantic; alignment as `alignment`, the same for everyone, as a broken shared model would
 /// be). Returns the published composites and the fallback (semantic) per output with the truth.
-fn gold_task(rng: &mut Lcg, alignment: Alignment) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+fn gold_task(rng: &mut Rng, alignment: Alignment) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
 	let truth: Vec<f64> = (0..OUTPUTS).map(|_| rng.unit()).collect();
 	let shared_noise: Vec<f64> = (0..OUTPUTS).map(|_| rng.unit()).collect();
 	let labels = GoldLabels::Quality(truth.iter().map(|q| pm(*q)).collect());
@@ -87,7 +78,7 @@ fn setup() {
 fn scenario(broken: Alignment) {
 	new_test_ext().execute_with(|| {
 		setup();
-		let mut rng = Lcg(broken as u64 + 7);
+		let mut rng = Rng(broken as u64 + 7);
 		// Sound for a while: alignment counts.
 		for _ in 0..5 {
 			gold_task(&mut rng, Alignment::Sound);
@@ -145,7 +136,7 @@ fn a_noisy_alignment_is_gated_and_comes_back() {
 fn a_gold_task_is_an_ordinary_task_to_its_committee() {
 	new_test_ext().execute_with(|| {
 		setup();
-		let mut rng = Lcg(1);
+		let mut rng = Rng(1);
 		gold_task(&mut rng, Alignment::Sound);
 		// The consensus pallet saw nothing but a task: its events name no gold, and the task was
 		// paid out like any other.
