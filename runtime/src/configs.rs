@@ -200,6 +200,19 @@ parameter_types! {
 		};
 }
 
+parameter_types! {
+	/// The tasks pallet's `on_initialize` budget for phase ends (10% of a block).
+	pub TasksServiceWeight: Weight = HOOK_SHARE * RuntimeBlockWeights::get().max_block;
+	/// The consensus pallet's `on_initialize` budget for settlements (10% of a block).
+	pub ConsensusServiceWeight: Weight = HOOK_SHARE * RuntimeBlockWeights::get().max_block;
+}
+
+/// Each of the two queue-servicing pallets may spend this share of a block in `on_initialize`;
+/// together with the base block and the normal class (75%) they stay within the block
+/// (`runtime/src/tests.rs` checks it). Backlogs are also serviced in `on_idle`, with what the
+/// block's extrinsics left.
+pub const HOOK_SHARE: Perbill = Perbill::from_percent(10);
+
 /// Slashed and forfeited funds go to the treasury account.
 pub type ToTreasury = frame_support::traits::tokens::imbalance::ResolveTo<TreasuryAccount, Balances>;
 
@@ -213,8 +226,11 @@ impl pallet_poq_tasks::Config for Runtime {
 	type MaxModelIdLen = ConstU32<64>;
 	type MaxOutputs = ConstU32<8>;
 	type MaxCommitteeSize = ConstU32<16>;
-	type MaxScheduledPerBlock = ConstU32<64>;
-	type MaxOpenTasksPerProvider = ConstU32<32>;
+	/// Phase ends: up to a tenth of a block in `on_initialize`, the rest carried over.
+	type ServiceWeight = TasksServiceWeight;
+	/// A counter, not a list: it only keeps a provider with open tasks from changing its
+	/// registration. High enough for bursts of hundreds of queries.
+	type MaxOpenTasksPerProvider = ConstU32<1024>;
 	type MinBounty = ConstU128<UNIT>;
 	type TaskDepositBase = ConstU128<{ 100 * MILLI_UNIT }>;
 	type TaskDepositPerByte = ConstU128<MILLI_UNIT>;
@@ -314,7 +330,8 @@ impl pallet_poq_consensus::Config for Runtime {
 	type MaxOutputs = ConstU32<8>;
 	type MaxModelIdLen = ConstU32<64>;
 	type MaxCandidates = ConstU32<128>;
-	type MaxSettlementsPerBlock = ConstU32<4>;
+	/// Settlements and result pruning: up to a tenth of a block in `on_initialize`.
+	type ServiceWeight = ConsensusServiceWeight;
 	type DefaultParams = ConsensusDefaults;
 	type GovernanceOrigin = RootOrTwoThirdsCouncil;
 	/// Calibration gates the composite's dimensions by their reliability on gold tasks.

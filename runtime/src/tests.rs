@@ -304,3 +304,89 @@ fn a_gold_task_calibrates_through_the_runtime() {
 		assert_eq!(crate::Calibration::gold_records().len(), 1);
 	});
 }
+
+#[test]
+fn the_hooks_leave_the_normal_class_its_share_of_the_block() {
+	use crate::configs::{ConsensusServiceWeight, TasksServiceWeight};
+	use frame_support::dispatch::DispatchClass;
+	let w = crate::configs::RuntimeBlockWeights::get();
+	let normal = w.get(DispatchClass::Normal).max_total.expect("the normal class is bounded");
+	let hooks = TasksServiceWeight::get().saturating_add(ConsensusServiceWeight::get());
+	// Base block + the queues' on_initialize budgets + a full normal class fit in one block.
+	assert!(
+		w.base_block.saturating_add(hooks).saturating_add(normal).all_lte(w.max_block),
+		"base {:?} + hooks {:?} + normal {:?} > block {:?}",
+		w.base_block,
+		hooks,
+		normal,
+		w.max_block
+	);
+	// Each budget holds many items at the governed maxima (8 outputs, 16 members, 128
+	// candidates), so a burst drains in few blocks; on_idle adds what extrinsics leave.
+	let close = pallet_poq_tasks::Pallet::<Runtime>::max_action_weight();
+	let settle = pallet_poq_consensus::Pallet::<Runtime>::max_settlement_weight();
+	let closes = TasksServiceWeight::get().ref_time() / close.ref_time();
+	let settles = ConsensusServiceWeight::get().ref_time() / settle.ref_time();
+	println!("per block in on_initialize at the maxima: {closes} reveal closes with draws, {settles} settlements");
+	assert!(closes >= 20, "{closes} reveal closes per block");
+	assert!(settles >= 10, "{settles} settlements per block");
+}
+
+#[test]
+fn a_burst_of_two_hundred_queries_is_accepted_and_every_reveal_phase_closes_in_time() {
+	use poq_primitives::TaskFamily;
+	preset_ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		System::set_block_number(1);
+		let signed = |k: Sr25519Keyring| RuntimeOrigin::signed(k.to_account_id());
+		let (user, evaluator) = (Sr25519Keyring::Ferdie, Sr25519Keyring::Bob);
+		let providers = [Sr25519Keyring::Charlie, Sr25519Keyring::Dave, Sr25519Keyring::Eve];
+		assert_ok!(crate::Evaluators::bond(signed(evaluator), 1_000 * crate::UNIT));
+		assert_ok!(crate::Evaluators::activate(signed(evaluator)));
+		for p in providers {
+			assert_ok!(crate::Tasks::register_provider(signed(p), b"model".to_vec(), crate::UNIT));
+		}
+		let options = pallet_poq_tasks::QueryOptions { max_outputs: Some(3), committee_size: Some(1) };
+		let tasks: Vec<u64> = (0..200)
+			.map(|i| {
+				let t = pallet_poq_tasks::NextTaskId::<Runtime>::get();
+				let q = alloc::format!("What is {i} + {i}?").into_bytes();
+				assert_ok!(crate::Tasks::submit_query(signed(user), TaskFamily::Qa, q, None, crate::UNIT, options));
+				t
+			})
+			.collect();
+		let salt = [1u8; 32];
+		for t in &tasks {
+			for p in providers {
+				let c = pallet_poq_tasks::output_commitment(&p.to_account_id(), b"answer", &salt);
+				assert_ok!(crate::Tasks::commit_output(signed(p), *t, c));
+			}
+		}
+		// Every task got its three outputs: the reveal phases start in block 2.
+		run_to(2);
+		for t in &tasks {
+			for p in providers {
+				assert_ok!(crate::Tasks::reveal_output(signed(p), *t, b"answer".to_vec(), salt));
+			}
+		}
+		// All 200 closes fall due in block 2: on_initialize budgets carry them over; with no idle
+		// weight at all every committee is still drawn within a few blocks, with its full windows.
+		let mut rounds = alloc::collections::BTreeMap::new();
+		for b in 3..=12 {
+			run_to(b);
+			for t in &tasks {
+				if let Some(r) = pallet_poq_consensus::Rounds::<Runtime>::get(t) {
+					rounds.entry(*t).or_insert((r.drawn_at, r.commit_ends, r.reveal_ends, r.committee.len()));
+				}
+			}
+		}
+		assert_eq!(pallet_poq_tasks::Pallet::<Runtime>::backlog(12), 0);
+		assert_eq!(rounds.len(), 200, "every task drew its committee");
+		let last = rounds.values().map(|r| r.0).max().unwrap();
+		println!("200 reveal closes due at block 2, drawn in blocks 3..={last} by on_initialize alone");
+		assert!(last <= 10, "the last committee was drawn at block {last}");
+		for (t, (drawn, commit_ends, reveal_ends, members)) in &rounds {
+			assert_eq!(*members, 1, "task {t}");
+			assert!(*commit_ends >= drawn + 2 && reveal_ends > commit_ends, "task {t}: windows {drawn}..{commit_ends}..{reveal_ends}");
+		}
+	});
+}

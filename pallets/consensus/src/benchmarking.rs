@@ -9,8 +9,9 @@ use frame_system::RawOrigin;
 
 /// A scoring task with `n` outputs whose committee is replaced by `m` fresh evaluators.
 fn task_with_committee<T: Config>(n: u32, m: u32) -> (TaskId, Vec<T::AccountId>) {
-	let task = T::BenchmarkHelper::scoring_task(n);
+	// Evaluators first: a task drawn without candidates is settled at once (nobody to wait for).
 	let members: Vec<T::AccountId> = (0..m).map(T::BenchmarkHelper::evaluator).collect();
+	let task = T::BenchmarkHelper::scoring_task(n);
 	Rounds::<T>::mutate(task, |r| {
 		let r = r.as_mut().expect("the helper's task has a round");
 		r.committee = members
@@ -45,9 +46,11 @@ mod benchmarks {
 		assert_eq!(Prices::<T>::get(&who), price);
 	}
 
+	/// The last member's commitment: it also closes the commit window.
 	#[benchmark]
 	fn commit_scores() {
 		let (task, members) = task_with_committee::<T>(1, T::MaxCommitteeSize::get());
+		Rounds::<T>::mutate(task, |r| r.as_mut().unwrap().committed = T::MaxCommitteeSize::get() - 1);
 		let who = members.last().unwrap().clone();
 		let c = scores_commitment(&who, task, &reports(1, 1), &H256::zero(), &salt());
 		#[extrinsic_call]
@@ -55,9 +58,16 @@ mod benchmarks {
 		assert_eq!(Commits::<T>::get(task, &who), Some(c));
 	}
 
+	/// The last reveal of a full committee with `n` outputs: it also moves the settlement to
+	/// this block.
 	#[benchmark]
 	fn reveal_scores(n: Linear<1, { T::MaxOutputs::get() }>) {
 		let (task, members) = task_with_committee::<T>(n, T::MaxCommitteeSize::get());
+		Rounds::<T>::mutate(task, |r| {
+			let r = r.as_mut().unwrap();
+			r.committed = T::MaxCommitteeSize::get();
+			r.revealed = T::MaxCommitteeSize::get() - 1;
+		});
 		let who = members.last().unwrap().clone();
 		let r = reports(n, 500_000);
 		Commits::<T>::insert(task, &who, scores_commitment(&who, task, &r, &H256::zero(), &salt()));
@@ -65,6 +75,7 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), task, r, H256::zero(), salt());
 		assert!(matches!(Reveals::<T>::get(task, &who), Some(Reveal::Valid { .. })));
+		assert!(Due::<T>::contains_key(Rounds::<T>::get(task).unwrap().reveal_ends, task));
 	}
 
 	/// Settlement with `m` members who all revealed and `n` outputs. Every other member reports
@@ -128,7 +139,7 @@ mod benchmarks {
 
 	/// Pruning `r` expired results.
 	#[benchmark]
-	fn prune_results(r: Linear<0, { 2 * T::MaxSettlementsPerBlock::get() }>) {
+	fn prune_results(r: Linear<0, { crate::settlement::MAX_PRUNED_PER_CALL }>) {
 		let (task, _) = task_with_committee::<T>(T::MaxOutputs::get(), 1);
 		frame_system::Pallet::<T>::set_block_number(Rounds::<T>::get(task).unwrap().reveal_ends);
 		Consensus::<T>::do_settle(task).expect("settles");
@@ -144,7 +155,7 @@ mod benchmarks {
 		let now = result.expires_at;
 		#[block]
 		{
-			Consensus::<T>::prune_results(now);
+			Consensus::<T>::prune_results(now, Weight::MAX);
 		}
 		assert_eq!(ResultQueueBounds::<T>::get(), (r as u64, r as u64));
 	}

@@ -11,14 +11,17 @@
 //! through a commit-reveal of its own:
 //!
 //! 1. **Commit** (`commit_blocks` from the draw): each member submits [`Pallet::commit_scores`]
-//!    with [`poq_primitives::scores_commitment`] of its reports.
-//! 2. **Reveal** (the next `reveal_blocks`): each member submits [`Pallet::reveal_scores`], one
-//!    [`ScoreReport`] (structure, semantic, alignment) per output in the task's output order,
-//!    the hash of the model set that produced them, and the salt.
-//! 3. **Settlement**, automatic at the end of the reveal window (at most
-//!    [`Config::MaxSettlementsPerBlock`] tasks per block) or by anyone through
-//!    [`Pallet::settle`] once due: aggregation, composite, trust, slashes, rewards, then the
-//!    tasks pallet pays out and the [`TaskResult`] is kept for `result_retention` blocks.
+//!    with [`poq_primitives::scores_commitment`] of its reports. The window closes early, at the
+//!    next block, once every member has committed.
+//! 2. **Reveal** (until `reveal_blocks` after the commit window's planned end): each member
+//!    submits [`Pallet::reveal_scores`], one [`ScoreReport`] (structure, semantic, alignment)
+//!    per output in the task's output order, the hash of the model set that produced them, and
+//!    the salt. The window closes early once every member who committed has revealed.
+//! 3. **Settlement**, automatic once the reveal window is over (in the same block's `on_idle`
+//!    when the last reveal closed it early, else in a block's `on_initialize`, within
+//!    [`Config::ServiceWeight`]; what does not fit carries over to the next block) or by anyone
+//!    through [`Pallet::settle`] once due: aggregation, composite, trust, slashes, rewards, then
+//!    the tasks pallet pays out and the [`TaskResult`] is kept for `result_retention` blocks.
 //!
 //! Governance ([`Config::GovernanceOrigin`], a 2/3 council majority or root in the runtime) sets
 //! the composite's weights per task family ([`Pallet::set_dimension_weights`]) and every other
@@ -209,10 +212,11 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxCandidates: Get<u32>;
 
-		/// Most tasks settled automatically in one block; more due in the same block go to the
-		/// next blocks of their scoring window. Positive.
+		/// Most weight `on_initialize` spends on due settlements and on pruning results; what
+		/// does not fit is done by `on_idle` and the next blocks. At least one settlement at the
+		/// maxima ([`Pallet::max_settlement_weight`]), so that every block makes progress.
 		#[pallet::constant]
-		type MaxSettlementsPerBlock: Get<u32>;
+		type ServiceWeight: Get<Weight>;
 
 		/// Parameters at genesis (must pass [`Params::validate`]).
 		type DefaultParams: Get<Params<BlockNumberFor<Self>>>;
@@ -269,15 +273,15 @@ pub mod pallet {
 	pub type Reveals<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, TaskId, Blake2_128Concat, T::AccountId, RevealOf<T>>;
 
-	/// Tasks due for automatic settlement at a block.
+	/// Tasks due for automatic settlement at a block (`block -> task -> ()`): one entry per
+	/// round, at its `reveal_ends`.
 	#[pallet::storage]
-	pub type Due<T: Config> = StorageMap<
-		_,
-		Twox64Concat,
-		BlockNumberFor<T>,
-		BoundedVec<TaskId, T::MaxSettlementsPerBlock>,
-		ValueQuery,
-	>;
+	pub type Due<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, BlockNumberFor<T>, Twox64Concat, TaskId, (), OptionQuery>;
+
+	/// The first block whose [`Due`] entries may not all be settled yet.
+	#[pallet::storage]
+	pub type DueCursor<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
 
 	/// Settled results, kept for `result_retention` blocks.
 	#[pallet::storage]
@@ -319,11 +323,13 @@ pub mod pallet {
 			commit_ends: BlockNumberFor<T>,
 			reveal_ends: BlockNumberFor<T>,
 		},
-		/// No block of the task's scoring window had room for its automatic settlement: call
-		/// `settle` once it is due.
-		SettlementNotScheduled { task: TaskId },
 		/// A member committed to its scores.
 		ScoresCommitted { task: TaskId, who: T::AccountId },
+		/// Every member committed: the reveal window opens at `reveal_starts`, before the commit
+		/// window's planned end.
+		AllCommitted { task: TaskId, reveal_starts: BlockNumberFor<T> },
+		/// Every member who committed revealed: the task is settled now.
+		AllRevealed { task: TaskId },
 		/// A member revealed scores matching its commitment.
 		ScoresRevealed { task: TaskId, who: T::AccountId, model_set: H256 },
 		/// A member revealed scores that do not match its commitment; it is slashed at
@@ -378,19 +384,11 @@ pub mod pallet {
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
-			let due = Due::<T>::take(now);
-			let mut weight = T::DbWeight::get().reads_writes(1, 1);
-			for task in due.iter() {
-				if Rounds::<T>::contains_key(task) {
-					if let Err(e) = Self::do_settle(*task) {
-						log::warn!(target: "poq-consensus", "settlement of task {task} failed: {e:?}");
-					}
-				}
-				weight.saturating_accrue(
-					T::WeightInfo::settle(T::MaxCommitteeSize::get(), T::MaxOutputs::get()),
-				);
-			}
-			weight.saturating_add(Self::prune_results(now))
+			Self::service(now, T::ServiceWeight::get())
+		}
+
+		fn on_idle(now: BlockNumberFor<T>, remaining: Weight) -> Weight {
+			Self::service(now, remaining)
 		}
 
 		fn offchain_worker(now: BlockNumberFor<T>) {
@@ -402,7 +400,10 @@ pub mod pallet {
 				T::DefaultParams::get().validate(T::MaxCommitteeSize::get()),
 				"DefaultParams must pass Params::validate"
 			);
-			assert!(T::MaxSettlementsPerBlock::get() > 0, "MaxSettlementsPerBlock must be positive");
+			assert!(
+				Self::max_settlement_weight().all_lte(T::ServiceWeight::get()),
+				"ServiceWeight must hold one settlement at the maxima"
+			);
 			assert!(T::MaxOutputs::get() > 0 && T::MaxCommitteeSize::get() > 0);
 		}
 	}
@@ -428,24 +429,37 @@ pub mod pallet {
 
 		/// Commits to the caller's scores of `task`:
 		/// [`poq_primitives::scores_commitment`]. Committee members only, once, in the commit
-		/// window.
+		/// window. The last member's commitment closes the window: reveals open in the next
+		/// block.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::commit_scores())]
 		pub fn commit_scores(origin: OriginFor<T>, task: TaskId, commitment: H256) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let round = Rounds::<T>::get(task).ok_or(Error::<T>::NoRound)?;
+			let mut round = Rounds::<T>::get(task).ok_or(Error::<T>::NoRound)?;
 			ensure!(round.committee.iter().any(|(m, _)| *m == who), Error::<T>::NotInCommittee);
-			ensure!(Self::now() < round.commit_ends, Error::<T>::CommitClosed);
+			let now = Self::now();
+			ensure!(now < round.commit_ends, Error::<T>::CommitClosed);
 			ensure!(!Commits::<T>::contains_key(task, &who), Error::<T>::AlreadyCommitted);
 			Commits::<T>::insert(task, &who, commitment);
+			round.committed = round.committed.saturating_add(1);
+			let next = now.saturating_add(One::one());
+			let all = round.committed as usize >= round.committee.len() && next < round.commit_ends;
+			if all {
+				round.commit_ends = next;
+			}
+			Rounds::<T>::insert(task, round);
 			Self::deposit_event(Event::ScoresCommitted { task, who });
+			if all {
+				Self::deposit_event(Event::AllCommitted { task, reveal_starts: next });
+			}
 			Ok(())
 		}
 
 		/// Reveals the caller's scores of `task`: one report per output, in the task's output
 		/// order, the model-set hash and the salt of the commitment. A reveal that does not
 		/// match the commitment is recorded as such (and slashed at settlement); it cannot be
-		/// retried.
+		/// retried. The last reveal of the members who committed closes the window: the task is
+		/// settled in this block (or the next, when this block has no weight left).
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::reveal_scores(reports.len() as u32))]
 		pub fn reveal_scores(
@@ -456,7 +470,7 @@ pub mod pallet {
 			salt: [u8; 32],
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let round = Rounds::<T>::get(task).ok_or(Error::<T>::NoRound)?;
+			let mut round = Rounds::<T>::get(task).ok_or(Error::<T>::NoRound)?;
 			ensure!(round.committee.iter().any(|(m, _)| *m == who), Error::<T>::NotInCommittee);
 			let now = Self::now();
 			ensure!(now >= round.commit_ends && now < round.reveal_ends, Error::<T>::RevealNotOpen);
@@ -471,6 +485,16 @@ pub mod pallet {
 			} else {
 				Reveals::<T>::insert(task, &who, Reveal::Mismatch);
 				Self::deposit_event(Event::RevealMismatch { task, who });
+			}
+			round.revealed = round.revealed.saturating_add(1);
+			let all = round.revealed >= round.committed;
+			if all {
+				Self::reschedule_settlement(task, round.reveal_ends, now);
+				round.reveal_ends = now;
+			}
+			Rounds::<T>::insert(task, round);
+			if all {
+				Self::deposit_event(Event::AllRevealed { task });
 			}
 			Ok(())
 		}
@@ -585,18 +609,12 @@ pub mod pallet {
 				commit_ends = now.saturating_add(span / 2u32.into());
 				reveal_ends = last;
 			}
-			let mut scheduled = false;
-			let mut at = reveal_ends;
-			while at <= last {
-				if Due::<T>::try_mutate(at, |d| d.try_push(task)).is_ok() {
-					scheduled = true;
-					break;
-				}
-				at = at.saturating_add(One::one());
+			// Nobody to wait for: an empty committee is settled (without quality) at once.
+			if committee.is_empty() {
+				commit_ends = now;
+				reveal_ends = now;
 			}
-			if !scheduled {
-				Self::deposit_event(Event::SettlementNotScheduled { task });
-			}
+			Self::schedule_settlement(reveal_ends, task);
 			let members = committee.iter().map(|(m, _)| m.clone()).collect();
 			Rounds::<T>::insert(
 				task,
@@ -607,14 +625,18 @@ pub mod pallet {
 					drawn_at: now,
 					commit_ends,
 					reveal_ends,
+					committed: 0,
+					revealed: 0,
 				},
 			);
 			Self::deposit_event(Event::CommitteeDrawn { task, committee: members, commit_ends, reveal_ends });
 		}
 
-		/// Removes a round and its commits and reveals.
+		/// Removes a round, its settlement entry and its commits and reveals.
 		pub(crate) fn clear_round(task: TaskId) {
-			Rounds::<T>::remove(task);
+			if let Some(round) = Rounds::<T>::take(task) {
+				Due::<T>::remove(round.reveal_ends, task);
+			}
 			let _ = Commits::<T>::clear_prefix(task, T::MaxCommitteeSize::get(), None);
 			let _ = Reveals::<T>::clear_prefix(task, T::MaxCommitteeSize::get(), None);
 		}
@@ -628,6 +650,24 @@ impl<T: Config> OnRevealClosed for Pallet<T> {
 
 	fn weight() -> Weight {
 		T::WeightInfo::draw_committee(T::MaxCandidates::get())
+	}
+
+	fn current_weight() -> Weight {
+		let candidates = T::Evaluators::active_count().clamp(1, T::MaxCandidates::get());
+		T::WeightInfo::draw_committee(candidates).saturating_add(T::DbWeight::get().reads(1))
+	}
+
+	fn on_expired(task: TaskId) {
+		if Rounds::<T>::contains_key(task) {
+			Self::clear_round(task);
+			Self::deposit_event(Event::RoundDropped { task });
+		}
+	}
+
+	fn expired_weight() -> Weight {
+		// The round, its settlement entry, and every member's commit and reveal.
+		let m = T::MaxCommitteeSize::get() as u64;
+		T::DbWeight::get().reads_writes(1 + 2 * m, 2 + 2 * m)
 	}
 }
 

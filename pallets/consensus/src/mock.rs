@@ -44,6 +44,13 @@ impl pallet_balances::Config for Test {
 }
 
 parameter_types! {
+	/// The hook budget of the schedule (and of settlement): one second of compute, a test may
+	/// lower it (`ServiceWeight::set`) to see work carried over.
+	pub storage ServiceWeight: frame_support::weights::Weight =
+		frame_support::weights::Weight::from_parts(1_000_000_000_000, u64::MAX);
+}
+
+parameter_types! {
 	pub const TaskPhases: pallet_poq_tasks::PhaseLengths<u64> =
 		pallet_poq_tasks::PhaseLengths { answer: 2, reveal: 2, scoring: 6 };
 	pub TrustDefaults: pallet_poq_evaluators::TrustBounds = pallet_poq_evaluators::TrustBounds {
@@ -69,7 +76,7 @@ impl pallet_poq_tasks::Config for Test {
 	type MaxModelIdLen = ConstU32<16>;
 	type MaxOutputs = ConstU32<8>;
 	type MaxCommitteeSize = ConstU32<16>;
-	type MaxScheduledPerBlock = ConstU32<16>;
+	type ServiceWeight = ServiceWeight;
 	type MaxOpenTasksPerProvider = ConstU32<8>;
 	type MinBounty = ConstU64<100>;
 	type TaskDepositBase = ConstU64<10>;
@@ -167,7 +174,7 @@ impl pallet_poq_consensus::Config for Test {
 	type MaxOutputs = ConstU32<8>;
 	type MaxModelIdLen = ConstU32<16>;
 	type MaxCandidates = ConstU32<32>;
-	type MaxSettlementsPerBlock = ConstU32<4>;
+	type ServiceWeight = ServiceWeight;
 	type DefaultParams = DefaultParams;
 	type GovernanceOrigin = EnsureRoot<u64>;
 	type Gate = Calibration;

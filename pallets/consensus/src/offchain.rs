@@ -11,23 +11,36 @@
 //!   (it survives a node restart) and submit `reveal_scores`; once the reveal is on chain the
 //!   entry is removed.
 //!
+//! The worker acts in the first block it can: its transaction lands in the next block at the
+//! earliest, so it judges the windows at `now + 1`. When the last member's commitment closes
+//! the commit window early, the worker of that block already reveals; tasks are taken in the
+//! order of their commit deadlines, so that a burst is scored oldest first.
+//!
 //! A submission is not repeated for [`RESUBMIT_AFTER`] blocks (the transaction may be in the
 //! pool), and a per-task lock keeps two workers of overlapping blocks from submitting twice.
-//! Several tasks settle in the same windows, so one worker run may submit several
-//! transactions for one account: the worker numbers them itself (the next nonce is kept in
-//! off-chain storage for two blocks, then taken from the chain again).
+//! Several tasks settle in the same windows, and workers of consecutive blocks overlap while a
+//! burst is scored, so transactions of one account are numbered by the workers themselves,
+//! under a lock: the next nonce is kept in off-chain storage while the last submission is
+//! recent ([`NONCE_FRESH_MS`]), then taken from the chain again.
 
 use super::*;
 use frame_system::offchain::{Account, CreateSignedTransaction, Signer, SubmitTransaction};
 use sp_runtime::traits::One;
 use sp_runtime::offchain::{
 	storage::StorageValueRef,
-	storage_lock::{BlockAndTime, StorageLock},
+	storage_lock::{BlockAndTime, StorageLock, Time},
 	Duration,
 };
 
 /// Blocks after which an unconfirmed submission is sent again.
 pub const RESUBMIT_AFTER: u32 = 3;
+
+/// How long (ms) the nonce a worker kept after its last submission is trusted over the chain's.
+pub const NONCE_FRESH_MS: u64 = 18_000;
+
+/// How long (ms) one worker starts scoring new tasks; later ones are left to the next block's
+/// worker, which sees fresher state (the node runs at most one worker per core at a time).
+pub const SCORING_BUDGET_MS: u64 = 5_000;
 
 /// What an evaluator node keeps between its commit and its reveal.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, Debug)]
@@ -61,16 +74,32 @@ impl<T: Config> Pallet<T> {
 			return;
 		}
 		let locals: Vec<Account<T>> = signer.accounts_from_keys().collect();
-		for (task, round) in Rounds::<T>::iter() {
+		let mut mine: Vec<(TaskId, RoundOf<T>)> = Rounds::<T>::iter()
+			.filter(|(_, round)| {
+				round.committee.iter().any(|(m, _)| locals.iter().any(|a| a.id == *m))
+			})
+			.collect();
+		// Earliest deadline first: a burst is scored in the order its windows close.
+		mine.sort_by(|a, b| (a.1.commit_ends, a.0).cmp(&(b.1.commit_ends, b.0)));
+		// This worker sees the state of block `now`: it stops scoring new tasks once that state
+		// is about a block old, and leaves them to the next block's worker.
+		let deadline = millis().saturating_add(SCORING_BUDGET_MS);
+		for (task, round) in mine {
 			for account in &locals {
 				if round.committee.iter().any(|(m, _)| *m == account.id) {
-					Self::evaluate_task(now, task, &round, account);
+					Self::evaluate_task(now, task, &round, account, deadline);
 				}
 			}
 		}
 	}
 
-	fn evaluate_task(now: BlockNumberFor<T>, task: TaskId, round: &RoundOf<T>, account: &Account<T>) {
+	fn evaluate_task(
+		now: BlockNumberFor<T>,
+		task: TaskId,
+		round: &RoundOf<T>,
+		account: &Account<T>,
+		deadline: u64,
+	) {
 		let who = &account.id;
 		let key = pending_key(task, who);
 		let mut store = StorageValueRef::persistent(&key);
@@ -84,6 +113,8 @@ impl<T: Config> Pallet<T> {
 		let Ok(_guard) = lock.try_lock() else { return };
 		let pending: Option<PendingScores<BlockNumberFor<T>>> = store.get().ok().flatten();
 		let recent = |sent: Option<BlockNumberFor<T>>| sent.is_some_and(|b| now < b.saturating_add(RESUBMIT_AFTER.into()));
+		// The earliest block a transaction submitted now can land in.
+		let lands = now.saturating_add(One::one());
 
 		if Reveals::<T>::contains_key(task, who) {
 			if pending.is_some() {
@@ -91,12 +122,11 @@ impl<T: Config> Pallet<T> {
 			}
 			return;
 		}
-		if now < round.commit_ends {
-			if Commits::<T>::contains_key(task, who) {
-				return;
-			}
+		let committed = Commits::<T>::contains_key(task, who);
+		if lands < round.commit_ends && !committed {
 			let mut p = match pending {
 				Some(p) => p,
+				None if millis() > deadline => return,
 				None => match Self::score_offchain(task) {
 					Ok(p) => p,
 					Err(e) => {
@@ -116,10 +146,7 @@ impl<T: Config> Pallet<T> {
 				Ok(()) => log::info!(target: "poq-ocw", "task {task}: commit_scores submitted at block {now:?}"),
 				Err(()) => log::warn!(target: "poq-ocw", "task {task}: commit_scores could not be submitted"),
 			}
-		} else if now < round.reveal_ends {
-			if !Commits::<T>::contains_key(task, who) {
-				return;
-			}
+		} else if committed && lands >= round.commit_ends && lands < round.reveal_ends {
 			let Some(mut p) = pending else {
 				log::error!(target: "poq-ocw", "task {task}: committed but no stored scores to reveal (off-chain storage lost?)");
 				return;
@@ -144,12 +171,18 @@ impl<T: Config> Pallet<T> {
 
 	/// Signs `call` for `account` and submits it, numbering it after the transactions this
 	/// worker submitted for the account in the last two blocks.
-	fn submit(now: BlockNumberFor<T>, account: &Account<T>, call: Call<T>) -> Result<(), ()> {
+	fn submit(_now: BlockNumberFor<T>, account: &Account<T>, call: Call<T>) -> Result<(), ()> {
 		let key = (b"poq-consensus/nonce", &account.id).encode();
+		let mut lock_key = key.clone();
+		lock_key.extend_from_slice(b"/lock");
+		// Workers of overlapping blocks number their transactions one at a time.
+		let mut lock = StorageLock::<Time>::with_deadline(&lock_key, Duration::from_millis(5_000));
+		let _guard = lock.lock();
 		let store = StorageValueRef::persistent(&key);
 		let chain = frame_system::Pallet::<T>::account_nonce(&account.id);
-		let nonce = match store.get::<(BlockNumberFor<T>, T::Nonce)>().ok().flatten() {
-			Some((at, next)) if now <= at.saturating_add(2u32.into()) && next > chain => next,
+		let now_ms = millis();
+		let nonce = match store.get::<(u64, T::Nonce)>().ok().flatten() {
+			Some((at, next)) if now_ms <= at.saturating_add(NONCE_FRESH_MS) && next > chain => next,
 			_ => chain,
 		};
 		let xt = <T as CreateSignedTransaction<Call<T>>>::create_signed_transaction::<T::AuthorityId>(
@@ -160,7 +193,7 @@ impl<T: Config> Pallet<T> {
 		)
 		.ok_or(())?;
 		SubmitTransaction::<T, Call<T>>::submit_transaction(xt)?;
-		store.set(&(now, nonce + One::one()));
+		store.set(&(now_ms, nonce + One::one()));
 		Ok(())
 	}
 

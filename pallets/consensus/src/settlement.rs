@@ -7,7 +7,7 @@ use frame_support::pallet_prelude::*;
 use frame_system::pallet_prelude::*;
 use poq_primitives::{CompositeGate, SettledTask, SettledTasks};
 use sp_runtime::{
-	traits::{SaturatedConversion, Saturating, Zero},
+	traits::{One, SaturatedConversion, Saturating, Zero},
 	Perbill, Permill,
 };
 
@@ -278,14 +278,92 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Prunes expired results from the head of the queue, at most
-	/// `2 * MaxSettlementsPerBlock` per block (twice the rate at which automatic settlement
-	/// adds them).
-	pub(crate) fn prune_results(now: BlockNumberFor<T>) -> Weight {
+	/// Queues the settlement of `task` at block `at` (not before the current block, which
+	/// `on_idle` still services).
+	pub(crate) fn schedule_settlement(at: BlockNumberFor<T>, task: TaskId) {
+		let at = at.max(Self::now());
+		Due::<T>::insert(at, task, ());
+		if at < DueCursor::<T>::get() {
+			DueCursor::<T>::put(at);
+		}
+	}
+
+	/// Moves the settlement of `task` from block `from` to `to`.
+	pub(crate) fn reschedule_settlement(task: TaskId, from: BlockNumberFor<T>, to: BlockNumberFor<T>) {
+		Due::<T>::remove(from, task);
+		Self::schedule_settlement(to, task);
+	}
+
+	/// The most one settlement can weigh (committee and outputs at their maxima), its queue
+	/// entry included: `ServiceWeight` must hold at least this much.
+	pub fn max_settlement_weight() -> Weight {
+		T::WeightInfo::settle(T::MaxCommitteeSize::get(), T::MaxOutputs::get())
+			.saturating_add(T::DbWeight::get().reads_writes(2, 1))
+	}
+
+	/// Settles the tasks due by `now`, oldest block first, while the next one's weight (from
+	/// its round's committee and outputs) fits in `limit`, then prunes expired results with
+	/// what is left. Returns the weight used.
+	pub(crate) fn service(now: BlockNumberFor<T>, limit: Weight) -> Weight {
+		let db = T::DbWeight::get();
+		let mut used = db.reads_writes(1, 1);
+		if !used.all_lte(limit) {
+			return Weight::zero();
+		}
+		let probe = db.reads(1);
+		let mut at = DueCursor::<T>::get();
+		'blocks: while at <= now {
+			let mut due = Due::<T>::drain_prefix(at);
+			loop {
+				if !used.saturating_add(probe).all_lte(limit) {
+					break 'blocks;
+				}
+				used.saturating_accrue(probe);
+				let Some((task, ())) = due.next() else { break };
+				// The round's read; a round already gone (settled by hand, dropped) costs no more.
+				used.saturating_accrue(db.reads(1));
+				let Some(round) = Rounds::<T>::get(task) else { continue };
+				let w = T::WeightInfo::settle(round.committee.len() as u32, round.outputs);
+				if !used.saturating_add(w).all_lte(limit) {
+					// Back in place for the next call.
+					drop(due);
+					Due::<T>::insert(at, task, ());
+					break 'blocks;
+				}
+				used.saturating_accrue(w);
+				if let Err(e) = Self::do_settle(task) {
+					log::warn!(target: "poq-consensus", "settlement of task {task} failed: {e:?}");
+				}
+			}
+			at = at.saturating_add(One::one());
+		}
+		DueCursor::<T>::put(at);
+		used.saturating_add(Self::prune_results(now, limit.saturating_sub(used)))
+	}
+
+	/// Tasks due for settlement by `now` and not settled yet.
+	pub fn settlement_backlog(now: BlockNumberFor<T>) -> u32 {
+		let mut at = DueCursor::<T>::get();
+		let mut n = 0u32;
+		while at <= now {
+			n = n.saturating_add(Due::<T>::iter_key_prefix(at).count() as u32);
+			at = at.saturating_add(One::one());
+		}
+		n
+	}
+
+	/// Prunes expired results from the head of the queue, as many as fit in `limit` (at most
+	/// [`MAX_PRUNED_PER_CALL`]); returns the weight used.
+	pub(crate) fn prune_results(now: BlockNumberFor<T>, limit: Weight) -> Weight {
+		if !T::WeightInfo::prune_results(1).all_lte(limit) {
+			return Weight::zero();
+		}
 		let (mut head, tail) = ResultQueueBounds::<T>::get();
-		let limit = 2 * T::MaxSettlementsPerBlock::get();
 		let mut pruned = 0u32;
-		while head < tail && pruned < limit {
+		while head < tail &&
+			pruned < MAX_PRUNED_PER_CALL &&
+			T::WeightInfo::prune_results(pruned + 1).all_lte(limit)
+		{
 			let Some(task) = ResultQueue::<T>::get(head) else {
 				head += 1;
 				continue;
@@ -306,6 +384,9 @@ impl<T: Config> Pallet<T> {
 		T::WeightInfo::prune_results(pruned)
 	}
 }
+
+/// Most results one hook call prunes (the range of the `prune_results` benchmark).
+pub const MAX_PRUNED_PER_CALL: u32 = 64;
 
 impl<T: Config> SettledTasks<T::AccountId, BlockNumberFor<T>> for Pallet<T> {
 	fn settled(task: TaskId) -> Option<SettledTask<T::AccountId, BlockNumberFor<T>>> {

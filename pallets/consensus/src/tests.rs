@@ -39,10 +39,12 @@ fn a_task_goes_from_reveal_to_settled_result() {
 		sorted.sort();
 		assert_eq!(sorted, evaluators, "k = 5 of 5 candidates");
 		let round = Rounds::<Test>::get(task).unwrap();
-		assert_eq!((round.commit_ends, round.reveal_ends, round.outputs), (7, 9, 3));
+		// Every output was revealed at block 3: the reveal phase closed then, the committee was
+		// drawn at block 4 (on_initialize; the mock runs no idle hook), windows of 2 + 2 blocks.
+		assert_eq!((round.drawn_at, round.commit_ends, round.reveal_ends, round.outputs), (4, 6, 8, 3));
 		// 30% of the 1_000 bounty is the evaluation budget.
 		assert_eq!(round.budget, 300);
-		assert_eq!(Due::<Test>::get(9).into_inner(), vec![task]);
+		assert!(Due::<Test>::contains_key(round.reveal_ends, task));
 
 		for m in &members {
 			commit(*m, task, &honest());
@@ -108,7 +110,10 @@ fn commits_and_reveals_check_their_arguments() {
 		);
 		assert_ok!(Consensus::commit_scores(signed(m), task, c));
 		assert_noop!(Consensus::commit_scores(signed(m), task, c), Error::<Test>::AlreadyCommitted);
-		run_to(7);
+		// A second member commits, so that the first reveal does not close the window.
+		let other = committee(task)[2];
+		commit(other, task, &honest());
+		run_to(6);
 		let late = committee(task)[1];
 		assert_noop!(Consensus::commit_scores(signed(late), task, c), Error::<Test>::CommitClosed);
 		assert_noop!(
@@ -128,9 +133,9 @@ fn commits_and_reveals_check_their_arguments() {
 			Consensus::reveal_scores(signed(m), task, honest(), MODEL_SET, SALT),
 			Error::<Test>::AlreadyRevealed
 		);
-		run_to(8);
+		run_to(7);
 		assert_noop!(Consensus::settle(signed(USER), task), Error::<Test>::NotDue);
-		run_to(9);
+		run_to(8);
 		assert_noop!(
 			Consensus::reveal_scores(signed(m), task, honest(), MODEL_SET, SALT),
 			Error::<Test>::NoRound
@@ -235,7 +240,9 @@ fn committee_excludes_providers_and_respects_prices_and_size() {
 		let task = post_task(&[PROVIDERS + 1, PROVIDERS + 2], 1_000);
 		run_to(System::block_number() + 2);
 		assert_eq!(committee(task).len(), 5);
-		assert_eq!(Rounds::<Test>::get(task).unwrap().committee[0].1, 10);
+		// Every member but the evaluator-provider (no price declared) declared 10.
+		let round = Rounds::<Test>::get(task).unwrap();
+		assert!(round.committee.iter().all(|(m, price)| *price == 10 || *m == PROVIDERS));
 	});
 }
 
@@ -391,23 +398,28 @@ fn settle_by_hand_and_dropped_rounds() {
 	new_test_ext().execute_with(|| {
 		let (task, _) = scoring_setup();
 		// Take the task off the automatic schedule: only a call settles it now.
-		Due::<Test>::remove(9);
-		run_to(9);
+		let due = Rounds::<Test>::get(task).unwrap().reveal_ends;
+		assert_noop!(Consensus::settle(signed(USER), task), Error::<Test>::NotDue);
+		Due::<Test>::remove(due, task);
+		run_to(due);
 		assert!(Results::<Test>::get(task).is_none());
 		assert_ok!(Consensus::settle(signed(USER), task));
 		assert!(Results::<Test>::get(task).is_some());
 		assert_noop!(Consensus::settle(signed(USER), task), Error::<Test>::NoRound);
 
-		// A round whose task expired is dropped, not settled.
+		// A round whose task expires unsettled is dropped with it: round, entry, commits.
 		let task = post_task(&[PROVIDERS], 1_000);
 		run_to(System::block_number() + 2);
-		let due = Rounds::<Test>::get(task).unwrap().reveal_ends;
-		Due::<Test>::remove(due);
-		run_to(System::block_number() + 6);
+		let round = Rounds::<Test>::get(task).unwrap();
+		let m = round.committee[0].0;
+		commit(m, task, &[report(500_000)]);
+		Due::<Test>::remove(round.reveal_ends, task);
+		run_to(System::block_number() + 8);
 		assert_eq!(pallet_poq_tasks::Pallet::<Test>::phase_of(task), Some(pallet_poq_tasks::Phase::Expired));
-		assert_ok!(Consensus::settle(signed(USER), task));
-		assert_eq!(consensus_events().last(), Some(&Event::RoundDropped { task }));
+		assert!(consensus_events().contains(&Event::RoundDropped { task }));
 		assert!(Rounds::<Test>::get(task).is_none());
+		assert_eq!(Commits::<Test>::iter_prefix(task).count(), 0);
+		assert_noop!(Consensus::settle(signed(USER), task), Error::<Test>::NoRound);
 	});
 }
 
@@ -415,21 +427,22 @@ fn settle_by_hand_and_dropped_rounds() {
 fn results_are_pruned_after_retention() {
 	new_test_ext().execute_with(|| {
 		let (task, _) = scoring_setup();
-		run_to(9);
-		assert_eq!(Results::<Test>::get(task).unwrap().expires_at, 14);
-		run_to(13);
+		// Nobody commits: settled at the reveal window's end (8), retained for 5 blocks.
+		run_to(8);
+		assert_eq!(Results::<Test>::get(task).unwrap().expires_at, 13);
+		run_to(12);
 		assert!(Results::<Test>::get(task).is_some());
-		run_to(14);
+		run_to(13);
 		assert!(Results::<Test>::get(task).is_none());
 		assert_eq!(ResultQueueBounds::<Test>::get(), (1, 1));
 	});
 }
 
 #[test]
-fn settlements_beyond_the_per_block_bound_move_to_later_blocks() {
+fn settlements_beyond_the_hook_budget_carry_over_in_order() {
 	new_test_ext().execute_with(|| {
 		bond_evaluators(3);
-		// Six tasks whose reveal ends in the same block; four settle per block.
+		// Six tasks whose reveal ends in the same block, room for four settlements per block.
 		let tasks: Vec<TaskId> = (0..6).map(|_| {
 			let t = pallet_poq_tasks::NextTaskId::<Test>::get();
 			assert_ok!(Tasks::submit_query(signed(USER), TaskFamily::Qa, b"q".to_vec(), None, 100, Default::default()));
@@ -444,11 +457,80 @@ fn settlements_beyond_the_per_block_bound_move_to_later_blocks() {
 		for (i, t) in tasks.iter().enumerate() {
 			assert_ok!(Tasks::reveal_output(signed(PROVIDERS + i as u64), *t, b"o".to_vec(), SALT));
 		}
-		run_to(5);
-		assert_eq!(Due::<Test>::get(9).len(), 4);
-		assert_eq!(Due::<Test>::get(10).len(), 2);
-		run_to(10);
+		run_to(4);
+		let due = Rounds::<Test>::get(tasks[0]).unwrap().reveal_ends;
+		assert!(tasks.iter().all(|t| Due::<Test>::contains_key(due, t)));
+		let one = <Test as Config>::WeightInfo::settle(3, 1);
+		ServiceWeight::set(&(one * 4 + <<Test as frame_system::Config>::DbWeight as frame_support::traits::Get<frame_support::weights::RuntimeDbWeight>>::get().reads_writes(20, 2)));
+		run_to(due);
+		assert_eq!(tasks.iter().filter(|t| Results::<Test>::get(*t).is_some()).count(), 4);
+		assert_eq!(Consensus::settlement_backlog(due), 2);
+		run_to(due + 1);
 		assert!(tasks.iter().all(|t| Results::<Test>::get(t).is_some()));
+		assert_eq!(Consensus::settlement_backlog(due + 1), 0);
+	});
+}
+
+#[test]
+fn windows_close_when_every_member_has_acted() {
+	new_test_ext().execute_with(|| {
+		use frame_support::traits::Hooks;
+		bond_evaluators(5);
+		let task = post_task(&[PROVIDERS, PROVIDERS + 1, PROVIDERS + 2], 1_000);
+		// The draw block: the commit window runs to drawn_at + 2.
+		run_to(System::block_number() + 1);
+		let members = committee(task);
+		let round = Rounds::<Test>::get(task).unwrap();
+		let now = System::block_number();
+		assert_eq!(round.drawn_at, now);
+		for m in &members[..4] {
+			commit(*m, task, &honest());
+		}
+		assert_eq!(Rounds::<Test>::get(task).unwrap().commit_ends, round.commit_ends);
+		commit(members[4], task, &honest());
+		// Everyone committed: reveals open in the next block.
+		assert_eq!(Rounds::<Test>::get(task).unwrap().commit_ends, now + 1);
+		assert!(consensus_events().contains(&Event::AllCommitted { task, reveal_starts: now + 1 }));
+		assert_noop!(
+			Consensus::reveal_scores(signed(members[0]), task, honest(), MODEL_SET, SALT),
+			Error::<Test>::RevealNotOpen
+		);
+		run_to(now + 1);
+		for m in &members[..4] {
+			reveal(*m, task, &honest());
+		}
+		assert!(Due::<Test>::contains_key(round.reveal_ends, task));
+		reveal(members[4], task, &honest());
+		// Everyone revealed: settled in this block's idle time, the planned entry gone.
+		assert!(!Due::<Test>::contains_key(round.reveal_ends, task));
+		assert!(consensus_events().contains(&Event::AllRevealed { task }));
+		Consensus::on_idle(now + 1, Weight::MAX);
+		let r = Results::<Test>::get(task).expect("settled in the block of the last reveal");
+		assert_eq!(r.settled_at, now + 1);
+		assert!(r.evaluators.iter().all(|e| e.conduct == Conduct::Revealed && e.slashed == 0));
+	});
+}
+
+#[test]
+fn an_early_reveal_close_waits_only_for_members_who_committed() {
+	new_test_ext().execute_with(|| {
+		let (task, _) = scoring_setup();
+		let members = committee(task);
+		let round = Rounds::<Test>::get(task).unwrap();
+		for m in &members[..3] {
+			commit(*m, task, &honest());
+		}
+		// Two members are silent: the commit window runs to its end.
+		run_to(round.commit_ends);
+		for m in &members[..3] {
+			reveal(*m, task, &honest());
+		}
+		let now = System::block_number();
+		assert_eq!(Rounds::<Test>::get(task).unwrap().reveal_ends, now);
+		run_to(now + 1);
+		let r = Results::<Test>::get(task).expect("settled in the next block at the latest");
+		let silent = r.evaluators.iter().filter(|e| e.conduct == Conduct::Silent).count();
+		assert_eq!(silent, 2, "the absentees are still penalised");
 	});
 }
 
@@ -581,38 +663,61 @@ fn the_offchain_worker_scores_commits_and_reveals_from_its_stored_salt() {
 		use frame_support::traits::Hooks;
 		let evaluators = bond_evaluators(2);
 		let task = post_task(&[PROVIDERS, PROVIDERS + 1], 1_000);
-		run_to(5);
+		// Every output was revealed: the committee is drawn in the next block.
+		run_to(System::block_number() + 1);
+		let drawn = System::block_number();
+		assert_eq!(Rounds::<Test>::get(task).unwrap().drawn_at, drawn);
 		assert_eq!(committee(task).len(), 2);
 
-		// Commit window: the worker scores and commits for its own key, once.
-		Consensus::offchain_worker(5);
+		// Commit window: the worker of the draw block scores and commits for its own key, once.
+		Consensus::offchain_worker(drawn);
 		let calls = dispatch_pool(&pool_state);
 		assert!(matches!(calls.as_slice(), [RuntimeCall::Consensus(Call::commit_scores { task: t, .. })] if *t == task));
 		assert!(Commits::<Test>::contains_key(task, EVALUATORS));
-		Consensus::offchain_worker(5);
-		Consensus::offchain_worker(6);
-		assert!(pool_state.read().transactions.is_empty(), "no second commit");
-		// The other member commits by hand (the same scores as the engine's).
+		Consensus::offchain_worker(drawn);
+		assert!(pool_state.read().transactions.is_empty(), "no second commit, no early reveal");
+		// The other member commits by hand (the same scores as the engine's): the window closes.
 		let by_hand = vec![report(800_000), report(800_000)];
 		commit(evaluators[1], task, &by_hand);
+		assert_eq!(Rounds::<Test>::get(task).unwrap().commit_ends, drawn + 1);
 
-		// Reveal window: a later worker (as after a restart) reveals from off-chain storage.
-		run_to(7);
-		Consensus::offchain_worker(7);
+		// The worker of the block of the last commitment (a later worker, as after a restart)
+		// reveals from off-chain storage, for the next block.
+		Consensus::offchain_worker(drawn);
+		run_to(drawn + 1);
 		let calls = dispatch_pool(&pool_state);
 		assert!(matches!(calls.as_slice(), [RuntimeCall::Consensus(Call::reveal_scores { model_set, .. })] if *model_set == H256::repeat_byte(7)));
 		assert!(matches!(Reveals::<Test>::get(task, EVALUATORS), Some(Reveal::Valid { .. })));
-		reveal(evaluators[1], task, &by_hand);
-		Consensus::offchain_worker(8);
+		Consensus::offchain_worker(drawn + 1);
 		assert!(pool_state.read().transactions.is_empty(), "no second reveal");
+		reveal(evaluators[1], task, &by_hand);
 
-		run_to(9);
+		// Everyone revealed: settled in the next block at the latest.
+		run_to(drawn + 2);
 		let r = Results::<Test>::get(task).unwrap();
 		let me = r.evaluators.iter().find(|e| e.who == EVALUATORS).unwrap();
 		assert_eq!(me.conduct, Conduct::Revealed);
 		assert_eq!(me.slashed, 0);
 		// "out11" and "out12" have 5 characters: 0.5 each by the length scorer.
 		assert_eq!(r.outputs[0].scores[Dimension::Semantic as usize], Some(pm(650_000)));
+	});
+}
+
+#[test]
+fn the_offchain_worker_does_not_commit_into_a_closing_window() {
+	let (mut ext, pool_state) = offchain_ext(true);
+	ext.execute_with(|| {
+		use frame_support::traits::Hooks;
+		bond_evaluators(1);
+		let task = post_task(&[PROVIDERS], 1_000);
+		run_to(System::block_number() + 1);
+		let round = Rounds::<Test>::get(task).unwrap();
+		// The worker of the window's last block could only land its commitment after it.
+		Consensus::offchain_worker(round.commit_ends - 1);
+		assert!(pool_state.read().transactions.is_empty());
+		// One block earlier it can.
+		Consensus::offchain_worker(round.commit_ends - 2);
+		assert_eq!(pool_state.read().transactions.len(), 1);
 	});
 }
 

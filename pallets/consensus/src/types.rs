@@ -210,10 +210,16 @@ where
 	pub budget: Balance,
 	/// Block of the draw.
 	pub drawn_at: BlockNumber,
-	/// First block of the reveal window (the commit window is the draw block up to it).
+	/// First block of the reveal window (the commit window is the draw block up to it); the
+	/// block after the last member's commitment when everyone committed sooner.
 	pub commit_ends: BlockNumber,
-	/// First block at which the task can be settled (end of the reveal window).
+	/// First block at which the task can be settled (end of the reveal window); the block of
+	/// the last reveal when everyone who committed revealed sooner.
 	pub reveal_ends: BlockNumber,
+	/// Members who committed.
+	pub committed: u32,
+	/// Members who revealed (validly or not).
+	pub revealed: u32,
 }
 
 /// One output's result.

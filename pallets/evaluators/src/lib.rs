@@ -540,6 +540,10 @@ impl<T: Config> EvaluatorRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 			.collect()
 	}
 
+	fn active_count() -> u32 {
+		Active::<T>::decode_len().unwrap_or(0) as u32
+	}
+
 	fn trust(who: &T::AccountId) -> Option<Perbill> {
 		Ledgers::<T>::contains_key(who).then(|| {
 			let bounds = Bounds::<T>::get();

@@ -160,13 +160,27 @@ pub struct TaskTexts {
 }
 
 /// Called by the tasks pallet when a task's reveal phase closes with at least one revealed
-/// output: the consensus pallet draws its committee here.
+/// output (the consensus pallet draws its committee here), and when a task expires without a
+/// result (the consensus pallet removes what it kept of the task).
 pub trait OnRevealClosed {
 	/// `task` is now in its scoring phase.
 	fn on_reveal_closed(task: TaskId);
 	/// The largest weight one call of [`OnRevealClosed::on_reveal_closed`] can take; the tasks
-	/// pallet charges it in `on_initialize` for every reveal phase it closes.
+	/// pallet charges it for every reveal phase it closes.
 	fn weight() -> Weight {
+		Weight::zero()
+	}
+	/// The weight of one call of [`OnRevealClosed::on_reveal_closed`] in the current state (at
+	/// most [`OnRevealClosed::weight`]), the reads that tell it included. The tasks pallet asks
+	/// once per block it services and charges it for every reveal phase it closes.
+	fn current_weight() -> Weight {
+		Self::weight()
+	}
+	/// `task` expired without a result: forget its round, commits and reveals.
+	fn on_expired(_task: TaskId) {}
+	/// The largest weight one call of [`OnRevealClosed::on_expired`] can take; the tasks pallet
+	/// charges it for every task it expires.
+	fn expired_weight() -> Weight {
 		Weight::zero()
 	}
 }
@@ -259,6 +273,10 @@ pub struct EvaluatorView<AccountId, Balance> {
 pub trait EvaluatorRegistry<AccountId, Balance> {
 	/// Evaluators that opted in to committees and have at least the minimum bond.
 	fn active_evaluators() -> Vec<EvaluatorView<AccountId, Balance>>;
+	/// How many evaluators [`EvaluatorRegistry::active_evaluators`] lists at most (one read).
+	fn active_count() -> u32 {
+		Self::active_evaluators().len() as u32
+	}
 	/// The trust of `who`, if `who` is a bonded evaluator.
 	fn trust(who: &AccountId) -> Option<Perbill>;
 	/// Sets the trust of `who`, clamped to the governed bounds. No-op for unknown accounts.

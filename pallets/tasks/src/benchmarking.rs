@@ -83,14 +83,6 @@ mod benchmarks {
 		r: Linear<0, { T::MaxReferenceLen::get() }>,
 	) {
 		let who = funded::<T>("user", 0);
-		// Worst case: every bucket this task lands in is one short of full.
-		let now = frame_system::Pallet::<T>::block_number();
-		let l = Phases::<T>::get();
-		let reveal_ends = now + l.answer + l.reveal;
-		for at in [reveal_ends, reveal_ends + l.scoring, reveal_ends + l.scoring + T::RecordRetention::get()] {
-			let fill: Vec<_> = (0..T::MaxScheduledPerBlock::get() - 1).map(|i| (u64::MAX - i as u64, Action::Prune)).collect();
-			Schedule::<T>::insert(at, BoundedVec::truncate_from(fill));
-		}
 		let reference = if r == 0 { None } else { Some(vec![b'r'; r as usize]) };
 		#[extrinsic_call]
 		_(

@@ -25,11 +25,19 @@
 //!
 //! ## Design
 //!
-//! - **Phase ends are fixed at submission**, from the lengths in force then, and the phase of a
-//!   task is derived from the block number; governance changes apply to new tasks. The work
-//!   that must happen at a phase end (closing reveals, expiring, pruning) is put on a per-block
-//!   [`Schedule`] whose buckets are bounded: a submission that would overfill a bucket fails
-//!   with [`Error::ScheduleFull`], so `on_initialize` work per block is bounded.
+//! - **Phase ends are fixed at submission**, from the lengths in force then, as upper bounds:
+//!   the phase of a task is derived from the block number and those ends; governance changes
+//!   apply to new tasks. A phase **closes early** when nobody it waits for is left: the answer
+//!   phase when the task has its `max_outputs` commitments (the reveal phase starts in the next
+//!   block), the reveal phase when every committed output is revealed (it is closed in the same
+//!   block's `on_idle`, else in the next block's `on_initialize`). Deadlines, forfeits and
+//!   expiry are those of the fixed windows.
+//! - **Work at phase ends is queued, not bucketed.** Closing reveals, expiring and pruning are
+//!   entries of the [`Schedule`] keyed by `(block, (task, action))`, with no per-block cap: a
+//!   submission never fails for want of room. `on_initialize` services due entries up to
+//!   [`Config::ServiceWeight`], `on_idle` with the block's remaining weight, and whatever does
+//!   not fit carries over to the next block ([`ScheduleCursor`]); each entry is charged its
+//!   benchmarked worst case before it runs. A cancelled task removes its entries.
 //! - **Texts do not stay in state.** Query, reference and outputs are removed when a task
 //!   settles or expires; the compact [`TaskInfo`] (with the hashes of the texts) stays for
 //!   [`Config::RecordRetention`] blocks and is then pruned, as are the outputs' hashes.
@@ -53,6 +61,7 @@ pub use pallet::*;
 mod benchmarking;
 #[cfg(test)]
 mod mock;
+mod schedule;
 #[cfg(test)]
 mod tests;
 pub mod weights;
@@ -72,9 +81,7 @@ use frame_system::pallet_prelude::*;
 use poq_primitives::{OnRevealClosed, RevealedOutput, ScoringView, TaskFamily, TaskId, TaskProvider};
 use scale_info::TypeInfo;
 use sp_core::H256;
-use sp_runtime::{
-	traits::{Saturating, Zero},
-};
+use sp_runtime::traits::{One, Saturating, Zero};
 
 /// Balance type of the pallet's currency.
 pub type BalanceOf<T> =
@@ -169,9 +176,11 @@ pub struct TaskInfo<AccountId, Balance, BlockNumber> {
 	pub reference_hash: Option<H256>,
 	/// The options of the query, resolved (`max_outputs` always set).
 	pub options: QueryOptions,
-	/// First block of the reveal phase.
+	/// First block of the reveal phase (earlier than set at submission when the task got its
+	/// `max_outputs` commitments sooner).
 	pub answer_ends: BlockNumber,
-	/// First block of the scoring phase.
+	/// First block of the scoring phase (the block the reveal phase was closed in, when every
+	/// output was revealed sooner).
 	pub reveal_ends: BlockNumber,
 	/// Block at which an unsettled task expires.
 	pub scoring_ends: BlockNumber,
@@ -272,10 +281,14 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxCommitteeSize: Get<u32>;
 
-		/// Most scheduled actions per block (at least 3). Bounds `on_initialize` work; a
-		/// submission that would overfill a block's bucket fails with `ScheduleFull`.
+		/// Most weight `on_initialize` spends on due phase ends (closing reveals with their
+		/// committee draws, expiring, pruning); what does not fit is serviced by `on_idle` and
+		/// the next blocks. At least the costliest single entry
+		/// ([`Pallet::max_action_weight`]), so that every block makes progress; together with
+		/// the other pallets' hook budgets, small enough to leave the normal dispatch class its
+		/// share of the block.
 		#[pallet::constant]
-		type MaxScheduledPerBlock: Get<u32>;
+		type ServiceWeight: Get<Weight>;
 
 		/// Most tasks a provider may have outputs in at once.
 		#[pallet::constant]
@@ -309,7 +322,7 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxPhaseLength: Get<BlockNumberFor<Self>>;
 
-		/// Blocks a task's record stays after its scoring phase ends.
+		/// Blocks a task's record stays after its scoring phase ends (at least 1).
 		#[pallet::constant]
 		type RecordRetention: Get<BlockNumberFor<Self>>;
 
@@ -387,15 +400,21 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Providers<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, ProviderInfoOf<T>>;
 
-	/// Actions due at a block.
+	/// Actions due at a block: `block -> (task, action) -> ()`. At most three per task.
 	#[pallet::storage]
-	pub type Schedule<T: Config> = StorageMap<
+	pub type Schedule<T: Config> = StorageDoubleMap<
 		_,
 		Twox64Concat,
 		BlockNumberFor<T>,
-		BoundedVec<(TaskId, Action), T::MaxScheduledPerBlock>,
-		ValueQuery,
+		Twox64Concat,
+		(TaskId, Action),
+		(),
+		OptionQuery,
 	>;
+
+	/// The first block whose [`Schedule`] entries may not all be serviced yet.
+	#[pallet::storage]
+	pub type ScheduleCursor<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
 
 	/// Governed phase lengths; [`Config::DefaultPhaseLengths`] until set.
 	#[pallet::storage]
@@ -428,6 +447,9 @@ pub mod pallet {
 		ProviderDeregistered { who: T::AccountId },
 		/// A provider committed an output.
 		OutputCommitted { task: TaskId, provider: T::AccountId, commitment: H256 },
+		/// The task has its `max_outputs` commitments: the reveal phase starts at
+		/// `reveal_starts`, before the answer window's end.
+		AnswerClosed { task: TaskId, reveal_starts: BlockNumberFor<T> },
 		/// A provider revealed its output.
 		OutputRevealed { task: TaskId, provider: T::AccountId, output_hash: H256 },
 		/// An output was not revealed in time; its deposit went to the slash destination.
@@ -457,8 +479,6 @@ pub mod pallet {
 		InvalidOptions,
 		/// The account cannot hold the bounty or deposit.
 		InsufficientBalance,
-		/// A block at which this task's phases end has no room left; try again next block.
-		ScheduleFull,
 		/// No such task (never existed, or pruned).
 		TaskNotFound,
 		/// Not allowed in the task's current phase.
@@ -500,21 +520,12 @@ pub mod pallet {
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
-			let due = Schedule::<T>::take(now);
-			let n = due.len() as u32;
-			for (task, action) in due {
-				match action {
-					Action::CloseReveal => Self::close_reveal(task),
-					Action::Expire => Self::expire(task),
-					Action::Prune => Self::prune(task),
-				}
-			}
-			// Worst case per action: every action charged as the costliest one.
-			let per = T::WeightInfo::close_reveal(T::MaxOutputs::get())
-				.saturating_add(T::OnRevealClosed::weight())
-				.max(T::WeightInfo::expire(T::MaxOutputs::get()))
-				.max(T::WeightInfo::prune(T::MaxOutputs::get()));
-			T::DbWeight::get().reads_writes(1, 1).saturating_add(per.saturating_mul(n.into()))
+			Self::service(now, T::ServiceWeight::get())
+		}
+
+		fn on_idle(now: BlockNumberFor<T>, remaining: Weight) -> Weight {
+			// Half of what is left, so that settlement (the consensus pallet) gets its turn.
+			Self::service(now, remaining / 2)
 		}
 
 		fn integrity_test() {
@@ -525,7 +536,11 @@ pub mod pallet {
 			);
 			assert!(T::MaxOutputs::get() > 0, "MaxOutputs must be positive");
 			assert!(T::MaxCommitteeSize::get() > 0, "MaxCommitteeSize must be positive");
-			assert!(T::MaxScheduledPerBlock::get() >= 3, "MaxScheduledPerBlock must be >= 3");
+			assert!(
+				Self::max_action_weight().all_lte(T::ServiceWeight::get()),
+				"ServiceWeight must hold the costliest scheduled action"
+			);
+			assert!(!T::RecordRetention::get().is_zero(), "RecordRetention must be at least one block");
 		}
 	}
 
@@ -574,12 +589,9 @@ pub mod pallet {
 
 			let task = NextTaskId::<T>::get();
 			NextTaskId::<T>::put(task.saturating_add(1));
-			for (at, action) in
-				[(reveal_ends, Action::CloseReveal), (scoring_ends, Action::Expire), (prune_at, Action::Prune)]
-			{
-				Schedule::<T>::try_mutate(at, |b| b.try_push((task, action)))
-					.map_err(|_| Error::<T>::ScheduleFull)?;
-			}
+			Self::schedule(reveal_ends, task, Action::CloseReveal);
+			Self::schedule(scoring_ends, task, Action::Expire);
+			Self::schedule(prune_at, task, Action::Prune);
 
 			let query_hash = H256(sp_io::hashing::blake2_256(&query));
 			let reference_hash = reference.as_ref().map(|r| H256(sp_io::hashing::blake2_256(r)));
@@ -620,7 +632,8 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Cancels a query that has no committed output; returns bounty and deposit.
+		/// Cancels a query that has no committed output; returns bounty and deposit and removes
+		/// everything the task had reserved (its record and its schedule entries).
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::cancel_query())]
 		pub fn cancel_query(origin: OriginFor<T>, task: TaskId) -> DispatchResult {
@@ -631,6 +644,9 @@ pub mod pallet {
 			ensure!(info.phase(now) == Phase::Answer, Error::<T>::WrongPhase);
 			ensure!(info.commits == 0, Error::<T>::HasOutputs);
 			Self::release_task_funds(&info, info.bounty);
+			Self::unschedule(info.reveal_ends, task, Action::CloseReveal);
+			Self::unschedule(info.scoring_ends, task, Action::Expire);
+			Self::unschedule(info.scoring_ends.saturating_add(T::RecordRetention::get()), task, Action::Prune);
 			Tasks::<T>::remove(task);
 			Queries::<T>::remove(task);
 			References::<T>::remove(task);
@@ -698,7 +714,9 @@ pub mod pallet {
 		}
 
 		/// Commits to an output in the answer phase: `commitment` is
-		/// [`output_commitment`]`(caller, output, salt)`. Holds `OutputDeposit`.
+		/// [`output_commitment`]`(caller, output, salt)`. Holds `OutputDeposit`. The task's
+		/// `max_outputs`-th commitment closes the answer phase: the reveal phase starts in the
+		/// next block.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::commit_output())]
 		pub fn commit_output(origin: OriginFor<T>, task: TaskId, commitment: H256) -> DispatchResult {
@@ -719,16 +737,27 @@ pub mod pallet {
 				.map_err(|_| Error::<T>::InsufficientBalance)?;
 			Outputs::<T>::insert(task, &who, OutputEntry { commitment, output_hash: None });
 			info.commits += 1;
+			let next = now.saturating_add(One::one());
+			let full = info.commits >= info.options.max_outputs.unwrap_or(T::MaxOutputs::get()) &&
+				next < info.answer_ends;
+			if full {
+				info.answer_ends = next;
+			}
 			Tasks::<T>::insert(task, info);
 			p.open_tasks += 1;
 			Providers::<T>::insert(&who, p);
 			Self::deposit_event(Event::OutputCommitted { task, provider: who, commitment });
+			if full {
+				Self::deposit_event(Event::AnswerClosed { task, reveal_starts: next });
+			}
 			Ok(())
 		}
 
 		/// Reveals the committed output in the reveal phase; returns the output deposit. A
 		/// reveal that does not match the commitment fails and changes nothing (the provider may
-		/// still reveal correctly before the phase closes).
+		/// still reveal correctly before the phase closes). The reveal of the last committed
+		/// output closes the reveal phase in this block (or the next, when this block has no
+		/// weight left).
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::reveal_output(output.len() as u32))]
 		pub fn reveal_output(
@@ -760,8 +789,14 @@ pub mod pallet {
 			Outputs::<T>::insert(task, &who, entry);
 			OutputTexts::<T>::insert(task, &who, text);
 			info.reveals += 1;
+			let all_revealed = info.reveals >= info.commits;
+			let scheduled_close = info.reveal_ends;
 			Tasks::<T>::insert(task, info);
 			Self::deposit_event(Event::OutputRevealed { task, provider: who, output_hash });
+			if all_revealed && now < scheduled_close {
+				Self::unschedule(scheduled_close, task, Action::CloseReveal);
+				Self::schedule(now, task, Action::CloseReveal);
+			}
 			Ok(())
 		}
 
@@ -846,6 +881,11 @@ pub mod pallet {
 				return;
 			}
 			info.scoring = true;
+			let now = frame_system::Pallet::<T>::block_number();
+			if now < info.reveal_ends {
+				// Closed early: every output was revealed.
+				info.reveal_ends = now;
+			}
 			Tasks::<T>::insert(task, &info);
 			Self::deposit_event(Event::ScoringStarted { task, outputs: info.reveals });
 			T::OnRevealClosed::on_reveal_closed(task);
@@ -859,9 +899,11 @@ pub mod pallet {
 			}
 			Self::release_task_funds(&info, info.bounty);
 			Self::clear_texts(task);
+			Self::unschedule(info.scoring_ends, task, Action::Expire);
 			info.ended = Some(Phase::Expired);
 			let refunded = info.bounty;
 			Tasks::<T>::insert(task, info);
+			T::OnRevealClosed::on_expired(task);
 			Self::deposit_event(Event::TaskExpired { task, refunded });
 		}
 
@@ -982,6 +1024,7 @@ impl<T: Config> TaskProvider<T::AccountId, BalanceOf<T>, BlockNumberFor<T>> for 
 		let refunded = info.bounty.saturating_sub(paid);
 		Self::release_task_funds(&info, refunded);
 		Self::clear_texts(task);
+		Self::unschedule(info.scoring_ends, task, Action::Expire);
 		info.ended = Some(Phase::Settled);
 		Tasks::<T>::insert(task, info);
 		Self::deposit_event(Event::TaskSettled { task, paid, refunded });

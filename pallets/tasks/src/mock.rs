@@ -32,6 +32,15 @@ impl pallet_balances::Config for Test {
 }
 
 parameter_types! {
+	/// The hook budget of the schedule (and of settlement): one second of compute, a test may
+	/// lower it (`ServiceWeight::set`) to see work carried over.
+	pub storage ServiceWeight: frame_support::weights::Weight =
+		frame_support::weights::Weight::from_parts(1_000_000_000_000, u64::MAX);
+	/// Open tasks per provider: two, a test may raise it.
+	pub storage MaxOpenTasks: u32 = 2;
+}
+
+parameter_types! {
 	pub const DefaultPhases: crate::PhaseLengths<u64> =
 		crate::PhaseLengths { answer: 3, reveal: 2, scoring: 4 };
 }
@@ -46,8 +55,8 @@ impl pallet_poq_tasks::Config for Test {
 	type MaxModelIdLen = ConstU32<16>;
 	type MaxOutputs = ConstU32<3>;
 	type MaxCommitteeSize = ConstU32<5>;
-	type MaxScheduledPerBlock = ConstU32<6>;
-	type MaxOpenTasksPerProvider = ConstU32<2>;
+	type ServiceWeight = ServiceWeight;
+	type MaxOpenTasksPerProvider = MaxOpenTasks;
 	type MinBounty = frame_support::traits::ConstU64<100>;
 	type TaskDepositBase = frame_support::traits::ConstU64<10>;
 	type TaskDepositPerByte = frame_support::traits::ConstU64<1>;

@@ -57,9 +57,10 @@ fn submit_query_holds_bounty_and_deposit() {
 		assert_eq!(info.options.max_outputs, Some(3));
 		assert_eq!(Queries::<Test>::get(t).unwrap().to_vec(), b"What is the capital of France?");
 		assert_eq!(References::<Test>::get(t).unwrap().to_vec(), b"Paris");
-		assert_eq!(Schedule::<Test>::get(6).to_vec(), vec![(t, Action::CloseReveal)]);
-		assert_eq!(Schedule::<Test>::get(10).to_vec(), vec![(t, Action::Expire)]);
-		assert_eq!(Schedule::<Test>::get(15).to_vec(), vec![(t, Action::Prune)]);
+		assert!(Schedule::<Test>::contains_key(6, (t, Action::CloseReveal)));
+		assert!(Schedule::<Test>::contains_key(10, (t, Action::Expire)));
+		assert!(Schedule::<Test>::contains_key(15, (t, Action::Prune)));
+		assert_eq!(Schedule::<Test>::iter().count(), 3);
 		assert_eq!(Tasks::phase_of(t), Some(Phase::Answer));
 		assert!(matches!(task_events()[0], Event::QuerySubmitted { task: 0, bounty: 1_000, .. }));
 	});
@@ -111,23 +112,137 @@ fn submit_query_rejects_bad_input() {
 }
 
 #[test]
-fn a_full_schedule_bucket_refuses_more_tasks_and_changes_nothing() {
+fn a_burst_is_accepted_whole_and_its_phase_ends_carry_over() {
 	new_test_ext().execute_with(|| {
-		// Six actions fit per block: six tasks in one block fill the CloseReveal bucket.
-		for _ in 0..6 {
-			submit(1, 100);
+		MaxOpenTasks::set(&100);
+		register(2);
+		register(3);
+		// Forty tasks in one block with two outputs each, one of them revealed (so no phase
+		// closes early): forty reveal closes due at block 6, with room for two per block.
+		let tasks: Vec<u64> = (0..40).map(|_| submit(1, 100)).collect();
+		for t in &tasks {
+			commit(2, *t, b"Paris");
+			commit(3, *t, b"Lyon");
 		}
-		let next = crate::NextTaskId::<Test>::get();
-		let before = Balances::balance(&2);
-		assert_noop!(
-			Tasks::submit_query(signed(2), TaskFamily::Qa, b"q".to_vec(), None, 100, QueryOptions::default()),
-			Error::<Test>::ScheduleFull
-		);
-		assert_eq!(crate::NextTaskId::<Test>::get(), next);
-		assert_eq!(Balances::balance(&2), before);
-		// Next block: room again.
+		run_to(4);
+		for t in &tasks[..39] {
+			assert_ok!(Tasks::reveal_output(signed(2), *t, b"Paris".to_vec(), SALT));
+		}
+		// Two closes' time per block (proof size is no limit here, as in the runtime; the
+		// mock's database weights are zero).
+		let close = <() as crate::WeightInfo>::close_reveal(2);
+		ServiceWeight::set(&frame_support::weights::Weight::from_parts(close.ref_time() * 2 + 1_000, u64::MAX));
+		run_to(6);
+		let started = |evs: &[Event<Test>]| evs.iter().filter(|e| matches!(e, Event::ScoringStarted { .. })).count();
+		assert_eq!(started(&task_events()), 2);
+		assert_eq!(Tasks::backlog(6), 38);
+		run_to(25);
+		// Two per block, in order, none dropped; the one without a revealed output expired.
+		assert_eq!(started(&task_events()), 39);
+		assert_eq!(Tasks::phase_of(tasks[39]), Some(Phase::Expired));
+		// Then the expiries and the pruning carry over the same way, until nothing is left.
+		run_to(100);
+		assert_eq!(Tasks::backlog(100), 0);
+		assert_eq!(crate::ScheduleCursor::<Test>::get(), 101);
+		assert_eq!(TaskRecords::<Test>::iter().count(), 0);
+		assert_eq!(Schedule::<Test>::iter().count(), 0);
+	});
+}
+
+#[test]
+fn idle_weight_services_what_on_initialize_left() {
+	new_test_ext().execute_with(|| {
+		use frame_support::traits::Hooks;
+		MaxOpenTasks::set(&100);
+		register(2);
+		let tasks: Vec<u64> = (0..5).map(|_| submit(1, 100)).collect();
+		for t in &tasks {
+			commit(2, *t, b"Paris");
+		}
+		// Nothing fits in on_initialize: the closes wait for idle weight.
+		ServiceWeight::set(&frame_support::weights::Weight::zero());
+		run_to(6);
+		assert_eq!(Tasks::backlog(6), 5);
+		// One output, none revealed: each close expires its task.
+		let close = <() as crate::WeightInfo>::close_reveal(1);
+		let w = Tasks::on_idle(6, close * 5);
+		assert!(w.all_lte(close * 3));
+		assert_eq!(Tasks::backlog(6), 3, "half the idle weight: two closes");
+		Tasks::on_idle(6, frame_support::weights::Weight::MAX);
+		assert_eq!(Tasks::backlog(6), 0);
+		assert!(tasks.iter().all(|t| Tasks::phase_of(*t) == Some(Phase::Expired)));
+	});
+}
+
+#[test]
+fn the_last_commitment_closes_the_answer_phase() {
+	new_test_ext().execute_with(|| {
+		let t = submit(1, 1_000);
+		register(2);
+		register(3);
+		register(4);
+		commit(2, t, b"a");
+		commit(3, t, b"b");
+		assert_eq!(TaskRecords::<Test>::get(t).unwrap().answer_ends, 4);
+		commit(4, t, b"c");
+		// max_outputs (3) reached at block 1: the reveal phase starts at block 2.
+		assert_eq!(TaskRecords::<Test>::get(t).unwrap().answer_ends, 2);
+		assert!(task_events().contains(&Event::AnswerClosed { task: t, reveal_starts: 2 }));
+		assert_noop!(Tasks::reveal_output(signed(2), t, b"a".to_vec(), SALT), Error::<Test>::WrongPhase);
 		System::set_block_number(2);
-		submit(2, 100);
+		assert_eq!(Tasks::phase_of(t), Some(Phase::Reveal));
+		assert_ok!(Tasks::reveal_output(signed(2), t, b"a".to_vec(), SALT));
+	});
+}
+
+#[test]
+fn the_last_reveal_closes_the_reveal_phase_in_its_block() {
+	new_test_ext().execute_with(|| {
+		use frame_support::traits::Hooks;
+		let t = submit(1, 1_000);
+		register(2);
+		register(3);
+		commit(2, t, b"a");
+		commit(3, t, b"b");
+		run_to(4);
+		assert_ok!(Tasks::reveal_output(signed(2), t, b"a".to_vec(), SALT));
+		assert!(Schedule::<Test>::contains_key(6, (t, Action::CloseReveal)));
+		assert_ok!(Tasks::reveal_output(signed(3), t, b"b".to_vec(), SALT));
+		// The close moved to this block: the planned one is gone.
+		assert!(!Schedule::<Test>::contains_key(6, (t, Action::CloseReveal)));
+		assert!(Schedule::<Test>::contains_key(4, (t, Action::CloseReveal)));
+		Tasks::on_idle(4, frame_support::weights::Weight::MAX);
+		assert_eq!(Tasks::phase_of(t), Some(Phase::Scoring));
+		let info = TaskRecords::<Test>::get(t).unwrap();
+		assert_eq!(info.reveal_ends, 4);
+		assert_eq!(info.scoring_ends, 10, "the expiry deadline does not move");
+		assert!(task_events().contains(&Event::ScoringStarted { task: t, outputs: 2 }));
+		assert_eq!(Tasks::backlog(4), 0);
+		// Without idle weight, the next block's on_initialize closes it instead.
+		let u = submit(1, 1_000);
+		commit(2, u, b"a");
+		run_to(8);
+		assert_ok!(Tasks::reveal_output(signed(2), u, b"a".to_vec(), SALT));
+		assert_eq!(Tasks::phase_of(u), Some(Phase::Reveal));
+		run_to(9);
+		assert_eq!(Tasks::phase_of(u), Some(Phase::Scoring));
+		assert_eq!(TaskRecords::<Test>::get(u).unwrap().reveal_ends, 9);
+	});
+}
+
+#[test]
+fn submitting_and_cancelling_in_bulk_leaves_nothing_behind() {
+	new_test_ext().execute_with(|| {
+		for _ in 0..200 {
+			let t = submit(1, 100);
+			assert_ok!(Tasks::cancel_query(signed(1), t));
+		}
+		assert_eq!(Schedule::<Test>::iter().count(), 0);
+		assert_eq!(TaskRecords::<Test>::iter().count(), 0);
+		// Another user's query in the same block is accepted.
+		let u = submit(2, 100);
+		assert_eq!(Schedule::<Test>::iter().count(), 3);
+		assert_eq!(Tasks::phase_of(u), Some(Phase::Answer));
 	});
 }
 
@@ -144,7 +259,8 @@ fn cancel_query_returns_everything() {
 		assert!(Queries::<Test>::get(t).is_none());
 		assert!(References::<Test>::get(t).is_none());
 		assert!(task_events().contains(&Event::QueryCancelled { task: t }));
-		// The scheduled actions of a cancelled task are no-ops.
+		// Nothing of the task stays scheduled.
+		assert_eq!(Schedule::<Test>::iter().count(), 0);
 		run_to(20);
 	});
 }
@@ -422,6 +538,8 @@ mod invariant {
 		/// the mock burns), and the bounty holds equal the bounties of running tasks.
 		#[test]
 		fn issuance_moves_only_by_forfeits(ops in prop::collection::vec(op(), 1..60)) {
+			// Also: every schedule entry names a task that exists, at a block not behind the
+			// cursor, and nothing due is left once the hooks ran (the budget is large here).
 			new_test_ext().execute_with(|| {
 				let start = Balances::total_issuance();
 				for op in ops {
@@ -446,6 +564,12 @@ mod invariant {
 						.sum();
 					let held_bounties: u64 = (1..=6).map(|w| held(w, HoldReason::Bounty)).sum();
 					prop_assert_eq!(held_bounties, running);
+					let cursor = crate::ScheduleCursor::<Test>::get();
+					for (at, (task, _), ()) in Schedule::<Test>::iter() {
+						prop_assert!(TaskRecords::<Test>::contains_key(task));
+						prop_assert!(at >= cursor.min(System::block_number()));
+					}
+					prop_assert!(Tasks::backlog(System::block_number().saturating_sub(1)) == 0);
 				}
 				Ok(())
 			})?;

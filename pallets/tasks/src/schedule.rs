@@ -1,0 +1,133 @@
+//! The schedule of phase ends: every task's deadlines, serviced within a weight budget.
+//!
+//! A task puts three entries in [`Schedule`] when it is posted: the close of its reveal phase,
+//! the end of its scoring phase and the pruning of its record. An entry is keyed by the block
+//! at which it falls due and by `(task, action)`, so a block can hold any number of them and
+//! one can be removed or moved without a search (a cancelled task removes its three; a reveal
+//! phase that ends early moves its close to the current block).
+//!
+//! Servicing walks the blocks from [`ScheduleCursor`] (the first block that may still hold due
+//! entries) to the current block, taking entries while the next one's worst-case weight fits in
+//! the budget: [`Config::ServiceWeight`] in `on_initialize`, the block's remaining weight in
+//! `on_idle`. What does not fit stays and is taken in the next call; nothing is dropped.
+
+use crate::*;
+use frame_support::weights::Weight;
+
+impl<T: Config> Pallet<T> {
+	/// Puts `action` of `task` at block `at` (not before the current block, which `on_idle`
+	/// still services).
+	pub(crate) fn schedule(at: BlockNumberFor<T>, task: TaskId, action: Action) {
+		let now = frame_system::Pallet::<T>::block_number();
+		let at = at.max(now);
+		Schedule::<T>::insert(at, (task, action), ());
+		if at < ScheduleCursor::<T>::get() {
+			ScheduleCursor::<T>::put(at);
+		}
+	}
+
+	/// Removes `action` of `task` from block `at`, if it is there.
+	pub(crate) fn unschedule(at: BlockNumberFor<T>, task: TaskId, action: Action) {
+		Schedule::<T>::remove(at, (task, action));
+	}
+
+	/// The most one entry of `action` can weigh when serviced, its queue entry included.
+	pub fn action_weight(action: Action) -> Weight {
+		let o = T::MaxOutputs::get();
+		let entry = T::DbWeight::get().reads_writes(2, 1);
+		let expire = T::WeightInfo::expire(o).saturating_add(T::OnRevealClosed::expired_weight());
+		let w = match action {
+			// Either hands over to scoring (the committee draw) or, with nothing revealed,
+			// expires the task.
+			Action::CloseReveal => T::WeightInfo::close_reveal(o).saturating_add(
+				T::OnRevealClosed::weight().max(T::OnRevealClosed::expired_weight()),
+			),
+			Action::Expire => expire,
+			// The task has ended by then (its `Expire` entry is due earlier), so only the
+			// check of `expire` is paid.
+			Action::Prune => T::WeightInfo::prune(o).saturating_add(T::DbWeight::get().reads(1)),
+		};
+		w.saturating_add(entry)
+	}
+
+	/// The costliest entry of any action: `ServiceWeight` must hold at least this much.
+	pub fn max_action_weight() -> Weight {
+		[Action::CloseReveal, Action::Expire, Action::Prune]
+			.into_iter()
+			.map(Self::action_weight)
+			.fold(Weight::zero(), |a, b| a.max(b))
+	}
+
+	/// What servicing `action` of `task` weighs in the current state (at most
+	/// [`Pallet::action_weight`]), its queue entry and the task's read included: the task's
+	/// own number of outputs, the draw over the current candidates (`draw`), nothing beyond
+	/// the read for an entry that has become a no-op.
+	fn entry_weight(task: TaskId, action: Action, draw: Weight) -> Weight {
+		let entry = T::DbWeight::get().reads_writes(2, 1);
+		let Some(info) = Tasks::<T>::get(task) else { return entry };
+		let o = info.commits.max(1);
+		let w = match action {
+			_ if info.ended.is_some() && action != Action::Prune => Weight::zero(),
+			Action::CloseReveal if info.scoring => Weight::zero(),
+			Action::CloseReveal if info.reveals == 0 =>
+				T::WeightInfo::close_reveal(o).saturating_add(T::OnRevealClosed::expired_weight()),
+			Action::CloseReveal => T::WeightInfo::close_reveal(o).saturating_add(draw),
+			Action::Expire => T::WeightInfo::expire(o).saturating_add(T::OnRevealClosed::expired_weight()),
+			Action::Prune => T::WeightInfo::prune(o).saturating_add(T::DbWeight::get().reads(1)),
+		};
+		w.saturating_add(entry)
+	}
+
+	/// Services the entries due by `now` while they fit in `limit`; returns the weight used.
+	pub(crate) fn service(now: BlockNumberFor<T>, limit: Weight) -> Weight {
+		let db = T::DbWeight::get();
+		// The cursor's read and write.
+		let mut used = db.reads_writes(1, 1);
+		if !used.all_lte(limit) {
+			return Weight::zero();
+		}
+		let probe = db.reads(1);
+		let mut draw = None;
+		let mut at = ScheduleCursor::<T>::get();
+		'blocks: while at <= now {
+			let mut due = Schedule::<T>::drain_prefix(at);
+			loop {
+				if !used.saturating_add(probe).all_lte(limit) {
+					break 'blocks;
+				}
+				used.saturating_accrue(probe);
+				let Some(((task, action), ())) = due.next() else { break };
+				// The draw's weight over the current candidates, asked once per call.
+				let d = *draw.get_or_insert_with(T::OnRevealClosed::current_weight);
+				let w = Self::entry_weight(task, action, d);
+				if !used.saturating_add(w).all_lte(limit) {
+					// Back in place for the next call (the task's read is spent).
+					used.saturating_accrue(db.reads(1));
+					drop(due);
+					Schedule::<T>::insert(at, (task, action), ());
+					break 'blocks;
+				}
+				used.saturating_accrue(w);
+				match action {
+					Action::CloseReveal => Self::close_reveal(task),
+					Action::Expire => Self::expire(task),
+					Action::Prune => Self::prune(task),
+				}
+			}
+			at = at.saturating_add(One::one());
+		}
+		ScheduleCursor::<T>::put(at);
+		used
+	}
+
+	/// Entries due by `now` not serviced yet (for tests and `try_state`-style checks).
+	pub fn backlog(now: BlockNumberFor<T>) -> u32 {
+		let mut at = ScheduleCursor::<T>::get();
+		let mut n = 0u32;
+		while at <= now {
+			n = n.saturating_add(Schedule::<T>::iter_key_prefix(at).count() as u32);
+			at = at.saturating_add(One::one());
+		}
+		n
+	}
+}
