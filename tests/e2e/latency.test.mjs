@@ -36,6 +36,7 @@ test('with every participant prompt, a query settles within 7 blocks of its incl
   const r = load.report(tasks);
   console.log(JSON.stringify(r.latencyBlocks), JSON.stringify(r.latencySeconds));
   assert.equal(r.settled, 3, `settled ${r.settled} of 3 (refused: ${JSON.stringify(r.refused)})`);
+  assert.equal(r.scored, 3, 'scored by the evaluator node');
   // The fixed windows alone (answer 4, reveal 3, score commit 4, score reveal 4) take 15.
   assert.ok(r.latencyBlocks.max <= 7, `latency ${r.latencyBlocks.max} blocks`);
 });
@@ -49,6 +50,7 @@ test('a burst of 40 queries in one block, 3 outputs each, is accepted whole and 
   console.log(JSON.stringify({ ...r, refused: r.refused }));
   assert.equal(r.accepted, 40, `accepted ${r.accepted} (refused: ${JSON.stringify(r.refused)})`);
   assert.equal(r.settled, 40, `settled ${r.settled}, expired ${r.expired}`);
+  assert.equal(r.scored, 40, 'every one scored by the evaluator, none closed unscored');
   assert.deepEqual(r.refused, {}, 'no call was refused');
   const results = await Promise.all(tasks.map((t) => node.api.call.consensusApi.taskResult(t)));
   for (const res of results) {

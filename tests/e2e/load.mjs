@@ -73,7 +73,7 @@ function print(name, r, scored, tasks, seconds) {
     scoringMsPerTask: { p50: quantile(ms, 0.5), p95: quantile(ms, 0.95), perOutputP50: quantile(perOutput, 0.5) },
   };
   const refused = Object.entries(r.refused).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
-  say(`${name}: accepted ${r.accepted}, refused: ${refused}; settled ${r.settled}, expired ${r.expired}` +
+  say(`${name}: accepted ${r.accepted}, refused: ${refused}; settled ${r.settled} (scored by the evaluator ${r.scored}), expired ${r.expired}` +
     (fig.settledPerHour !== null ? ` (${fig.settledPerHour} per hour)` : ''));
   say(`${name}: latency p50 ${r.latencyBlocks.p50} blocks / ${r.latencySeconds.p50?.toFixed(1)} s, ` +
     `p95 ${r.latencyBlocks.p95} blocks / ${r.latencySeconds.p95?.toFixed(1)} s, max ${r.latencyBlocks.max} blocks`);

@@ -37,7 +37,8 @@
 //!   submission never fails for want of room. `on_initialize` services due entries up to
 //!   [`Config::ServiceWeight`], `on_idle` with the block's remaining weight, and whatever does
 //!   not fit carries over to the next block ([`ScheduleCursor`]); each entry is charged its
-//!   benchmarked worst case before it runs. A cancelled task removes its entries.
+//!   benchmarked weight for its own task (its outputs, the draw over the current candidates)
+//!   before it runs. A cancelled task removes its entries.
 //! - **Texts do not stay in state.** Query, reference and outputs are removed when a task
 //!   settles or expires; the compact [`TaskInfo`] (with the hashes of the texts) stays for
 //!   [`Config::RecordRetention`] blocks and is then pruned, as are the outputs' hashes.
@@ -62,6 +63,7 @@ mod benchmarking;
 #[cfg(test)]
 mod mock;
 mod schedule;
+mod scoring;
 #[cfg(test)]
 mod tests;
 pub mod weights;
@@ -856,66 +858,6 @@ pub mod pallet {
 			}
 		}
 
-		/// End of the reveal phase: forfeits unrevealed outputs, then hands over to scoring or,
-		/// with nothing revealed, expires the task.
-		pub(crate) fn close_reveal(task: TaskId) {
-			let Some(mut info) = Tasks::<T>::get(task) else { return };
-			if info.ended.is_some() {
-				return;
-			}
-			for p in Committers::<T>::get(task) {
-				let revealed = Outputs::<T>::get(task, &p).is_some_and(|o| o.output_hash.is_some());
-				if !revealed {
-					let (credit, missing) = <T::Currency as BalancedHold<T::AccountId>>::slash(
-						&HoldReason::OutputDeposit.into(),
-						&p,
-						T::OutputDeposit::get(),
-					);
-					let amount = T::OutputDeposit::get().saturating_sub(missing);
-					T::Slashed::on_unbalanced(credit);
-					Self::deposit_event(Event::OutputForfeited { task, provider: p, amount });
-				}
-			}
-			if info.reveals == 0 {
-				Self::expire(task);
-				return;
-			}
-			info.scoring = true;
-			let now = frame_system::Pallet::<T>::block_number();
-			if now < info.reveal_ends {
-				// Closed early: every output was revealed.
-				info.reveal_ends = now;
-			}
-			Tasks::<T>::insert(task, &info);
-			Self::deposit_event(Event::ScoringStarted { task, outputs: info.reveals });
-			T::OnRevealClosed::on_reveal_closed(task);
-		}
-
-		/// End of the scoring phase: an unsettled task expires and its bounty returns.
-		pub(crate) fn expire(task: TaskId) {
-			let Some(mut info) = Tasks::<T>::get(task) else { return };
-			if info.ended.is_some() {
-				return;
-			}
-			Self::release_task_funds(&info, info.bounty);
-			Self::clear_texts(task);
-			Self::unschedule(info.scoring_ends, task, Action::Expire);
-			info.ended = Some(Phase::Expired);
-			let refunded = info.bounty;
-			Tasks::<T>::insert(task, info);
-			T::OnRevealClosed::on_expired(task);
-			Self::deposit_event(Event::TaskExpired { task, refunded });
-		}
-
-		/// Removes everything left of a task.
-		pub(crate) fn prune(task: TaskId) {
-			// A task still running here means its phases outlived the retention: end it first.
-			Self::expire(task);
-			Tasks::<T>::remove(task);
-			Committers::<T>::remove(task);
-			let _ = Outputs::<T>::clear_prefix(task, T::MaxOutputs::get(), None);
-		}
-
 		/// The revealed output text of `provider` in `task`, while the task runs.
 		pub fn output_text(task: TaskId, provider: &T::AccountId) -> Option<Vec<u8>> {
 			OutputTexts::<T>::get(task, provider).map(|t| t.into_inner())
@@ -935,99 +877,5 @@ pub mod pallet {
 		pub fn phase_of(task: TaskId) -> Option<Phase> {
 			Tasks::<T>::get(task).map(|t| t.phase(frame_system::Pallet::<T>::block_number()))
 		}
-	}
-}
-
-impl<T: Config> TaskProvider<T::AccountId, BalanceOf<T>, BlockNumberFor<T>> for Pallet<T> {
-	fn scoring_view(
-		task: TaskId,
-	) -> Option<ScoringView<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>> {
-		let info = Tasks::<T>::get(task)?;
-		if info.phase(frame_system::Pallet::<T>::block_number()) != Phase::Scoring {
-			return None;
-		}
-		let outputs = Committers::<T>::get(task)
-			.into_iter()
-			.filter_map(|p| {
-				let hash = Outputs::<T>::get(task, &p)?.output_hash?;
-				let prov = Providers::<T>::get(&p)?;
-				Some(RevealedOutput {
-					provider: p,
-					model_id: prov.model_id.into_inner(),
-					declared_cost: prov.declared_cost,
-					output_hash: hash,
-				})
-			})
-			.collect();
-		Some(ScoringView {
-			submitter: info.submitter,
-			family: info.family,
-			bounty: info.bounty,
-			committee_size: info.options.committee_size,
-			has_reference: info.reference_hash.is_some(),
-			outputs,
-			scoring_ends: info.scoring_ends,
-		})
-	}
-
-	fn texts(task: TaskId) -> Option<poq_primitives::TaskTexts> {
-		let view = Self::scoring_view(task)?;
-		let outputs = view
-			.outputs
-			.iter()
-			.map(|o| OutputTexts::<T>::get(task, &o.provider).map(|t| t.into_inner()))
-			.collect::<Option<Vec<_>>>()?;
-		Some(poq_primitives::TaskTexts {
-			query: Queries::<T>::get(task)?.into_inner(),
-			reference: References::<T>::get(task).map(|r| r.into_inner()),
-			outputs,
-		})
-	}
-
-	fn settle(
-		task: TaskId,
-		payouts: &[(T::AccountId, BalanceOf<T>)],
-	) -> Result<Vec<BalanceOf<T>>, DispatchError> {
-		let mut info = Tasks::<T>::get(task).ok_or(Error::<T>::TaskNotFound)?;
-		ensure!(
-			info.phase(frame_system::Pallet::<T>::block_number()) == Phase::Scoring,
-			Error::<T>::NotScoring
-		);
-		let total = payouts
-			.iter()
-			.fold(BalanceOf::<T>::zero(), |acc, (_, a)| acc.saturating_add(*a));
-		ensure!(total <= info.bounty, Error::<T>::PayoutExceedsBounty);
-		let mut paid = BalanceOf::<T>::zero();
-		let mut moved_each = Vec::with_capacity(payouts.len());
-		for (to, amount) in payouts {
-			if amount.is_zero() || *to == info.submitter {
-				moved_each.push(Zero::zero());
-				continue;
-			}
-			// A payout that cannot land (e.g. below the existential deposit of a new account)
-			// stays in the bounty and returns to the submitter.
-			if let Ok(moved) = T::Currency::transfer_on_hold(
-				&HoldReason::Bounty.into(),
-				&info.submitter,
-				to,
-				*amount,
-				Precision::Exact,
-				Restriction::Free,
-				Fortitude::Polite,
-			) {
-				paid = paid.saturating_add(moved);
-				moved_each.push(moved);
-			} else {
-				moved_each.push(Zero::zero());
-			}
-		}
-		let refunded = info.bounty.saturating_sub(paid);
-		Self::release_task_funds(&info, refunded);
-		Self::clear_texts(task);
-		Self::unschedule(info.scoring_ends, task, Action::Expire);
-		info.ended = Some(Phase::Settled);
-		Tasks::<T>::insert(task, info);
-		Self::deposit_event(Event::TaskSettled { task, paid, refunded });
-		Ok(moved_each)
 	}
 }

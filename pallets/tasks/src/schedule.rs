@@ -10,6 +10,8 @@
 //! entries) to the current block, taking entries while the next one's worst-case weight fits in
 //! the budget: [`Config::ServiceWeight`] in `on_initialize`, the block's remaining weight in
 //! `on_idle`. What does not fit stays and is taken in the next call; nothing is dropped.
+//!
+//! The actions themselves are here too: closing a reveal phase, expiring, pruning.
 
 use crate::*;
 use frame_support::weights::Weight;
@@ -129,5 +131,65 @@ impl<T: Config> Pallet<T> {
 			at = at.saturating_add(One::one());
 		}
 		n
+	}
+
+	/// End of the reveal phase: forfeits unrevealed outputs, then hands over to scoring or,
+	/// with nothing revealed, expires the task.
+	pub(crate) fn close_reveal(task: TaskId) {
+		let Some(mut info) = Tasks::<T>::get(task) else { return };
+		if info.ended.is_some() {
+			return;
+		}
+		for p in Committers::<T>::get(task) {
+			let revealed = Outputs::<T>::get(task, &p).is_some_and(|o| o.output_hash.is_some());
+			if !revealed {
+				let (credit, missing) = <T::Currency as BalancedHold<T::AccountId>>::slash(
+					&HoldReason::OutputDeposit.into(),
+					&p,
+					T::OutputDeposit::get(),
+				);
+				let amount = T::OutputDeposit::get().saturating_sub(missing);
+				T::Slashed::on_unbalanced(credit);
+				Self::deposit_event(Event::OutputForfeited { task, provider: p, amount });
+			}
+		}
+		if info.reveals == 0 {
+			Self::expire(task);
+			return;
+		}
+		info.scoring = true;
+		let now = frame_system::Pallet::<T>::block_number();
+		if now < info.reveal_ends {
+			// Closed early: every output was revealed.
+			info.reveal_ends = now;
+		}
+		Tasks::<T>::insert(task, &info);
+		Self::deposit_event(Event::ScoringStarted { task, outputs: info.reveals });
+		T::OnRevealClosed::on_reveal_closed(task);
+	}
+
+	/// End of the scoring phase: an unsettled task expires and its bounty returns.
+	pub(crate) fn expire(task: TaskId) {
+		let Some(mut info) = Tasks::<T>::get(task) else { return };
+		if info.ended.is_some() {
+			return;
+		}
+		Self::release_task_funds(&info, info.bounty);
+		Self::clear_texts(task);
+		Self::unschedule(info.scoring_ends, task, Action::Expire);
+		info.ended = Some(Phase::Expired);
+		let refunded = info.bounty;
+		Tasks::<T>::insert(task, info);
+		T::OnRevealClosed::on_expired(task);
+		Self::deposit_event(Event::TaskExpired { task, refunded });
+	}
+
+	/// Removes everything left of a task.
+	pub(crate) fn prune(task: TaskId) {
+		// A task still running here means its phases outlived the retention: end it first.
+		Self::expire(task);
+		Tasks::<T>::remove(task);
+		Committers::<T>::remove(task);
+		let _ = Outputs::<T>::clear_prefix(task, T::MaxOutputs::get(), None);
 	}
 }

@@ -112,7 +112,10 @@ export class LoadClient {
         if (r) r.answerEnds = event.data.answerEnds.toNumber();
       } else if (api.events.consensus.TaskScored.is(event)) {
         const r = this.tasks.get(event.data.task.toNumber());
-        if (r && r.settledAt === undefined) Object.assign(r, { settledAt: number, settledMs: seen });
+        if (r && r.settledAt === undefined) {
+          const revealed = event.data.evaluators.filter((e) => e.conduct.type === 'Revealed').length;
+          Object.assign(r, { settledAt: number, settledMs: seen, revealed });
+        }
       } else if (api.events.tasks.TaskExpired.is(event)) {
         const r = this.tasks.get(event.data.task.toNumber());
         if (r) r.expiredAt = number;
@@ -227,6 +230,8 @@ export class LoadClient {
       accepted: rs.length,
       refused: Object.fromEntries(this.refused),
       settled: settled.length,
+      // Settled with at least one valid reveal: scored, not only closed.
+      scored: settled.filter((r) => r.revealed > 0).length,
       expired: rs.filter((r) => r.expiredAt !== undefined).length,
       latencyBlocks: { p50: quantile(blocks, 0.5), p95: quantile(blocks, 0.95), max: max(blocks) },
       latencySeconds: { p50: quantile(secs, 0.5), p95: quantile(secs, 0.95), max: max(secs) },
