@@ -5,9 +5,9 @@ use crate::*;
 use alloc::vec::Vec;
 use frame_support::pallet_prelude::*;
 use frame_system::pallet_prelude::*;
-use poq_primitives::{CompositeGate, SettledTask, SettledTasks};
+use poq_primitives::{due, CompositeGate, SettledTask, SettledTasks};
 use sp_runtime::{
-	traits::{One, SaturatedConversion, Saturating, Zero},
+	traits::{SaturatedConversion, Saturating, Zero},
 	Perbill, Permill,
 };
 
@@ -281,11 +281,7 @@ impl<T: Config> Pallet<T> {
 	/// Queues the settlement of `task` at block `at` (not before the current block, which
 	/// `on_idle` still services).
 	pub(crate) fn schedule_settlement(at: BlockNumberFor<T>, task: TaskId) {
-		let at = at.max(Self::now());
-		Due::<T>::insert(at, task, ());
-		if at < DueCursor::<T>::get() {
-			DueCursor::<T>::put(at);
-		}
+		due::enqueue::<_, _, Due<T>, DueCursor<T>>(at, Self::now(), task);
 	}
 
 	/// Moves the settlement of `task` from block `from` to `to`.
@@ -306,50 +302,31 @@ impl<T: Config> Pallet<T> {
 	/// what is left. Returns the weight used.
 	pub(crate) fn service(now: BlockNumberFor<T>, limit: Weight) -> Weight {
 		let db = T::DbWeight::get();
-		let mut used = db.reads_writes(1, 1);
-		if !used.all_lte(limit) {
-			return Weight::zero();
-		}
-		let probe = db.reads(1);
-		let mut at = DueCursor::<T>::get();
-		'blocks: while at <= now {
-			let mut due = Due::<T>::drain_prefix(at);
-			loop {
-				if !used.saturating_add(probe).all_lte(limit) {
-					break 'blocks;
+		let used = due::service::<_, _, Due<T>, DueCursor<T>>(
+			now,
+			limit,
+			db,
+			// The round's read; a round already gone (settled by hand, dropped) costs no more.
+			|task| {
+				Rounds::<T>::get(task).map_or(Weight::zero(), |r| {
+					T::WeightInfo::settle(r.committee.len() as u32, r.outputs)
+				})
+				.saturating_add(db.reads(1))
+			},
+			|task| {
+				if Rounds::<T>::contains_key(task) {
+					if let Err(e) = Self::do_settle(task) {
+						log::warn!(target: "poq-consensus", "settlement of task {task} failed: {e:?}");
+					}
 				}
-				used.saturating_accrue(probe);
-				let Some((task, ())) = due.next() else { break };
-				// The round's read; a round already gone (settled by hand, dropped) costs no more.
-				used.saturating_accrue(db.reads(1));
-				let Some(round) = Rounds::<T>::get(task) else { continue };
-				let w = T::WeightInfo::settle(round.committee.len() as u32, round.outputs);
-				if !used.saturating_add(w).all_lte(limit) {
-					// Back in place for the next call.
-					drop(due);
-					Due::<T>::insert(at, task, ());
-					break 'blocks;
-				}
-				used.saturating_accrue(w);
-				if let Err(e) = Self::do_settle(task) {
-					log::warn!(target: "poq-consensus", "settlement of task {task} failed: {e:?}");
-				}
-			}
-			at = at.saturating_add(One::one());
-		}
-		DueCursor::<T>::put(at);
+			},
+		);
 		used.saturating_add(Self::prune_results(now, limit.saturating_sub(used)))
 	}
 
 	/// Tasks due for settlement by `now` and not settled yet.
 	pub fn settlement_backlog(now: BlockNumberFor<T>) -> u32 {
-		let mut at = DueCursor::<T>::get();
-		let mut n = 0u32;
-		while at <= now {
-			n = n.saturating_add(Due::<T>::iter_key_prefix(at).count() as u32);
-			at = at.saturating_add(One::one());
-		}
-		n
+		due::backlog::<_, _, Due<T>, DueCursor<T>>(now)
 	}
 
 	/// Prunes expired results from the head of the queue, as many as fit in `limit` (at most

@@ -345,6 +345,8 @@ impl CompositeGate for () {
 pub const EVALUATOR_KEY_TYPE: sp_core::crypto::KeyTypeId = sp_core::crypto::KeyTypeId(*b"poqe");
 
 /// The evaluator key's crypto (sr25519) and its signing adapter for off-chain transactions.
+pub mod due;
+
 pub mod crypto {
 	use super::EVALUATOR_KEY_TYPE;
 	use sp_runtime::{

@@ -15,17 +15,14 @@
 
 use crate::*;
 use frame_support::weights::Weight;
+use poq_primitives::due;
 
 impl<T: Config> Pallet<T> {
 	/// Puts `action` of `task` at block `at` (not before the current block, which `on_idle`
 	/// still services).
 	pub(crate) fn schedule(at: BlockNumberFor<T>, task: TaskId, action: Action) {
 		let now = frame_system::Pallet::<T>::block_number();
-		let at = at.max(now);
-		Schedule::<T>::insert(at, (task, action), ());
-		if at < ScheduleCursor::<T>::get() {
-			ScheduleCursor::<T>::put(at);
-		}
+		due::enqueue::<_, _, Schedule<T>, ScheduleCursor<T>>(at, now, (task, action));
 	}
 
 	/// Removes `action` of `task` from block `at`, if it is there.
@@ -82,55 +79,27 @@ impl<T: Config> Pallet<T> {
 
 	/// Services the entries due by `now` while they fit in `limit`; returns the weight used.
 	pub(crate) fn service(now: BlockNumberFor<T>, limit: Weight) -> Weight {
-		let db = T::DbWeight::get();
-		// The cursor's read and write.
-		let mut used = db.reads_writes(1, 1);
-		if !used.all_lte(limit) {
-			return Weight::zero();
-		}
-		let probe = db.reads(1);
+		// The draw's weight over the current candidates, asked once per call.
 		let mut draw = None;
-		let mut at = ScheduleCursor::<T>::get();
-		'blocks: while at <= now {
-			let mut due = Schedule::<T>::drain_prefix(at);
-			loop {
-				if !used.saturating_add(probe).all_lte(limit) {
-					break 'blocks;
-				}
-				used.saturating_accrue(probe);
-				let Some(((task, action), ())) = due.next() else { break };
-				// The draw's weight over the current candidates, asked once per call.
+		due::service::<_, _, Schedule<T>, ScheduleCursor<T>>(
+			now,
+			limit,
+			T::DbWeight::get(),
+			|(task, action)| {
 				let d = *draw.get_or_insert_with(T::OnRevealClosed::current_weight);
-				let w = Self::entry_weight(task, action, d);
-				if !used.saturating_add(w).all_lte(limit) {
-					// Back in place for the next call (the task's read is spent).
-					used.saturating_accrue(db.reads(1));
-					drop(due);
-					Schedule::<T>::insert(at, (task, action), ());
-					break 'blocks;
-				}
-				used.saturating_accrue(w);
-				match action {
-					Action::CloseReveal => Self::close_reveal(task),
-					Action::Expire => Self::expire(task),
-					Action::Prune => Self::prune(task),
-				}
-			}
-			at = at.saturating_add(One::one());
-		}
-		ScheduleCursor::<T>::put(at);
-		used
+				Self::entry_weight(*task, *action, d)
+			},
+			|(task, action)| match action {
+				Action::CloseReveal => Self::close_reveal(task),
+				Action::Expire => Self::expire(task),
+				Action::Prune => Self::prune(task),
+			},
+		)
 	}
 
-	/// Entries due by `now` not serviced yet (for tests and `try_state`-style checks).
+	/// Entries due by `now` not serviced yet.
 	pub fn backlog(now: BlockNumberFor<T>) -> u32 {
-		let mut at = ScheduleCursor::<T>::get();
-		let mut n = 0u32;
-		while at <= now {
-			n = n.saturating_add(Schedule::<T>::iter_key_prefix(at).count() as u32);
-			at = at.saturating_add(One::one());
-		}
-		n
+		due::backlog::<_, _, Schedule<T>, ScheduleCursor<T>>(now)
 	}
 
 	/// End of the reveal phase: forfeits unrevealed outputs, then hands over to scoring or,
