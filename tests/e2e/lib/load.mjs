@@ -224,8 +224,9 @@ export class LoadClient {
     const first = Math.min(...rs.map((r) => r.includedAt));
     const last = Math.max(...settled.map((r) => r.settledAt), first);
     const window = this.blocks.filter((b) => b.number >= first && b.number <= last);
-    const max = (xs) => (xs.length ? Math.max(...xs) : null);
-    const mean = (xs) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+    const r2 = (x) => (x === null ? null : Math.round(x * 100) / 100);
+    const max = (xs) => (xs.length ? r2(Math.max(...xs)) : null);
+    const mean = (xs) => (xs.length ? r2(xs.reduce((a, b) => a + b, 0) / xs.length) : null);
     return {
       accepted: rs.length,
       refused: Object.fromEntries(this.refused),
