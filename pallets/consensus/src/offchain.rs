@@ -142,7 +142,7 @@ impl<T: Config> Pallet<T> {
 			// Stored before sending: a restart after the commit still finds the salt.
 			p.commit_sent = Some(now);
 			store.set(&p);
-			match Self::submit(now, account, Call::commit_scores { task, commitment }) {
+			match Self::submit(account, Call::commit_scores { task, commitment }) {
 				Ok(()) => log::info!(target: "poq-ocw", "task {task}: commit_scores submitted at block {now:?}"),
 				Err(()) => log::warn!(target: "poq-ocw", "task {task}: commit_scores could not be submitted"),
 			}
@@ -162,16 +162,16 @@ impl<T: Config> Pallet<T> {
 				model_set: p.model_set,
 				salt: p.salt,
 			};
-			match Self::submit(now, account, call) {
+			match Self::submit(account, call) {
 				Ok(()) => log::info!(target: "poq-ocw", "task {task}: reveal_scores submitted at block {now:?}"),
 				Err(()) => log::warn!(target: "poq-ocw", "task {task}: reveal_scores could not be submitted"),
 			}
 		}
 	}
 
-	/// Signs `call` for `account` and submits it, numbering it after the transactions this
-	/// worker submitted for the account in the last two blocks.
-	fn submit(_now: BlockNumberFor<T>, account: &Account<T>, call: Call<T>) -> Result<(), ()> {
+	/// Signs `call` for `account` and submits it, numbering it after the transactions the
+	/// workers submitted for the account while the last of them is recent ([`NONCE_FRESH_MS`]).
+	fn submit(account: &Account<T>, call: Call<T>) -> Result<(), ()> {
 		let key = (b"poq-consensus/nonce", &account.id).encode();
 		let mut lock_key = key.clone();
 		lock_key.extend_from_slice(b"/lock");
