@@ -7,9 +7,9 @@
 //! phase that ends early moves its close to the current block).
 //!
 //! Servicing walks the blocks from [`ScheduleCursor`] (the first block that may still hold due
-//! entries) to the current block, taking entries while the next one's worst-case weight fits in
-//! the budget: [`Config::ServiceWeight`] in `on_initialize`, the block's remaining weight in
-//! `on_idle`. What does not fit stays and is taken in the next call; nothing is dropped.
+//! entries) to the current block, taking entries while the next one's weight (from its own
+//! task: its outputs, the draw over the current candidates) fits in the budget:
+//! [`Config::ServiceWeight`] in `on_initialize`, half the block's remaining weight in `on_idle`. What does not fit stays and is taken in the next call; nothing is dropped.
 //!
 //! The actions themselves are here too: closing a reveal phase, expiring, pruning.
 
