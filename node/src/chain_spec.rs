@@ -1,4 +1,4 @@
-//! Chain specifications built into the node: `dev` and `local`.
+//! Chain specifications built into the node: `dev`, `local` and `local3`.
 
 use poq_runtime::WASM_BINARY;
 use sc_service::ChainType;
@@ -40,6 +40,18 @@ pub fn local_chain_spec() -> Result<ChainSpec, String> {
 		.with_id("poq_local_testnet")
 		.with_chain_type(ChainType::Local)
 		.with_genesis_config_preset_name(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET)
+		.with_properties(properties())
+		.build())
+}
+
+/// The three-validator local testnet (Alice, Bob and Charlie), from the runtime's `local_three`
+/// preset: the network of the validator-set scenario (`zombienet/validators.toml`).
+pub fn local_three_chain_spec() -> Result<ChainSpec, String> {
+	Ok(ChainSpec::builder(wasm()?, None)
+		.with_name("Proof-of-Quality Local Testnet (three validators)")
+		.with_id("poq_local_three")
+		.with_chain_type(ChainType::Local)
+		.with_genesis_config_preset_name(poq_runtime::genesis_config_presets::LOCAL_THREE_PRESET)
 		.with_properties(properties())
 		.build())
 }

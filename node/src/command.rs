@@ -10,6 +10,7 @@ use frame_benchmarking_cli::{BenchmarkCmd, ExtrinsicFactory, SUBSTRATE_REFERENCE
 use poq_runtime::{Block, EXISTENTIAL_DEPOSIT};
 use sc_cli::SubstrateCli;
 use sc_service::PartialComponents;
+use std::sync::Arc;
 use sp_keyring::Sr25519Keyring;
 
 impl SubstrateCli for Cli {
@@ -41,11 +42,12 @@ impl SubstrateCli for Cli {
 		Ok(match id {
 			"dev" => Box::new(chain_spec::development_chain_spec()?),
 			"" | "local" => Box::new(chain_spec::local_chain_spec()?),
+			"local3" => Box::new(chain_spec::local_three_chain_spec()?),
 			path => {
 				let p = std::path::PathBuf::from(path);
 				if !p.exists() {
 					return Err(format!(
-						"unknown chain `{path}`: expected `dev`, `local` or the path of a chain \
+						"unknown chain `{path}`: expected `dev`, `local`, `local3` or the path of a chain \
 						 spec JSON file"
 					));
 				}
@@ -132,7 +134,8 @@ pub fn run() -> sc_cli::Result<()> {
 			runner.async_run(|config| {
 				let PartialComponents { client, task_manager, backend, .. } =
 					service::new_partial(&config)?;
-				let aux_revert = Box::new(|client, _, blocks| {
+				let aux_revert = Box::new(|client: Arc<service::FullClient>, backend, blocks| {
+					sc_consensus_babe::revert(client.clone(), backend, blocks)?;
 					sc_consensus_grandpa::revert(client, blocks)?;
 					Ok(())
 				});

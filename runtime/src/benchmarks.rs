@@ -11,4 +11,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_poq_evaluators, Evaluators]
 	[pallet_poq_consensus, Consensus]
 	[pallet_poq_calibration, Calibration]
+	[pallet_poq_validators, ValidatorSet]
 );

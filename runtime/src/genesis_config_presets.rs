@@ -1,13 +1,19 @@
-//! Genesis presets: `development` (one validator, Alice) and `local_testnet` (Alice and Bob).
+//! Genesis presets: `development` (one validator, Alice), `local_testnet` (Alice and Bob) and
+//! `local_three` (Alice, Bob and Charlie).
 //!
-//! Both presets fund the well-known dev accounts, make Alice sudo and seat Alice, Bob and
+//! Each validator gets session keys (BABE, GRANDPA and the evaluator key, all from its dev
+//! seed) and a seat in the governed validator set; the minimum set size is the genesis size, at
+//! most 2 (removals never leave fewer). The presets fund the well-known dev accounts, make Alice sudo and seat Alice, Bob and
 //! Charlie on the council.
 
-use crate::{AccountId, BalancesConfig, RuntimeGenesisConfig, SudoConfig, UNIT};
+use crate::{
+	AccountId, BalancesConfig, RuntimeGenesisConfig, SessionKeys, SudoConfig,
+	BABE_GENESIS_EPOCH_CONFIG, UNIT,
+};
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
 use serde_json::Value;
-use sp_consensus_aura::sr25519::AuthorityId as AuraId;
+use sp_consensus_babe::AuthorityId as BabeId;
 use sp_consensus_grandpa::AuthorityId as GrandpaId;
 use sp_genesis_builder::{self, PresetId};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
@@ -15,9 +21,15 @@ use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 /// Balance given to each endowed dev account at genesis.
 pub const ENDOWMENT: u128 = 1_000_000 * UNIT;
 
+/// The preset name of the three-validator local testnet.
+pub const LOCAL_THREE_PRESET: &str = "local_three";
+
+/// A validator of a preset: its account and its session keys.
+type Authority = (AccountId, BabeId, GrandpaId, poq_primitives::crypto::Public);
+
 /// A genesis configuration as a JSON patch over the runtime's default genesis.
 fn testnet_genesis(
-	initial_authorities: Vec<(AuraId, GrandpaId)>,
+	initial_authorities: Vec<Authority>,
 	endowed_accounts: Vec<AccountId>,
 	root: AccountId,
 	council: Vec<AccountId>,
@@ -26,11 +38,23 @@ fn testnet_genesis(
 		balances: BalancesConfig {
 			balances: endowed_accounts.iter().cloned().map(|k| (k, ENDOWMENT)).collect::<Vec<_>>(),
 		},
-		aura: pallet_aura::GenesisConfig {
-			authorities: initial_authorities.iter().map(|x| x.0.clone()).collect::<Vec<_>>(),
+		babe: pallet_babe::GenesisConfig { epoch_config: BABE_GENESIS_EPOCH_CONFIG },
+		session: pallet_session::GenesisConfig {
+			keys: initial_authorities
+				.iter()
+				.map(|(who, babe, grandpa, evaluator)| {
+					let keys = SessionKeys {
+						babe: babe.clone(),
+						grandpa: grandpa.clone(),
+						evaluator: evaluator.clone(),
+					};
+					(who.clone(), who.clone(), keys)
+				})
+				.collect::<Vec<_>>(),
 		},
-		grandpa: pallet_grandpa::GenesisConfig {
-			authorities: initial_authorities.iter().map(|x| (x.1.clone(), 1)).collect::<Vec<_>>(),
+		validator_set: pallet_poq_validators::GenesisConfig {
+			validators: initial_authorities.iter().map(|x| x.0.clone()).collect::<Vec<_>>(),
+			min_validators: initial_authorities.len().min(2) as u32,
 		},
 		sudo: SudoConfig { key: Some(root) },
 		council_membership: pallet_membership::GenesisConfig {
@@ -39,9 +63,10 @@ fn testnet_genesis(
 	})
 }
 
-/// Aura (sr25519) and GRANDPA (ed25519) keys of a well-known dev account.
-fn authority(sr: Sr25519Keyring, ed: Ed25519Keyring) -> (AuraId, GrandpaId) {
-	(sr.public().into(), ed.public().into())
+/// The account, BABE (sr25519), GRANDPA (ed25519) and evaluator (sr25519) keys of a well-known
+/// dev account: what `--alice` and friends put in a keystore.
+fn authority(sr: Sr25519Keyring, ed: Ed25519Keyring) -> Authority {
+	(sr.to_account_id(), sr.public().into(), ed.public().into(), sr.public().into())
 }
 
 fn dev_council() -> Vec<AccountId> {
@@ -84,11 +109,27 @@ pub fn local_config_genesis() -> Value {
 	)
 }
 
+/// The `local_three` preset: Alice, Bob and Charlie author and finalize (all three are needed
+/// for finality: the network of the validator-set scenario).
+pub fn local_three_config_genesis() -> Value {
+	testnet_genesis(
+		vec![
+			authority(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+			authority(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+			authority(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
+		],
+		endowed(),
+		Sr25519Keyring::Alice.to_account_id(),
+		dev_council(),
+	)
+}
+
 /// The JSON of a named preset, or `None` when the name is unknown.
 pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
 	let patch = match id.as_ref() {
 		sp_genesis_builder::DEV_RUNTIME_PRESET => development_config_genesis(),
 		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => local_config_genesis(),
+		LOCAL_THREE_PRESET => local_three_config_genesis(),
 		_ => return None,
 	};
 	Some(
@@ -103,5 +144,6 @@ pub fn preset_names() -> Vec<PresetId> {
 	vec![
 		PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET),
 		PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
+		PresetId::from(LOCAL_THREE_PRESET),
 	]
 }

@@ -2,8 +2,11 @@
 //!
 //! The runtime of the Proof-of-Quality solochain. It composes:
 //!
-//! - consensus: [`pallet_aura`] block authoring and [`pallet_grandpa`] finality, with
-//!   [`pallet_timestamp`];
+//! - consensus: [`pallet_babe`] block production and [`pallet_grandpa`] finality, with
+//!   [`pallet_timestamp`]; [`pallet_session`] rotates their authorities every epoch from the
+//!   council-governed set of [`pallet_poq_validators`]; equivocations are reported through
+//!   [`pallet_session::historical`] key-ownership proofs and [`pallet_offences`]; see
+//!   [`configs::validators`];
 //! - money: [`pallet_balances`] and [`pallet_transaction_payment`];
 //! - governance: a council ([`pallet_collective`], instance 1) whose members are managed by
 //!   [`pallet_membership`] (instance 1), plus [`pallet_sudo`] on development chains.
@@ -13,7 +16,7 @@
 //!   repository for the design.
 //!
 //! Runtime APIs are those that unmodified polkadot.js and subxt clients expect (metadata, block
-//! builder, transaction pool, off-chain worker, session keys, Aura, GRANDPA, account nonce,
+//! builder, transaction pool, off-chain worker, session keys, BABE, GRANDPA, account nonce,
 //! transaction payment, genesis builder), see [`apis`].
 #![cfg_attr(not(feature = "std"), no_std)]
 // `construct_runtime` / `#[runtime]` expand to large recursive types.
@@ -33,6 +36,8 @@ pub mod apis;
 mod benchmarks;
 pub mod configs;
 pub mod genesis_config_presets;
+#[cfg(test)]
+mod session_tests;
 #[cfg(test)]
 mod tests;
 
@@ -67,16 +72,16 @@ pub mod opaque {
 }
 
 impl_opaque_keys! {
-	/// The session keys of a node: an Aura key to author blocks, a GRANDPA key to finalize
+	/// The session keys of a node: a BABE key to author blocks, a GRANDPA key to finalize
 	/// them, and an evaluator key with which its off-chain worker signs score commits and
 	/// reveals (key type `poqe`).
 	pub struct SessionKeys {
-		/// Block authoring key.
-		pub aura: Aura,
-		/// Finality voting key.
+		/// Block production key (`babe`).
+		pub babe: Babe,
+		/// Finality voting key (`gran`).
 		pub grandpa: Grandpa,
-		/// Evaluator key (off-chain scoring transactions).
-		pub evaluator: poq_primitives::crypto::Public,
+		/// Evaluator key (`poqe`, off-chain scoring transactions; no consensus role).
+		pub evaluator: configs::validators::EvaluatorKeys,
 	}
 }
 
@@ -97,8 +102,26 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 /// (measured in blocks) take a predictable wall-clock time.
 pub const MILLI_SECS_PER_BLOCK: u64 = 6000;
 
-/// Aura slot duration; equal to the block time. Cannot be changed after genesis.
+/// BABE slot duration; equal to the block time. Cannot be changed after genesis.
 pub const SLOT_DURATION: u64 = MILLI_SECS_PER_BLOCK;
+
+/// Blocks (slots) of a BABE epoch, which is also a session: validator-set changes and key
+/// rotations take effect at these boundaries (a change made in session `n` authors from session
+/// `n + 2`). One minute on every chain, so that a local network shows a set change within two
+/// or three minutes; a public network would choose hours. Cannot be changed after genesis.
+pub const EPOCH_DURATION_IN_BLOCKS: BlockNumber = MINUTES;
+
+/// BABE's chance that a slot has a primary (VRF-elected) author: 1/4. Every other slot goes to a
+/// secondary author chosen from the epoch randomness, who also produces a VRF output, so every
+/// block carries fresh VRF randomness.
+pub const PRIMARY_PROBABILITY: (u64, u64) = (1, 4);
+
+/// The BABE epoch configuration of genesis.
+pub const BABE_GENESIS_EPOCH_CONFIG: sp_consensus_babe::BabeEpochConfiguration =
+	sp_consensus_babe::BabeEpochConfiguration {
+		c: PRIMARY_PROBABILITY,
+		allowed_slots: sp_consensus_babe::AllowedSlots::PrimaryAndSecondaryVRFSlots,
+	};
 
 /// Blocks per minute.
 pub const MINUTES: BlockNumber = 60_000 / (MILLI_SECS_PER_BLOCK as BlockNumber);
@@ -199,17 +222,17 @@ mod runtime {
 	#[runtime::pallet_index(0)]
 	pub type System = frame_system;
 
+	/// Block production (BABE) and its epochs.
+	#[runtime::pallet_index(2)]
+	pub type Babe = pallet_babe;
+
 	/// Block timestamps.
 	#[runtime::pallet_index(1)]
 	pub type Timestamp = pallet_timestamp;
 
-	/// Block authoring.
-	#[runtime::pallet_index(2)]
-	pub type Aura = pallet_aura;
-
-	/// Finality.
-	#[runtime::pallet_index(3)]
-	pub type Grandpa = pallet_grandpa;
+	/// The author of each block.
+	#[runtime::pallet_index(14)]
+	pub type Authorship = pallet_authorship;
 
 	/// Native token.
 	#[runtime::pallet_index(4)]
@@ -218,6 +241,26 @@ mod runtime {
 	/// Transaction fees.
 	#[runtime::pallet_index(5)]
 	pub type TransactionPayment = pallet_transaction_payment;
+
+	/// The council-governed validator set (the session manager).
+	#[runtime::pallet_index(15)]
+	pub type ValidatorSet = pallet_poq_validators;
+
+	/// Sessions: session keys and the authority sets of BABE and GRANDPA.
+	#[runtime::pallet_index(16)]
+	pub type Session = pallet_session;
+
+	/// Roots of past sessions' validator sets, for key-ownership proofs.
+	#[runtime::pallet_index(17)]
+	pub type Historical = pallet_session::historical;
+
+	/// Finality.
+	#[runtime::pallet_index(3)]
+	pub type Grandpa = pallet_grandpa;
+
+	/// Offence reports (equivocations), handed to the validator set.
+	#[runtime::pallet_index(18)]
+	pub type Offences = pallet_offences;
 
 	/// Superuser for development chains.
 	#[runtime::pallet_index(6)]

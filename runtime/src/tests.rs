@@ -14,7 +14,7 @@ use sp_keyring::Sr25519Keyring;
 
 /// `patch` merged into `base`: objects recursively, anything else replaced (what the node does
 /// with a preset).
-fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
+pub(crate) fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
 	match (base, patch) {
 		(serde_json::Value::Object(b), serde_json::Value::Object(p)) =>
 			for (k, v) in p {
@@ -57,10 +57,10 @@ fn dev_genesis_seats_the_council_funds_the_treasury_and_sets_sudo() {
 		assert_eq!(members, expected);
 		assert!(Balances::balance(&TreasuryAccount::get()) > 0);
 		assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(Sr25519Keyring::Alice.to_account_id()));
-		assert_eq!(pallet_aura::Authorities::<Runtime>::get().len(), 1);
+		assert_eq!(pallet_babe::Authorities::<Runtime>::get().len(), 1);
 	});
 	preset_ext(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
-		assert_eq!(pallet_aura::Authorities::<Runtime>::get().len(), 2);
+		assert_eq!(pallet_babe::Authorities::<Runtime>::get().len(), 2);
 	});
 }
 
