@@ -150,7 +150,7 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 		OffchainTransactionPoolFactory::new(transaction_pool.clone()),
 	)?;
 
-	let (import_queue, _babe_worker) =
+	let (import_queue, babe_worker) =
 		sc_consensus_babe::import_queue(sc_consensus_babe::ImportQueueParams {
 			link: babe_link.clone(),
 			block_import: block_import.clone(),
@@ -161,6 +161,12 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 			registry: config.prometheus_registry(),
 			telemetry: telemetry.as_ref().map(|x| x.handle()),
 		})?;
+	// BABE's worker answers epoch queries for as long as a handle to it lives, and it is an
+	// essential task: keep one handle until the node shuts down.
+	task_manager.spawn_handle().spawn("babe-worker-handle", None, async move {
+		let _keep = babe_worker;
+		futures::future::pending::<()>().await
+	});
 
 	Ok(sc_service::PartialComponents {
 		client,
