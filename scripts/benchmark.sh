@@ -19,7 +19,7 @@ for a in "$@"; do
 		*) pallets+=("$a") ;;
 	esac
 done
-[ ${#pallets[@]} -gt 0 ] || pallets=(pallet_poq_tasks pallet_poq_evaluators pallet_poq_consensus)
+[ ${#pallets[@]} -gt 0 ] || pallets=(pallet_poq_tasks pallet_poq_evaluators pallet_poq_consensus pallet_poq_validators)
 
 poq_cargo build $POQ_BUILD_ARGS
 for p in "${pallets[@]}"; do

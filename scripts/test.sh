@@ -4,8 +4,10 @@
 #   1. Rust: unit, pallet, runtime and property tests of the whole workspace (release
 #      profile and the same features as the node, so dependencies are compiled once), with
 #      the scoring engine's tests on the real model set (scripts/models.sh, run by setup.sh).
-#   2. Network: zombienet spawns Alice and Bob (zombienet/local.toml) and checks that they
-#      peer, author and finalize (zombienet/local.zndsl).
+#   2. Networks: zombienet spawns Alice and Bob (zombienet/local.toml) and checks that they
+#      peer, author and finalize (zombienet/local.zndsl); then the validator-set network
+#      (zombienet/validators.toml): the council adds a validator, one rotates its keys, the
+#      council removes one, finality continues (zombienet/validators.zndsl).
 #   3. End-to-end: tests/e2e starts the real node binary and talks to it over RPC.
 # Before them, the first-run path of the model set: scripts/models.sh --python into empty
 # temporary directories (no wheels, no models, no venv), every file checked against
@@ -26,15 +28,24 @@ poq_cargo test $POQ_TEST_ARGS
 # The scoring engine's CUDA path, built with its feature: no GPU here, so it must fall back.
 poq_cargo test --quiet --release --locked -p poq-scorer --features cuda --test engine cuda_falls_back
 
+# Runs one zombienet test; prints its result line (and the scenario's own lines), or its whole
+# log when it fails.
+zombienet_test() {
+	local zlog
+	zlog=$(mktemp)
+	if zombienet/run.sh test "$1" >"$zlog" 2>&1; then
+		grep -a '\[validator-set\]' "$zlog" || true
+		grep -aoE 'Result: [0-9]+/[0-9]+' "$zlog" | tail -1
+		rm -f "$zlog"
+	else
+		cat "$zlog"; rm -f "$zlog"
+		echo "zombienet test $1 failed" >&2; exit 1
+	fi
+}
 echo "== zombienet: two validators (zombienet/local.zndsl)"
-zlog=$(mktemp)
-if zombienet/run.sh test >"$zlog" 2>&1; then
-	grep -aoE 'Result: [0-9]+/[0-9]+' "$zlog" | tail -1
-	rm -f "$zlog"
-else
-	cat "$zlog"; rm -f "$zlog"
-	echo "zombienet test failed" >&2; exit 1
-fi
+zombienet_test local
+echo "== zombienet: the validator set changes (zombienet/validators.zndsl)"
+zombienet_test validators
 
 echo "== end-to-end tests (tests/e2e, real node over RPC)"
 cd tests/e2e

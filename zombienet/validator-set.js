@@ -48,16 +48,18 @@ async function rotateAndSetKeys(ws, api, pair) {
   const owner = api.createType('AccountId32', pair.address).toHex();
   const generated = await ws.send('author_rotateKeysWithOwner', [owner]);
   await send(api, api.tx.session.setKeys(generated.keys, generated.proof), pair);
-  const babe = api.createType('SessionKeys', generated.keys).babe.toHex();
+  // SessionKeys encode as babe (32 bytes) || grandpa (32) || evaluator (32).
+  const babe = `0x${generated.keys.slice(2, 66)}`;
   return { keys: generated.keys, babe };
 }
 
-/** A council motion of Alice, seconded by Bob (2 of 3), closed and executed. */
+/** A council motion of Alice, voted for by Alice and Bob (2 of 3), closed and executed. */
 async function councilDoes(api, call, alice, bob) {
   const length = call.method.encodedLength;
   const events = await send(api, api.tx.council.propose(2, call, length), alice);
   const proposed = events.find(({ event }) => api.events.council.Proposed.is(event)).event;
   const [, index, hash] = proposed.data;
+  await send(api, api.tx.council.vote(hash, index, true), alice);
   await send(api, api.tx.council.vote(hash, index, true), bob);
   const closed = await send(
     api,

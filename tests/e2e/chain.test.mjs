@@ -42,7 +42,8 @@ test('state_getMetadata decodes and lists the runtime pallets', async () => {
   const md = new Metadata(registry, raw.toU8a());
   registry.setMetadata(md);
   const pallets = md.asLatest.pallets.map((p) => p.name.toString());
-  for (const name of ['System', 'Timestamp', 'Aura', 'Grandpa', 'Balances', 'TransactionPayment',
+  for (const name of ['System', 'Timestamp', 'Babe', 'Grandpa', 'Session', 'Historical',
+    'ValidatorSet', 'Offences', 'Authorship', 'Balances', 'TransactionPayment',
     'Sudo', 'Council', 'CouncilMembership']) {
     assert.ok(pallets.includes(name), `pallet ${name} missing from ${pallets.join(',')}`);
   }
