@@ -253,3 +253,137 @@ fn historical_roots_are_pruned_beyond_the_kept_sessions() {
 		);
 	});
 }
+
+/// Two different headers for the same slot, both sealed by `key`'s BABE key: an equivocation.
+fn babe_equivocation(
+	key: Sr25519Keyring,
+	index: u32,
+	slot: u64,
+) -> sp_consensus_babe::EquivocationProof<crate::Header> {
+	use sp_core::Pair;
+	use sp_runtime::traits::Header as _;
+	let header = |state: u8| {
+		let pre = PreDigest::SecondaryPlain(SecondaryPlainPreDigest {
+			authority_index: index,
+			slot: slot.into(),
+		});
+		let mut h = crate::Header::new(
+			System::block_number() + 1,
+			Default::default(),
+			[state; 32].into(),
+			System::parent_hash(),
+			Digest { logs: vec![DigestItem::PreRuntime(BABE_ENGINE_ID, pre.encode())] },
+		);
+		let signature: sp_consensus_babe::AuthoritySignature = key.pair().sign(h.hash().as_ref()).into();
+		h.digest_mut().push(DigestItem::Seal(BABE_ENGINE_ID, signature.encode()));
+		h
+	};
+	sp_consensus_babe::EquivocationProof {
+		offender: key.public().into(),
+		slot: slot.into(),
+		first_header: header(1),
+		second_header: header(2),
+	}
+}
+
+#[test]
+fn a_reported_babe_equivocation_removes_the_offender_through_offences() {
+	use frame_support::traits::KeyOwnerProofSystem;
+	three_validators().execute_with(|| {
+		run_to(3);
+		let bob = account(Sr25519Keyring::Bob);
+		let index = Session::validators().iter().position(|v| v == &bob).unwrap() as u32;
+		let slot = u64::from(Babe::current_slot());
+		let proof = babe_equivocation(Sr25519Keyring::Bob, index, slot);
+		let key_owner_proof = crate::Historical::prove((
+			sp_consensus_babe::KEY_TYPE,
+			sp_consensus_babe::AuthorityId::from(Sr25519Keyring::Bob.public()),
+		))
+		.expect("Bob's key is in the current session");
+		// A forged proof (another validator's key claimed for Bob's headers) is refused.
+		let mut forged = proof.clone();
+		forged.offender = Sr25519Keyring::Charlie.public().into();
+		assert!(Babe::report_equivocation_unsigned(
+			RuntimeOrigin::none(),
+			Box::new(forged),
+			key_owner_proof.clone()
+		)
+		.is_err());
+		assert!(pallet_poq_validators::Validators::<Runtime>::get().contains(&bob));
+		// The genuine report goes through pallet-offences to the validator set.
+		assert_ok!(Babe::report_equivocation_unsigned(
+			RuntimeOrigin::none(),
+			Box::new(proof.clone()),
+			key_owner_proof.clone()
+		));
+		assert!(!pallet_poq_validators::Validators::<Runtime>::get().contains(&bob));
+		assert!(System::events().iter().any(|r| matches!(
+			&r.event,
+			crate::RuntimeEvent::ValidatorSet(pallet_poq_validators::Event::OffenderRemoved { who, session: 0 })
+				if who == &bob
+		)));
+		// The same offence is not reported twice.
+		assert!(Babe::report_equivocation_unsigned(
+			RuntimeOrigin::none(),
+			Box::new(proof),
+			key_owner_proof
+		)
+		.is_err());
+		run_to_session(2);
+		assert!(!Session::validators().contains(&bob));
+	});
+}
+
+/// Two different prevotes in one round of `set_id`, both signed by `key`'s GRANDPA key.
+fn grandpa_equivocation(
+	key: sp_keyring::Ed25519Keyring,
+	set_id: u64,
+	round: u64,
+) -> sp_consensus_grandpa::EquivocationProof<crate::Hash, BlockNumber> {
+	use sp_core::Pair;
+	let vote = |n: u8| {
+		let prevote =
+			finality_grandpa::Prevote { target_hash: crate::Hash::repeat_byte(n), target_number: 1 };
+		let payload = sp_consensus_grandpa::localized_payload(
+			round,
+			set_id,
+			&finality_grandpa::Message::Prevote(prevote.clone()),
+		);
+		let signature: sp_consensus_grandpa::AuthoritySignature = key.pair().sign(&payload).into();
+		(prevote, signature)
+	};
+	sp_consensus_grandpa::EquivocationProof::new(
+		set_id,
+		sp_consensus_grandpa::Equivocation::Prevote(finality_grandpa::Equivocation {
+			round_number: round,
+			identity: key.public().into(),
+			first: vote(1),
+			second: vote(2),
+		}),
+	)
+}
+
+#[test]
+fn a_reported_grandpa_equivocation_removes_the_offender_through_offences() {
+	use frame_support::traits::KeyOwnerProofSystem;
+	three_validators().execute_with(|| {
+		run_to(3);
+		let charlie = account(Sr25519Keyring::Charlie);
+		let proof = grandpa_equivocation(sp_keyring::Ed25519Keyring::Charlie, Grandpa::current_set_id(), 1);
+		let key_owner_proof = crate::Historical::prove((
+			sp_consensus_grandpa::KEY_TYPE,
+			sp_consensus_grandpa::AuthorityId::from(sp_keyring::Ed25519Keyring::Charlie.public()),
+		))
+		.expect("Charlie's key is in the current session");
+		assert_ok!(Grandpa::report_equivocation_unsigned(
+			RuntimeOrigin::none(),
+			Box::new(proof),
+			key_owner_proof
+		));
+		assert!(!pallet_poq_validators::Validators::<Runtime>::get().contains(&charlie));
+		run_to_session(2);
+		assert!(!Session::validators().contains(&charlie));
+		run_to(System::block_number() + 1);
+		assert_eq!(grandpa_authorities(), 2);
+	});
+}

@@ -1,4 +1,5 @@
-//! A mock runtime for the validators pallet's tests. Accounts below 100 have session keys.
+//! A mock runtime for the validators pallet's tests. Accounts below 100 have session keys, and
+//! so do the accounts the benchmarks give keys.
 
 use crate as pallet_poq_validators;
 use core::cell::RefCell;
@@ -20,15 +21,24 @@ impl frame_system::Config for Test {
 	type Block = Block;
 }
 
-/// Accounts below 100 have registered session keys.
+/// Accounts below 100 have registered session keys, and those in [`KEYED`].
 pub struct Keyed;
 impl Contains<u64> for Keyed {
 	fn contains(who: &u64) -> bool {
-		*who < 100
+		*who < 100 || KEYED.with(|k| k.borrow().contains(who))
+	}
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::BenchmarkHelper<u64> for Keyed {
+	fn set_keys(who: &u64) {
+		KEYED.with(|k| k.borrow_mut().push(*who));
 	}
 }
 
 thread_local! {
+	/// Accounts given session keys by the benchmarks.
+	pub static KEYED: RefCell<Vec<u64>> = const { RefCell::new(Vec::new()) };
 	/// Offenders disabled so far, with the severity.
 	pub static DISABLED: RefCell<Vec<(u64, Perbill)>> = const { RefCell::new(Vec::new()) };
 }
@@ -49,7 +59,7 @@ impl pallet_poq_validators::Config for Test {
 	type DisableOffender = RecordDisabled;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
-	type BenchmarkHelper = ();
+	type BenchmarkHelper = Keyed;
 }
 
 /// Validators 1, 2, 3 at genesis, minimum 2.
