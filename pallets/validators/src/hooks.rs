@@ -1,5 +1,6 @@
-//! What other pallets call: the session manager of `pallet-session` (plain and historical), the
-//! authorship event handler of `pallet-authorship` and the offence handler of `pallet-offences`.
+//! What other pallets call: the session manager of `pallet-session` (the runtime adds the
+//! historical roots around it), the authorship event handler of `pallet-authorship` and the
+//! offence handler of `pallet-offences`.
 
 use super::*;
 use frame_support::weights::Weight;
@@ -69,25 +70,6 @@ impl<T: Config> pallet_session::SessionManager<T::AccountId> for Pallet<T> {
 
 	fn new_session_genesis(_new_index: SessionIndex) -> Option<Vec<T::AccountId>> {
 		Self::genesis_set()
-	}
-
-	fn end_session(end_index: SessionIndex) {
-		Self::close(end_index)
-	}
-
-	fn start_session(start_index: SessionIndex) {
-		Self::activate(start_index)
-	}
-}
-
-/// Validators carry no stake, so their full identification is `()`.
-impl<T: Config> pallet_session::historical::SessionManager<T::AccountId, ()> for Pallet<T> {
-	fn new_session(new_index: SessionIndex) -> Option<Vec<(T::AccountId, ())>> {
-		Self::plan(new_index).map(|v| v.into_iter().map(|a| (a, ())).collect())
-	}
-
-	fn new_session_genesis(_new_index: SessionIndex) -> Option<Vec<(T::AccountId, ())>> {
-		Self::genesis_set().map(|v| v.into_iter().map(|a| (a, ())).collect())
 	}
 
 	fn end_session(end_index: SessionIndex) {
