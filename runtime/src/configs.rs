@@ -25,7 +25,7 @@ use sp_version::RuntimeVersion;
 
 use super::{
 	AccountId, Balance, Balances, Block, BlockNumber, Consensus, Council, CouncilCollective,
-	Calibration, Evaluators, Hash, RandomnessCollectiveFlip, Tasks,
+	Calibration, Evaluators, Hash, Tasks,
 	Nonce, DAYS, HOURS, MILLI_UNIT, UNIT, PalletInfo, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason,
 	RuntimeHoldReason, RuntimeOrigin, RuntimeTask, System, EXISTENTIAL_DEPOSIT, MINUTES,
 	VERSION,
@@ -165,14 +165,14 @@ parameter_types! {
 	/// non-existent account would be dropped).
 	pub TreasuryAccount: AccountId =
 		frame_support::PalletId(*b"poq/trsy").into_account_truncating();
-	/// Dev-chain phase lengths (blocks of 6 s): answer 24 s, reveal 18 s, scoring 60 s.
+	/// Dev-chain phase lengths (blocks of 6 s): answer 24 s, reveal 18 s, scoring 72 s (the
+	/// consensus pallet's draw delay of 2 blocks, then commit 4 and reveal 4 within it).
 	pub const DefaultPhaseLengths: pallet_poq_tasks::PhaseLengths<BlockNumber> =
-		pallet_poq_tasks::PhaseLengths { answer: 4, reveal: 3, scoring: 10 };
-	/// Trust starts at one half and moves within [1%, 100%].
+		pallet_poq_tasks::PhaseLengths { answer: 4, reveal: 3, scoring: 12 };
+	/// Trust moves within [1%, 100%], starting at 1% (probation).
 	pub const DefaultTrustBounds: pallet_poq_evaluators::TrustBounds =
 		pallet_poq_evaluators::TrustBounds {
 			min: Perbill::from_percent(1),
-			initial: Perbill::from_percent(50),
 			max: Perbill::from_percent(100),
 		};
 }
@@ -233,15 +233,14 @@ impl pallet_poq_evaluators::Config for Runtime {
 	type MaxActiveEvaluators = ConstU32<128>;
 	type DefaultTrustBounds = DefaultTrustBounds;
 	type Slashed = ToTreasury;
+	type Obligations = Consensus;
 	type GovernanceOrigin = RootOrTwoThirdsCouncil;
 	type WeightInfo = pallet_poq_evaluators::weights::SubstrateWeight<Runtime>;
 }
 
-impl pallet_insecure_randomness_collective_flip::Config for Runtime {}
-
 parameter_types! {
 	/// Starting parameters of quality consensus (governed afterwards). Dev windows: commit 4
-	/// and reveal 4 blocks, within the tasks pallet's scoring phase of 10.
+	/// and reveal 4 blocks, after the draw delay of 2 within the tasks pallet's scoring phase of 12.
 	pub ConsensusDefaults: pallet_poq_consensus::Params<BlockNumber> =
 		pallet_poq_consensus::Params::recommended(4, 4, HOURS);
 }
@@ -309,13 +308,14 @@ impl pallet_poq_consensus::Config for Runtime {
 	type Currency = Balances;
 	type Tasks = Tasks;
 	type Evaluators = Evaluators;
-	/// Dev only: the collective-flip randomness is a hash of recent block hashes, which the
-	/// block author can bias. A production runtime takes BABE's VRF randomness
-	/// (`pallet_babe::RandomnessFromOneEpochAgo`) or a randomness beacon.
-	type Randomness = RandomnessCollectiveFlip;
+	/// Every chain (dev, local, production): the VRF output of the parent block's BABE author,
+	/// folded into the pallet's beacon every block (`docs/security.md`).
+	type Randomness = pallet_babe::ParentBlockRandomness<Runtime>;
+	/// A draw two blocks after its reveal close: knowing its seed while the candidates can
+	/// still change takes authoring both blocks.
+	type DrawDelay = ConstU32<2>;
 	type MaxCommitteeSize = ConstU32<16>;
 	type MaxOutputs = ConstU32<8>;
-	type MaxModelIdLen = ConstU32<64>;
 	type MaxCandidates = ConstU32<128>;
 	/// Settlements and result pruning: up to a tenth of a block in `on_initialize`.
 	type ServiceWeight = ConsensusServiceWeight;
@@ -365,7 +365,7 @@ impl pallet_poq_consensus::BenchmarkHelper<AccountId, Balance> for ConsensusBenc
 		let salt = [0u8; 32];
 		let output = alloc::vec![b'o'; 256];
 		for p in &providers {
-			let c = pallet_poq_tasks::output_commitment(p, &output, &salt);
+			let c = pallet_poq_tasks::output_commitment(p, task, &output, &salt);
 			Tasks::commit_output(RawOrigin::Signed(p.clone()).into(), task, c).expect("commit");
 		}
 		let info = pallet_poq_tasks::Tasks::<Runtime>::get(task).expect("task exists");

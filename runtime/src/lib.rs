@@ -289,8 +289,4 @@ mod runtime {
 	/// Gold tasks, reliability of the quality dimensions, the gated composite, trust by gold.
 	#[runtime::pallet_index(13)]
 	pub type Calibration = pallet_poq_calibration;
-
-	/// Randomness of committee draws on the dev chain (insecure: see the consensus config).
-	#[runtime::pallet_index(9)]
-	pub type RandomnessCollectiveFlip = pallet_insecure_randomness_collective_flip;
 }

@@ -8,6 +8,7 @@ import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady, blake2AsHex } from '@polkadot/util-crypto';
 import { u8aConcat, compactAddLength, stringToU8a, compactToU8a, bnToU8a } from '@polkadot/util';
 import { startNode, waitFor, sendAndWait } from './lib/node.mjs';
+import { outputCommitment } from './lib/poq.mjs';
 
 const POQ = 1_000_000_000_000n;
 const MODEL_SET = '0x' + '11'.repeat(32);
@@ -40,9 +41,6 @@ function scoresCommitment(pair, task, reports, salt) {
     MODEL_SET, salt), 256);
 }
 
-function outputCommitment(pair, output, salt) {
-  return blake2AsHex(u8aConcat(pair.publicKey, compactAddLength(stringToU8a(output)), salt), 256);
-}
 
 async function bestNumber(api) {
   return (await api.rpc.chain.getHeader()).number.toNumber();
@@ -75,7 +73,7 @@ test('a query is scored by a committee over extrinsics and settled with every un
   const salt = new Uint8Array(32).fill(5);
   const outputs = [[bob, 'The capital of France is Paris.'], [charlie, 'Bananas are yellow.']];
   await Promise.all(outputs.map(([p, o]) =>
-    sendAndWait(api, api.tx.tasks.commitOutput(task, outputCommitment(p, o, salt)), p)));
+    sendAndWait(api, api.tx.tasks.commitOutput(task, outputCommitment(p, task, o, salt)), p)));
   await waitFor('the reveal phase', async () => (await bestNumber(api)) >= info.answerEnds.toNumber() - 1,
     { timeoutMs: 120_000 });
   await Promise.all(outputs.map(([p, o]) =>

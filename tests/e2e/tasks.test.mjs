@@ -5,8 +5,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady, blake2AsHex } from '@polkadot/util-crypto';
-import { u8aConcat, compactAddLength, stringToU8a } from '@polkadot/util';
 import { startNode, waitFor, sendAndWait } from './lib/node.mjs';
+import { outputCommitment } from './lib/poq.mjs';
 
 const POQ = 1_000_000_000_000n;
 let node;
@@ -22,9 +22,9 @@ after(async () => {
   if (node) await node.stop();
 });
 
-/** `blake2_256(SCALE((account, output, salt)))`, as the tasks pallet computes it. */
-function commitment(pair, output, salt) {
-  return blake2AsHex(u8aConcat(pair.publicKey, compactAddLength(stringToU8a(output)), salt), 256);
+/** `blake2_256(SCALE((account, task, output, salt)))`, as the tasks pallet computes it. */
+function commitment(pair, task, output, salt) {
+  return outputCommitment(pair, task, output, salt);
 }
 
 async function bestNumber(api) {
@@ -51,7 +51,7 @@ test('a query goes through answer and reveal; a bad reveal is refused', async ()
 
   const salt = new Uint8Array(32).fill(7);
   const output = 'The capital of France is Paris.';
-  await sendAndWait(api, api.tx.tasks.commitOutput(task, commitment(bob, output, salt)), bob);
+  await sendAndWait(api, api.tx.tasks.commitOutput(task, commitment(bob, task, output, salt)), bob);
 
   // Wait for the reveal phase, then reveal: first with a wrong salt (refused), then right.
   await waitFor('the reveal phase', async () => (await bestNumber(api)) >= info.answerEnds.toNumber() - 1,
@@ -89,7 +89,7 @@ test('evaluators bond, unbond, cannot withdraw early, and chill', async () => {
   assert.deepEqual((await api.query.evaluators.active()).map((a) => a.toString()),
     [charlie.address]);
   const trust = await api.query.evaluators.trust(charlie.address);
-  assert.equal(trust.unwrap().toNumber(), 500_000_000); // 50 % as Perbill
+  assert.equal(trust.unwrap().toNumber(), 10_000_000); // a new evaluator starts at the lowest trust, 1 % as Perbill
 
   await sendAndWait(api, api.tx.evaluators.unbond(50n * POQ), charlie);
   const ledger = (await api.query.evaluators.ledgers(charlie.address)).unwrap();

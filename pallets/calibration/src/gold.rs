@@ -162,11 +162,13 @@ impl<T: Config> Pallet<T> {
 			0 | 1 => Permill::zero(),
 			_ => poq_consensus_math::median(&values).unwrap_or_default(),
 		};
+		let (w_min, w_max) = T::Evaluators::trust_bounds();
+		let trust = p.gold_trust.within(w_min, w_max);
 		let members: Vec<(T::AccountId, Permill, Perbill)> = errors
 			.into_iter()
 			.filter_map(|(who, e)| {
 				let before = T::Evaluators::trust(&who)?;
-				T::Evaluators::set_trust(&who, cal::gold_trust(before, e, median, tau, p.gold_trust));
+				T::Evaluators::set_trust(&who, cal::gold_trust(before, e, median, tau, trust));
 				Some((who.clone(), e, T::Evaluators::trust(&who).unwrap_or(before)))
 			})
 			.collect();

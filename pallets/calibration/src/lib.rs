@@ -88,7 +88,7 @@ use frame_support::{
 };
 use frame_system::pallet_prelude::*;
 pub use poq_consensus_math::calibration::{GateRule, PairCount};
-use poq_consensus_math::{calibration as cal, ToleranceParams, TrustParams};
+use poq_consensus_math::{calibration as cal, ToleranceParams, TrustRates};
 use poq_primitives::{CompositeGate, EvaluatorRegistry, SettledTasks, TaskFamily, TaskId};
 use sp_core::H256;
 use sp_runtime::{Perbill, Permill};
@@ -190,7 +190,7 @@ pub struct CalibrationParams {
 	/// The tolerance of gold errors, relative to the committee's median error.
 	pub gold_tolerance: ToleranceParams,
 	/// The trust update by gold error.
-	pub gold_trust: TrustParams,
+	pub gold_trust: TrustRates,
 }
 
 impl CalibrationParams {
@@ -214,25 +214,19 @@ impl CalibrationParams {
 				min: Permill::from_percent(5),
 				max: Permill::from_percent(50),
 			},
-			gold_trust: TrustParams {
-				rho: Perbill::from_percent(50),
-				lambda: Perbill::from_percent(95),
-				w_min: Perbill::from_percent(1),
-				w_max: Perbill::from_percent(100),
-			},
+			gold_trust: TrustRates { rho: Perbill::from_percent(50), lambda: Perbill::from_percent(95) },
 		}
 	}
 
 	/// Whether the parameters are usable with a window of at most `max_window`: window in
 	/// `1..=max_window`; a threshold plus margin of at most one; a non-zero fallback; a positive
-	/// tolerance multiplier and `min <= max`; `w_min <= w_max`.
+	/// tolerance multiplier and `min <= max`.
 	pub fn validate(&self, max_window: u32) -> bool {
 		(1..=max_window).contains(&self.window) &&
 			self.gate.threshold.deconstruct() as u64 + self.gate.margin.deconstruct() as u64 <= 1_000_000 &&
 			self.fallback.iter().any(|w| !w.is_zero()) &&
 			self.gold_tolerance.multiplier_pct > 0 &&
-			self.gold_tolerance.min <= self.gold_tolerance.max &&
-			self.gold_trust.w_min <= self.gold_trust.w_max
+			self.gold_tolerance.min <= self.gold_tolerance.max
 	}
 }
 
@@ -691,7 +685,6 @@ pub mod pallet {
 		/// Invariants: every poster's pending count matches its commitments; every commitment's
 		/// deposit is held; the history and the records match; windows within the governed
 		/// length; credits at most one unit.
-		#[cfg(any(feature = "try-runtime", test))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			use frame_support::traits::fungible::InspectHold;
 			let mut pending: alloc::collections::BTreeMap<T::AccountId, u32> = Default::default();

@@ -62,6 +62,9 @@ impl EvaluatorRegistry<u64, Balance> for MockEvaluators {
 	fn trust(who: &u64) -> Option<Perbill> {
 		TRUST.with(|t| t.borrow().get(who).copied())
 	}
+	fn trust_bounds() -> (Perbill, Perbill) {
+		(Perbill::from_percent(1), Perbill::one())
+	}
 	fn set_trust(who: &u64, trust: Perbill) {
 		TRUST.with(|t| {
 			if let Some(x) = t.borrow_mut().get_mut(who) {

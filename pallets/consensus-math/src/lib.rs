@@ -27,11 +27,14 @@
 //!   [`cost_priors`] (quality per declared cost, normalised within a task);
 //! - calibration against gold labels: [`calibration`] (pairwise accuracy, rolling reliability,
 //!   the gate with hysteresis, effective weights, an evaluator's error against the labels);
-//! - committee selection: [`draw_committee`] (stake-and-trust-weighted sampling without
-//!   replacement within a budget).
+//! - committee selection: [`committee`] (seats in proportion to stake x trust however stake
+//!   is split, within a budget).
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
+
+pub mod committee;
+pub use committee::{draw_committee, inclusion_probabilities, Candidate, SEAT};
 
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
@@ -207,6 +210,25 @@ pub fn tolerance(deviations: &[Permill], p: ToleranceParams) -> Permill {
 	let m = median(deviations).unwrap_or_default().deconstruct() as u64;
 	let scaled = (m * p.multiplier_pct as u64 / 100).min(MILLION);
 	Permill::from_parts(scaled as u32).min(p.max).max(p.min)
+}
+
+/// The governed rates of a trust update. Its bounds are not governed with them: they are the
+/// evaluators pallet's trust bounds, the one source of truth ([`TrustRates::within`]).
+#[derive(
+	Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct TrustRates {
+	/// Share of the gap to the highest trust that an evaluator within tolerance gains (`rho`).
+	pub rho: Perbill,
+	/// Largest share of its trust that an evaluator beyond tolerance loses (`lambda`).
+	pub lambda: Perbill,
+}
+
+impl TrustRates {
+	/// The full parameters of an update with these rates within `[w_min, w_max]`.
+	pub fn within(self, w_min: Perbill, w_max: Perbill) -> TrustParams {
+		TrustParams { rho: self.rho, lambda: self.lambda, w_min, w_max }
+	}
 }
 
 /// Parameters of the trust update.
@@ -414,64 +436,6 @@ pub fn cost_priors(ratings: &[Permill], costs: &[u128]) -> Vec<Permill> {
 	eff.iter()
 		.map(|e| if best == 0 { Permill::zero() } else { Permill::from_rational(*e, best) })
 		.collect()
-}
-
-/// One candidate of a committee draw.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub struct Candidate {
-	/// Selection weight (bond times trust); zero is never drawn.
-	pub weight: u128,
-	/// Declared price per evaluation, charged against the budget.
-	pub price: u128,
-}
-
-/// Draws a committee of at most `k` candidates without replacement, each draw with probability
-/// proportional to `weight` among the candidates not drawn yet whose price fits in what is left
-/// of `budget` (cost-aware sampling: cheaper candidates leave room for more members). Stops at
-/// `k` members or when no candidate is eligible. `rand(n)` must return a value in `[0, n)`;
-/// the runtime derives it from its randomness source. Returns the indices drawn, in draw order.
-pub fn draw_committee(
-	candidates: &[Candidate],
-	k: usize,
-	budget: u128,
-	mut rand: impl FnMut(u128) -> u128,
-) -> Vec<usize> {
-	let mut chosen: Vec<usize> = Vec::new();
-	let mut left = budget;
-	while chosen.len() < k {
-		let eligible = |i: usize, c: &Candidate| c.weight > 0 && c.price <= left && !chosen.contains(&i);
-		let total = candidates
-			.iter()
-			.enumerate()
-			.filter(|(i, c)| eligible(*i, c))
-			.fold(0u128, |a, (_, c)| a.saturating_add(c.weight));
-		if total == 0 {
-			break;
-		}
-		let mut r = rand(total).min(total - 1);
-		let mut pick = None;
-		for (i, c) in candidates.iter().enumerate() {
-			if !eligible(i, c) {
-				continue;
-			}
-			if r < c.weight {
-				pick = Some(i);
-				break;
-			}
-			r -= c.weight;
-		}
-		// With saturated totals the scan may run out; the last eligible candidate takes the rest.
-		let i = match pick {
-			Some(i) => i,
-			None => match candidates.iter().enumerate().rev().find(|(i, c)| eligible(*i, c)) {
-				Some((i, _)) => i,
-				None => break,
-			},
-		};
-		left -= candidates[i].price;
-		chosen.push(i);
-	}
-	chosen
 }
 
 /// Weights of the evaluators' rewards: `w_e * max(0, 1 - d_e / d_max)`, in parts per billion

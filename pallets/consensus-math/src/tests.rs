@@ -226,25 +226,6 @@ fn cost_priors_favour_quality_per_cost() {
 	assert!(cost_priors(&[], &[]).is_empty());
 }
 
-#[test]
-fn committee_draw_respects_weight_budget_and_k() {
-	let c = |weight, price| Candidate { weight, price };
-	// Zero weight is never drawn; k bounds the size.
-	let cands = [c(0, 0), c(5, 0), c(5, 0), c(5, 0)];
-	let mut n = 0u128;
-	let drawn = draw_committee(&cands, 2, 0, |t| { n += 7; n % t });
-	assert_eq!(drawn.len(), 2);
-	assert!(!drawn.contains(&0));
-	// A budget of 10 fits two members at price 5, or ten at price 1.
-	let dear = [c(1, 5), c(1, 5), c(1, 5), c(1, 5)];
-	assert_eq!(draw_committee(&dear, 4, 10, |_| 0).len(), 2);
-	let cheap = [c(1, 1); 12];
-	assert_eq!(draw_committee(&cheap, 16, 10, |_| 0).len(), 10);
-	// The draw follows the random value: the first candidate owns [0, 3), the second [3, 4).
-	assert_eq!(draw_committee(&[c(3, 0), c(1, 0)], 1, 0, |_| 3), vec![1]);
-	assert_eq!(draw_committee(&[c(3, 0), c(1, 0)], 1, 0, |_| 2), vec![0]);
-}
-
 proptest! {
 	#[test]
 	fn rating_moves_towards_the_observation(r in 0u32..=1_000_000, o in 0u32..=1_000_000, n in 0u32..10_000, m in 0u32..=1_000_000) {
@@ -266,31 +247,6 @@ proptest! {
 		// Zero rating, zero prior.
 		for (ri, pi) in r.iter().zip(&p) {
 			if ri.is_zero() { prop_assert!(pi.is_zero()); }
-		}
-	}
-
-	#[test]
-	fn committee_draw_invariants(
-		cands in prop::collection::vec((0u128..1_000_000, 0u128..100), 0..40),
-		k in 0usize..20,
-		budget in 0u128..1_000,
-		seed in any::<u64>(),
-	) {
-		let cs: Vec<Candidate> = cands.iter().map(|(w, p)| Candidate { weight: *w, price: *p }).collect();
-		let mut x = seed;
-		let drawn = draw_committee(&cs, k, budget, |t| { x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407); (x as u128) % t });
-		prop_assert!(drawn.len() <= k);
-		let mut sorted = drawn.clone();
-		sorted.sort();
-		sorted.dedup();
-		prop_assert_eq!(sorted.len(), drawn.len());
-		prop_assert!(drawn.iter().all(|i| cs[*i].weight > 0));
-		let spent: u128 = drawn.iter().map(|i| cs[*i].price).sum();
-		prop_assert!(spent <= budget);
-		// Stops early only when nobody else is eligible.
-		if drawn.len() < k {
-			let left = budget - spent;
-			prop_assert!(cs.iter().enumerate().all(|(i, c)| drawn.contains(&i) || c.weight == 0 || c.price > left));
 		}
 	}
 }

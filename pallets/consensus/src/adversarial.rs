@@ -153,7 +153,7 @@ fn run_seed(rule: AggregationRule, attack: Attack, pct: u32, s: Setting, seed: u
 	let gold_offset = if s.gold_every > 0 { (Rng(seed ^ 0x601D).next() % s.gold_every as u64) as u32 } else { 0 };
 	let attackers = if attack == Attack::None { 0 } else { (s.committee * pct + 50) / 100 } as usize;
 	let sd = s.honest_sd_pct as f64 / 100.0;
-	new_test_ext().execute_with(|| {
+	test(|| {
 		let mut p = default_params();
 		p.rule = rule;
 		p.committee_size = s.committee;

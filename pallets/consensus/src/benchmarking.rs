@@ -122,14 +122,34 @@ mod benchmarks {
 		Ok(())
 	}
 
-	/// The committee draw over `c` candidates (all active evaluators).
-	#[benchmark]
-	fn draw_committee(c: Linear<1, { T::MaxCandidates::get() }>) {
+	/// A task with its outputs revealed and no round or pending draw, `c` active evaluators.
+	fn undrawn_task<T: Config>(c: u32) -> TaskId {
 		for i in 0..c {
 			T::BenchmarkHelper::evaluator(i);
 		}
 		let task = T::BenchmarkHelper::scoring_task(T::MaxOutputs::get());
-		Rounds::<T>::remove(task);
+		Consensus::<T>::cancel_draw(task);
+		Consensus::<T>::clear_round(task);
+		task
+	}
+
+	/// Fixing the candidates of a draw: a snapshot of `c` active evaluators.
+	#[benchmark]
+	fn snapshot_candidates(c: Linear<1, { T::MaxCandidates::get() }>) {
+		let task = undrawn_task::<T>(c);
+		let at = frame_system::Pallet::<T>::block_number() + 1_000u32.into();
+		#[block]
+		{
+			Consensus::<T>::hold_snapshot(task, at);
+		}
+		assert_eq!(Snapshots::<T>::get(at).map(|s| s.candidates.len() as u32), Some(c));
+	}
+
+	/// The committee draw from a snapshot of `c` candidates.
+	#[benchmark]
+	fn draw_committee(c: Linear<1, { T::MaxCandidates::get() }>) {
+		let task = undrawn_task::<T>(c);
+		Consensus::<T>::hold_snapshot(task, frame_system::Pallet::<T>::block_number());
 		#[block]
 		{
 			Consensus::<T>::draw(task);

@@ -76,7 +76,7 @@ fn setup() {
 }
 
 fn scenario(broken: Alignment) {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		setup();
 		let mut rng = Rng(broken as u64 + 7);
 		// Sound for a while: alignment counts.
@@ -134,7 +134,7 @@ fn a_noisy_alignment_is_gated_and_comes_back() {
 
 #[test]
 fn a_gold_task_is_an_ordinary_task_to_its_committee() {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		setup();
 		let mut rng = Rng(1);
 		gold_task(&mut rng, Alignment::Sound);

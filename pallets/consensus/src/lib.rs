@@ -6,8 +6,8 @@
 //! ## Overview
 //!
 //! When the tasks pallet closes a task's reveal phase it calls
-//! [`poq_primitives::OnRevealClosed`], and this pallet draws a **committee** of evaluators for the
-//! task (see [Design](#design)). The committee scores the revealed outputs off-chain and goes
+//! [`poq_primitives::OnRevealClosed`]: this pallet fixes the task's candidates and, a few blocks
+//! later, draws a **committee** of evaluators for the task (see [Design](#design)). The committee scores the revealed outputs off-chain and goes
 //! through a commit-reveal of its own:
 //!
 //! 1. **Commit** (`commit_blocks` from the draw): each member submits [`Pallet::commit_scores`]
@@ -36,11 +36,14 @@
 //!   declare a price per evaluation ([`Pallet::set_price`]); the prices of the members must fit
 //!   in the task's evaluation budget (the pool minus the inference share), so a dear candidate
 //!   is skipped when it no longer fits and cheap evaluators allow a full committee on a small
-//!   bounty (cost-aware sampling). Randomness comes from [`Config::Randomness`].
+//!   bounty (cost-aware sampling). The draw is made [`Config::DrawDelay`] blocks after the
+//!   reveal phase closed, over the candidates as they stood at the close, seeded by the
+//!   [`Beacon`] of every block's VRF output since: see [`draw`] for why nobody can pick it.
 //! - **Aggregation.** Per output and reported dimension, the governed [`AggregationRule`] over
 //!   the valid reveals, with each member's trust as weight. The on-chain dimensions: the model
-//!   prior (the model's rating, [`Ratings`], an average of its settled qualities that keeps
-//!   following it with a minimum step), the cost prior (quality per declared cost, normalised
+//!   prior (the provider's rating, [`poq_primitives::Rating`], kept in its registration by the
+//!   tasks pallet: an average of its settled qualities that keeps following it with a minimum
+//!   step; it belongs to the provider's account, not to the model name it claims), the cost prior (quality per declared cost, normalised
 //!   within the task) and agreement (`1 - 2 MAD` of the reports, averaged over the three
 //!   dimensions; absent when fewer than two members revealed, since one report cannot disagree
 //!   with itself). The composite renormalises the family's weights over non-zero weights.
@@ -92,13 +95,19 @@ mod adversarial;
 #[cfg(test)]
 mod calibration_scenarios;
 #[cfg(test)]
+mod harness;
+#[cfg(test)]
 mod mock;
 pub mod offchain;
+pub mod draw;
+mod invariants;
 mod settlement;
 mod types;
 pub use types::*;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_security;
 pub mod weights;
 pub use weights::WeightInfo;
 
@@ -109,7 +118,7 @@ use frame_support::{
 	traits::{fungible::Inspect, Randomness},
 };
 use frame_system::pallet_prelude::*;
-pub use poq_consensus_math::{AggregationRule, ToleranceParams, TrustParams};
+pub use poq_consensus_math::{AggregationRule, ToleranceParams, TrustParams, TrustRates};
 use poq_consensus_math as math;
 use poq_primitives::{
 	scores_commitment, CompositeGate, EvaluatorRegistry, EvaluatorSlashing, OnRevealClosed,
@@ -163,8 +172,6 @@ pub mod pallet {
 	>;
 	/// A member's reveal.
 	pub type RevealOf<T> = Reveal<<T as Config>::MaxOutputs>;
-	/// A model identifier, as providers declare it.
-	pub type ModelIdOf<T> = BoundedVec<u8, <T as Config>::MaxModelIdLen>;
 
 	#[pallet::pallet]
 	pub struct Pallet<T>(_);
@@ -188,11 +195,19 @@ pub mod pallet {
 		type Evaluators: EvaluatorRegistry<Self::AccountId, BalanceOf<Self>>
 			+ EvaluatorSlashing<Self::AccountId, BalanceOf<Self>>;
 
-		/// Source of the committee draws' randomness. It must not be predictable by evaluators
-		/// before the reveal phase closes: a production runtime uses BABE's VRF output
-		/// (`pallet_babe::RandomnessFromOneEpochAgo`) or a beacon; the dev runtime uses
-		/// `pallet-insecure-randomness-collective-flip`, which the block author can bias.
-		type Randomness: Randomness<Self::Hash, BlockNumberFor<Self>>;
+		/// Fresh entropy of every block, folded into the [`Beacon`] that seeds committee draws:
+		/// the VRF output of the parent block's author (`pallet_babe::ParentBlockRandomness`) in
+		/// the runtime, on every chain. It must be something no single party learns before the
+		/// block is published except that block's author; `None` (genesis) adds nothing.
+		type Randomness: Randomness<Option<Self::Hash>, BlockNumberFor<Self>>;
+
+		/// Blocks from the close of a task's reveal phase (its candidates fixed) to its
+		/// committee draw: the draw's seed holds the entropy of that many blocks, so knowing it
+		/// in advance takes authoring all of them ([`draw`]). At least 2 in a production
+		/// runtime; 0 draws at once from the beacon as it stands (tests only). Lengthens every
+		/// task's path to settlement by as many blocks.
+		#[pallet::constant]
+		type DrawDelay: Get<BlockNumberFor<Self>>;
 
 		/// Most members of a committee. At least the tasks pallet's `MaxCommitteeSize`.
 		#[pallet::constant]
@@ -201,11 +216,6 @@ pub mod pallet {
 		/// Most outputs of a task. At least the tasks pallet's `MaxOutputs`.
 		#[pallet::constant]
 		type MaxOutputs: Get<u32>;
-
-		/// Longest model identifier. At least the tasks pallet's `MaxModelIdLen` (longer ids are
-		/// not rated).
-		#[pallet::constant]
-		type MaxModelIdLen: Get<u32>;
 
 		/// Most evaluators considered in a draw (the first ones the registry lists). At least
 		/// the evaluators pallet's `MaxActiveEvaluators` to consider everyone.
@@ -305,13 +315,41 @@ pub mod pallet {
 		SettledRecord<T::AccountId, BlockNumberFor<T>, T::MaxOutputs, T::MaxCommitteeSize>,
 	>;
 
-	/// Ratings of models by their settled results.
-	#[pallet::storage]
-	pub type Ratings<T: Config> = StorageMap<_, Blake2_128Concat, ModelIdOf<T>, ModelRating>;
-
 	/// Outlier strikes in a row per evaluator.
 	#[pallet::storage]
 	pub type Strikes<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	/// Committees not settled yet that each evaluator sits on: while above zero, the
+	/// evaluators pallet refuses its withdrawals ([`poq_primitives::Obligations`]).
+	#[pallet::storage]
+	pub type Engaged<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	/// The randomness beacon: a hash chain of every block's entropy ([`Config::Randomness`]).
+	#[pallet::storage]
+	pub type Beacon<T: Config> = StorageValue<_, H256, ValueQuery>;
+
+	/// Candidates of the draws due at a block, fixed when their reveal phases closed.
+	#[pallet::storage]
+	pub type Snapshots<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		BlockNumberFor<T>,
+		CandidateSnapshot<T::AccountId, BalanceOf<T>, T::MaxCandidates>,
+	>;
+
+	/// Draws due at a block (`block -> task -> ()`), serviced oldest first like [`Due`].
+	#[pallet::storage]
+	pub type DrawQueue<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, BlockNumberFor<T>, Twox64Concat, TaskId, (), OptionQuery>;
+
+	/// The first block whose [`DrawQueue`] entries may not all be drawn yet.
+	#[pallet::storage]
+	pub type DrawCursor<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
+
+	/// Tasks whose reveal phase closed and whose committee is not drawn yet, with the block of
+	/// their draw (the key of their [`Snapshots`] entry) and the number of its candidates.
+	#[pallet::storage]
+	pub type PendingDraws<T: Config> = StorageMap<_, Twox64Concat, TaskId, (BlockNumberFor<T>, u32)>;
 
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -345,6 +383,9 @@ pub mod pallet {
 		},
 		/// A task's round was dropped because the task is no longer scoring (it expired).
 		RoundDropped { task: TaskId },
+		/// A task's automatic settlement failed: nothing of it was applied and its round was
+		/// dropped (the task expires and is refunded by the tasks pallet).
+		SettlementFailed { task: TaskId, error: DispatchError },
 		/// An evaluator declared its price per evaluation.
 		PriceSet { who: T::AccountId, price: BalanceOf<T> },
 		/// Governance set a family's composite weights.
@@ -379,12 +420,16 @@ pub mod pallet {
 		InvalidWeights,
 		/// Parameters that do not pass [`Params::validate`].
 		InvalidParams,
+		/// The draw delay and the commit and reveal windows do not fit in the tasks pallet's
+		/// scoring phase: every member would miss its windows.
+		WindowsExceedScoring,
 	}
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
-			Self::service(now, T::ServiceWeight::get())
+			let beacon = Self::update_beacon();
+			beacon.saturating_add(Self::service(now, T::ServiceWeight::get().saturating_sub(beacon)))
 		}
 
 		fn on_idle(now: BlockNumberFor<T>, remaining: Weight) -> Weight {
@@ -404,7 +449,22 @@ pub mod pallet {
 				Self::max_settlement_weight().all_lte(T::ServiceWeight::get()),
 				"ServiceWeight must hold one settlement at the maxima"
 			);
+			assert!(
+				T::WeightInfo::draw_committee(T::MaxCandidates::get())
+					.saturating_add(T::DbWeight::get().reads_writes(3, 2))
+					.all_lte(T::ServiceWeight::get()),
+				"ServiceWeight must hold one draw at the maxima"
+			);
 			assert!(T::MaxOutputs::get() > 0 && T::MaxCommitteeSize::get() > 0);
+			assert!(
+				Self::blocks_needed(&T::DefaultParams::get()) <= T::Tasks::scoring_blocks(),
+				"the draw delay, commit and reveal windows must fit in the scoring phase"
+			);
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
 		}
 	}
 
@@ -527,12 +587,18 @@ pub mod pallet {
 		}
 
 		/// Sets every governed parameter at once (see [`Params`]). Windows apply to committees
-		/// drawn from now on; the rest to tasks settled from now on.
+		/// drawn from now on; the rest to tasks settled from now on. The draw delay, the windows
+		/// and the settlement block must fit in the tasks pallet's scoring phase
+		/// ([`Error::WindowsExceedScoring`]).
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::set_params())]
 		pub fn set_params(origin: OriginFor<T>, params: Params<BlockNumberFor<T>>) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
 			ensure!(params.validate(T::MaxCommitteeSize::get()), Error::<T>::InvalidParams);
+			ensure!(
+				Self::blocks_needed(&params) <= T::Tasks::scoring_blocks(),
+				Error::<T>::WindowsExceedScoring
+			);
 			CurrentParams::<T>::put(params);
 			Self::deposit_event(Event::ParamsSet { params });
 			Ok(())
@@ -553,121 +619,67 @@ pub mod pallet {
 		pub fn result(task: TaskId) -> Option<TaskResultOf<T>> {
 			Results::<T>::get(task)
 		}
+	}
+}
 
-		/// Draws the committee of `task` (called when its reveal phase closes).
-		pub(crate) fn draw(task: TaskId) {
-			let Some(view) = T::Tasks::scoring_view(task) else { return };
-			if Rounds::<T>::contains_key(task) {
-				return;
-			}
-			let p = CurrentParams::<T>::get();
-			let now = Self::now();
-			let k = view.committee_size.unwrap_or(p.committee_size).min(T::MaxCommitteeSize::get());
-			let pool: u128 = view.bounty.saturated_into();
-			let budget = pool.saturating_sub(p.inference_share.mul_floor(pool));
-
-			let providers: Vec<&T::AccountId> = view.outputs.iter().map(|o| &o.provider).collect();
-			let views: Vec<_> = T::Evaluators::active_evaluators()
-				.into_iter()
-				.filter(|e| !providers.contains(&&e.who))
-				.take(T::MaxCandidates::get() as usize)
-				.collect();
-			let prices: Vec<BalanceOf<T>> = views.iter().map(|e| Prices::<T>::get(&e.who)).collect();
-			let candidates: Vec<math::Candidate> = views
-				.iter()
-				.zip(&prices)
-				.map(|(e, price)| math::Candidate {
-					weight: e
-						.bonded
-						.saturated_into::<u128>()
-						.saturating_mul(e.trust.deconstruct() as u128),
-					price: (*price).saturated_into(),
-				})
-				.collect();
-			let (seed, _) = T::Randomness::random(&(b"poq/committee", task).encode());
-			let mut counter = 0u32;
-			let drawn = math::draw_committee(&candidates, k as usize, budget, |n| {
-				counter += 1;
-				let h = sp_io::hashing::blake2_256(&(seed, counter).encode());
-				let mut b = [0u8; 16];
-				b.copy_from_slice(&h[..16]);
-				u128::from_le_bytes(b) % n
-			});
-			let committee: BoundedVec<_, T::MaxCommitteeSize> = drawn
-				.iter()
-				.map(|i| (views[*i].who.clone(), prices[*i]))
-				.collect::<Vec<_>>()
-				.try_into()
-				.unwrap_or_default();
-
-			// Windows: as governed, squeezed into the task's scoring window when it is shorter.
-			let last = view.scoring_ends.saturating_sub(One::one());
-			let mut commit_ends = now.saturating_add(p.commit_blocks);
-			let mut reveal_ends = commit_ends.saturating_add(p.reveal_blocks);
-			if reveal_ends > last {
-				let span = last.saturating_sub(now);
-				commit_ends = now.saturating_add(span / 2u32.into());
-				reveal_ends = last;
-			}
-			// Nobody to wait for: an empty committee is settled (without quality) at once.
-			if committee.is_empty() {
-				commit_ends = now;
-				reveal_ends = now;
-			}
-			Self::schedule_settlement(reveal_ends, task);
-			let members = committee.iter().map(|(m, _)| m.clone()).collect();
-			Rounds::<T>::insert(
-				task,
-				Round {
-					committee,
-					outputs: view.outputs.len() as u32,
-					budget: budget.saturated_into(),
-					drawn_at: now,
-					commit_ends,
-					reveal_ends,
-					committed: 0,
-					revealed: 0,
-				},
-			);
-			Self::deposit_event(Event::CommitteeDrawn { task, committee: members, commit_ends, reveal_ends });
-		}
-
-		/// Removes a round, its settlement entry and its commits and reveals.
-		pub(crate) fn clear_round(task: TaskId) {
-			if let Some(round) = Rounds::<T>::take(task) {
-				Due::<T>::remove(round.reveal_ends, task);
-			}
-			let _ = Commits::<T>::clear_prefix(task, T::MaxCommitteeSize::get(), None);
-			let _ = Reveals::<T>::clear_prefix(task, T::MaxCommitteeSize::get(), None);
-		}
+impl<T: Config> poq_primitives::Obligations<T::AccountId> for Pallet<T> {
+	fn is_owed(who: &T::AccountId) -> bool {
+		Engaged::<T>::get(who) > 0
 	}
 }
 
 impl<T: Config> OnRevealClosed for Pallet<T> {
 	fn on_reveal_closed(task: TaskId) {
-		Self::draw(task)
+		Self::queue_draw(task)
 	}
 
 	fn weight() -> Weight {
-		T::WeightInfo::draw_committee(T::MaxCandidates::get())
+		Self::queue_weight(T::MaxCandidates::get())
 	}
 
 	fn current_weight() -> Weight {
 		let candidates = T::Evaluators::active_count().clamp(1, T::MaxCandidates::get());
-		T::WeightInfo::draw_committee(candidates).saturating_add(T::DbWeight::get().reads(1))
+		Self::queue_weight(candidates).saturating_add(T::DbWeight::get().reads(1))
 	}
 
 	fn on_expired(task: TaskId) {
-		if Rounds::<T>::contains_key(task) {
+		if Self::cancel_draw(task) || Rounds::<T>::contains_key(task) {
 			Self::clear_round(task);
 			Self::deposit_event(Event::RoundDropped { task });
 		}
 	}
 
+	fn scoring_blocks_needed() -> u32 {
+		Self::blocks_needed(&CurrentParams::<T>::get()).saturated_into()
+	}
+
 	fn expired_weight() -> Weight {
-		// The round, its settlement entry, and every member's commit and reveal.
+		// A pending draw and its snapshot, or the round, its settlement entry, and every
+		// member's commit, reveal and engagement.
 		let m = T::MaxCommitteeSize::get() as u64;
-		T::DbWeight::get().reads_writes(1 + 2 * m, 2 + 2 * m)
+		T::DbWeight::get().reads_writes(3 + 3 * m, 5 + 3 * m)
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// The scoring phase `p` needs: the draw delay, the commit and reveal windows, and the
+	/// block of settlement before the task expires.
+	pub fn blocks_needed(p: &Params<BlockNumberFor<T>>) -> BlockNumberFor<T> {
+		T::DrawDelay::get()
+			.saturating_add(p.commit_blocks)
+			.saturating_add(p.reveal_blocks)
+			.saturating_add(One::one())
+	}
+
+	/// Queueing one draw over `c` candidates: the snapshot it may take, and the draw itself
+	/// when [`Config::DrawDelay`] is zero.
+	fn queue_weight(c: u32) -> Weight {
+		let snapshot = T::WeightInfo::snapshot_candidates(c);
+		if T::DrawDelay::get().is_zero() {
+			snapshot.saturating_add(T::WeightInfo::draw_committee(c))
+		} else {
+			snapshot
+		}
 	}
 }
 

@@ -55,7 +55,6 @@ parameter_types! {
 		pallet_poq_tasks::PhaseLengths { answer: 2, reveal: 2, scoring: 6 };
 	pub TrustDefaults: pallet_poq_evaluators::TrustBounds = pallet_poq_evaluators::TrustBounds {
 		min: Perbill::from_percent(1),
-		initial: Perbill::from_percent(50),
 		max: Perbill::from_percent(100),
 	};
 	pub DefaultParams: Params<u64> = default_params();
@@ -103,6 +102,7 @@ impl pallet_poq_evaluators::Config for Test {
 	type DefaultTrustBounds = TrustDefaults;
 	/// Slashed bonds are burnt.
 	type Slashed = ();
+	type Obligations = Consensus;
 	type GovernanceOrigin = EnsureRoot<u64>;
 	type WeightInfo = ();
 }
@@ -112,14 +112,20 @@ thread_local! {
 	pub static RANDOM_SEED: Cell<u64> = const { Cell::new(0) };
 }
 
-/// Randomness from the block number, the subject and [`RANDOM_SEED`].
+/// A block's entropy from the block number, the subject and [`RANDOM_SEED`].
 pub struct TestRandomness;
-impl frame_support::traits::Randomness<H256, u64> for TestRandomness {
-	fn random(subject: &[u8]) -> (H256, u64) {
+impl frame_support::traits::Randomness<Option<H256>, u64> for TestRandomness {
+	fn random(subject: &[u8]) -> (Option<H256>, u64) {
 		let b = System::block_number();
 		let seed = RANDOM_SEED.with(|s| s.get());
-		(H256(sp_io::hashing::blake2_256(&(subject, b, seed).encode())), b)
+		(Some(H256(sp_io::hashing::blake2_256(&(subject, b, seed).encode()))), b.saturating_sub(1))
 	}
+}
+
+parameter_types! {
+	/// Blocks from a reveal close to its draw: none in most tests (drawn at the close), set by
+	/// the tests of the delayed draw.
+	pub static DrawDelay: u64 = 0;
 }
 
 /// Off-chain transactions of the mock: test signatures over `UintAuthorityId` keys, whose
@@ -164,15 +170,43 @@ impl frame_system::offchain::AppCrypto<sp_runtime::testing::UintAuthorityId, sp_
 	type GenericSignature = sp_runtime::testing::TestSignature;
 }
 
+thread_local! {
+	/// Makes [`FaultyTasks::settle`] fail (a payout that cannot be made).
+	pub static FAIL_SETTLE: Cell<bool> = const { Cell::new(false) };
+}
+
+/// The tasks pallet, whose settlement fails while [`FAIL_SETTLE`] is set.
+pub struct FaultyTasks;
+impl poq_primitives::TaskProvider<u64, Balance, u64> for FaultyTasks {
+	fn scoring_view(task: TaskId) -> Option<poq_primitives::ScoringView<u64, Balance, u64>> {
+		<Tasks as poq_primitives::TaskProvider<u64, Balance, u64>>::scoring_view(task)
+	}
+	fn settle(task: TaskId, payouts: &[(u64, Balance)]) -> Result<Vec<Balance>, sp_runtime::DispatchError> {
+		if FAIL_SETTLE.with(|f| f.get()) {
+			return Err(sp_runtime::DispatchError::Other("payout refused"));
+		}
+		<Tasks as poq_primitives::TaskProvider<u64, Balance, u64>>::settle(task, payouts)
+	}
+	fn texts(task: TaskId) -> Option<poq_primitives::TaskTexts> {
+		<Tasks as poq_primitives::TaskProvider<u64, Balance, u64>>::texts(task)
+	}
+	fn scoring_blocks() -> u64 {
+		<Tasks as poq_primitives::TaskProvider<u64, Balance, u64>>::scoring_blocks()
+	}
+	fn set_rating(provider: &u64, rating: poq_primitives::Rating) {
+		<Tasks as poq_primitives::TaskProvider<u64, Balance, u64>>::set_rating(provider, rating)
+	}
+}
+
 impl pallet_poq_consensus::Config for Test {
 	type AuthorityId = TestAuthId;
 	type Currency = Balances;
-	type Tasks = Tasks;
+	type Tasks = FaultyTasks;
 	type Evaluators = Evaluators;
 	type Randomness = TestRandomness;
+	type DrawDelay = DrawDelay;
 	type MaxCommitteeSize = ConstU32<16>;
 	type MaxOutputs = ConstU32<8>;
-	type MaxModelIdLen = ConstU32<16>;
 	type MaxCandidates = ConstU32<32>;
 	type ServiceWeight = ServiceWeight;
 	type DefaultParams = DefaultParams;
@@ -284,6 +318,8 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	}
 	.assimilate_storage(&mut t)
 	.unwrap();
+	DrawDelay::set(0);
+	FAIL_SETTLE.with(|f| f.set(false));
 	let mut ext = sp_io::TestExternalities::new(t);
 	ext.execute_with(|| System::set_block_number(1));
 	ext
@@ -309,8 +345,15 @@ pub fn run_to(n: u64) {
 	}
 }
 
-/// Bonds 1_000 for `who` and activates it.
+/// Bonds 1_000 for `who`, activates it, and gives it the trust of an established evaluator
+/// (one half; a new one starts at the lowest trust, see [`bond_new`]).
 pub fn bond(who: u64) {
+	bond_new(who);
+	<Evaluators as poq_primitives::EvaluatorRegistry<u64, Balance>>::set_trust(&who, Perbill::from_percent(50));
+}
+
+/// Bonds 1_000 for `who` and activates it, at the trust of a new evaluator.
+pub fn bond_new(who: u64) {
 	assert_ok!(Evaluators::bond(signed(who), 1_000));
 	assert_ok!(Evaluators::activate(signed(who)));
 }
@@ -343,7 +386,7 @@ pub fn post_task(providers: &[u64], bounty: Balance) -> TaskId {
 	));
 	for p in providers {
 		let out = format!("out{p}").into_bytes();
-		let c = pallet_poq_tasks::output_commitment(p, &out, &SALT);
+		let c = pallet_poq_tasks::output_commitment(p, task, &out, &SALT);
 		assert_ok!(Tasks::commit_output(signed(*p), task, c));
 	}
 	run_to(System::block_number() + 2);
@@ -383,4 +426,21 @@ pub fn consensus_events() -> Vec<crate::Event<Test>> {
 			_ => None,
 		})
 		.collect()
+}
+
+/// Checks the invariants of every pallet of the mock.
+pub fn try_state() {
+	pallet_poq_tasks::Pallet::<Test>::do_try_state().expect("tasks: try_state");
+	pallet_poq_evaluators::Pallet::<Test>::do_try_state().expect("evaluators: try_state");
+	crate::Pallet::<Test>::do_try_state().expect("consensus: try_state");
+	pallet_poq_calibration::Pallet::<Test>::do_try_state().expect("calibration: try_state");
+}
+
+/// Runs `f` in a fresh externality and checks the invariants of every pallet after it.
+pub fn test<R>(f: impl FnOnce() -> R) -> R {
+	new_test_ext().execute_with(|| {
+		let r = f();
+		try_state();
+		r
+	})
 }

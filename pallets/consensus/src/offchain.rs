@@ -16,8 +16,15 @@
 //! the commit window early, the worker of that block already reveals; tasks are taken in the
 //! order of their commit deadlines, so that a burst is scored oldest first.
 //!
-//! A submission is not repeated for [`RESUBMIT_AFTER`] blocks (the transaction may be in the
-//! pool), and a per-task lock keeps two workers of overlapping blocks from submitting twice.
+//! One commitment per task and member, whatever the timing: the scored entry is stored only if
+//! none is stored yet (a compare-and-set), before its commitment is sent, and never replaced
+//! until the reveal is on chain. A second scoring run (a worker of a later block, once the
+//! per-task lock expired during a slow scoring) finds the first entry, or loses the race to
+//! store its own and takes the winner's; either way the commitment on chain and the stored salt
+//! agree. A transaction that has not landed is sent again by the next block's worker while its
+//! window is open ([`RESUBMIT_AFTER`]), with the nonce of the first attempt as long as the
+//! chain has not used it: a copy of a transaction still in the pool is refused there, one that
+//! was dropped is replaced.
 //! Several tasks settle in the same windows, and workers of consecutive blocks overlap while a
 //! burst is scored, so transactions of one account are numbered by the workers themselves,
 //! under a lock: the next nonce is kept in off-chain storage while the last submission is
@@ -32,8 +39,9 @@ use sp_runtime::offchain::{
 	Duration,
 };
 
-/// Blocks after which an unconfirmed submission is sent again.
-pub const RESUBMIT_AFTER: u32 = 3;
+/// Blocks after which an unconfirmed submission is sent again (with its first nonce while the
+/// chain has not used it, so that a copy of a transaction still in the pool is refused there).
+pub const RESUBMIT_AFTER: u32 = 1;
 
 /// How long (ms) the nonce a worker kept after its last submission is trusted over the chain's.
 pub const NONCE_FRESH_MS: u64 = 18_000;
@@ -44,7 +52,7 @@ pub const SCORING_BUDGET_MS: u64 = 5_000;
 
 /// What an evaluator node keeps between its commit and its reveal.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, Debug)]
-pub struct PendingScores<BlockNumber> {
+pub struct PendingScores<BlockNumber, Nonce> {
 	/// The reports committed to.
 	pub reports: Vec<ScoreReport>,
 	/// The model set that produced them.
@@ -55,7 +63,14 @@ pub struct PendingScores<BlockNumber> {
 	pub commit_sent: Option<BlockNumber>,
 	/// Block at which `reveal_scores` was last submitted.
 	pub reveal_sent: Option<BlockNumber>,
+	/// Nonce of the first `commit_scores` submission.
+	pub commit_nonce: Option<Nonce>,
+	/// Nonce of the first `reveal_scores` submission.
+	pub reveal_nonce: Option<Nonce>,
 }
+
+/// The pending scores of this configuration.
+pub type PendingOf<T> = PendingScores<BlockNumberFor<T>, <T as frame_system::Config>::Nonce>;
 
 /// Persistent off-chain storage key of the pending scores of `who` in `task`.
 pub fn pending_key<AccountId: Encode>(task: TaskId, who: &AccountId) -> Vec<u8> {
@@ -111,7 +126,7 @@ impl<T: Config> Pallet<T> {
 			Duration::from_millis(30_000),
 		);
 		let Ok(_guard) = lock.try_lock() else { return };
-		let pending: Option<PendingScores<BlockNumberFor<T>>> = store.get().ok().flatten();
+		let pending: Option<PendingOf<T>> = store.get().ok().flatten();
 		let recent = |sent: Option<BlockNumberFor<T>>| sent.is_some_and(|b| now < b.saturating_add(RESUBMIT_AFTER.into()));
 		// The earliest block a transaction submitted now can land in.
 		let lands = now.saturating_add(One::one());
@@ -128,7 +143,11 @@ impl<T: Config> Pallet<T> {
 				Some(p) => p,
 				None if millis() > deadline => return,
 				None => match Self::score_offchain(task) {
-					Ok(p) => p,
+					// Another run may have stored its entry meanwhile: that one is kept.
+					Ok(p) => match Self::store_first(&key, p) {
+						Some(p) => p,
+						None => return,
+					},
 					Err(e) => {
 						log::warn!(target: "poq-ocw", "task {task}: cannot score: {e}");
 						return;
@@ -141,11 +160,15 @@ impl<T: Config> Pallet<T> {
 			let commitment = scores_commitment(who, task, &p.reports, &p.model_set, &p.salt);
 			// Stored before sending: a restart after the commit still finds the salt.
 			p.commit_sent = Some(now);
-			store.set(&p);
-			match Self::submit(account, Call::commit_scores { task, commitment }) {
-				Ok(()) => log::info!(target: "poq-ocw", "task {task}: commit_scores submitted at block {now:?}"),
+			let reuse = p.commit_nonce;
+			match Self::submit(account, Call::commit_scores { task, commitment }, reuse) {
+				Ok(nonce) => {
+					p.commit_nonce = Some(nonce);
+					log::info!(target: "poq-ocw", "task {task}: commit_scores submitted at block {now:?}")
+				},
 				Err(()) => log::warn!(target: "poq-ocw", "task {task}: commit_scores could not be submitted"),
 			}
+			store.set(&p);
 		} else if committed && lands >= round.commit_ends && lands < round.reveal_ends {
 			let Some(mut p) = pending else {
 				log::error!(target: "poq-ocw", "task {task}: committed but no stored scores to reveal (off-chain storage lost?)");
@@ -155,23 +178,43 @@ impl<T: Config> Pallet<T> {
 				return;
 			}
 			p.reveal_sent = Some(now);
-			store.set(&p);
 			let call = Call::reveal_scores {
 				task,
 				reports: p.reports.clone(),
 				model_set: p.model_set,
 				salt: p.salt,
 			};
-			match Self::submit(account, call) {
-				Ok(()) => log::info!(target: "poq-ocw", "task {task}: reveal_scores submitted at block {now:?}"),
+			match Self::submit(account, call, p.reveal_nonce) {
+				Ok(nonce) => {
+					p.reveal_nonce = Some(nonce);
+					log::info!(target: "poq-ocw", "task {task}: reveal_scores submitted at block {now:?}")
+				},
 				Err(()) => log::warn!(target: "poq-ocw", "task {task}: reveal_scores could not be submitted"),
 			}
+			store.set(&p);
 		}
 	}
 
-	/// Signs `call` for `account` and submits it, numbering it after the transactions the
-	/// workers submitted for the account while the last of them is recent ([`NONCE_FRESH_MS`]).
-	fn submit(account: &Account<T>, call: Call<T>) -> Result<(), ()> {
+	/// Stores `p` under `key` unless an entry is stored already (compare-and-set); returns the
+	/// entry that is stored now (`p`, or the one that was there), `None` if storage fails.
+	pub(crate) fn store_first(key: &[u8], p: PendingOf<T>) -> Option<PendingOf<T>> {
+		let store = StorageValueRef::persistent(key);
+		let stored = store.mutate::<PendingOf<T>, (), _>(|old| match old {
+			Ok(Some(existing)) => Ok(existing),
+			_ => Ok(p.clone()),
+		});
+		match stored {
+			Ok(p) => Some(p),
+			// Lost a concurrent write: the winner's entry is the one to use.
+			Err(_) => store.get::<PendingOf<T>>().ok().flatten(),
+		}
+	}
+
+	/// Signs `call` for `account` and submits it; returns its nonce. `reuse` is the nonce of an
+	/// earlier attempt of the same call: it is used again while the chain has not used it.
+	/// Otherwise the call is numbered after the transactions the workers submitted for the
+	/// account while the last of them is recent ([`NONCE_FRESH_MS`]).
+	fn submit(account: &Account<T>, call: Call<T>, reuse: Option<T::Nonce>) -> Result<T::Nonce, ()> {
 		let key = (b"poq-consensus/nonce", &account.id).encode();
 		let mut lock_key = key.clone();
 		lock_key.extend_from_slice(b"/lock");
@@ -181,9 +224,14 @@ impl<T: Config> Pallet<T> {
 		let store = StorageValueRef::persistent(&key);
 		let chain = frame_system::Pallet::<T>::account_nonce(&account.id);
 		let now_ms = millis();
-		let nonce = match store.get::<(u64, T::Nonce)>().ok().flatten() {
+		let kept = store.get::<(u64, T::Nonce)>().ok().flatten();
+		let fresh = match kept {
 			Some((at, next)) if now_ms <= at.saturating_add(NONCE_FRESH_MS) && next > chain => next,
 			_ => chain,
+		};
+		let nonce = match reuse {
+			Some(n) if n >= chain => n,
+			_ => fresh,
 		};
 		let xt = <T as CreateSignedTransaction<Call<T>>>::create_signed_transaction::<T::AuthorityId>(
 			call.into(),
@@ -193,12 +241,14 @@ impl<T: Config> Pallet<T> {
 		)
 		.ok_or(())?;
 		SubmitTransaction::<T, Call<T>>::submit_transaction(xt)?;
-		store.set(&(now_ms, nonce + One::one()));
-		Ok(())
+		if nonce >= fresh {
+			store.set(&(now_ms, nonce + One::one()));
+		}
+		Ok(nonce)
 	}
 
 	/// Scores every output of `task` with the node's engine and draws a salt.
-	fn score_offchain(task: TaskId) -> Result<PendingScores<BlockNumberFor<T>>, alloc::string::String> {
+	fn score_offchain(task: TaskId) -> Result<PendingOf<T>, alloc::string::String> {
 		let view = T::Tasks::scoring_view(task).ok_or("the task is not scoring")?;
 		let texts = T::Tasks::texts(task).ok_or("the task's texts are gone")?;
 		let request = poq_primitives::ScoringRequest {
@@ -226,6 +276,8 @@ impl<T: Config> Pallet<T> {
 			salt: sp_io::offchain::random_seed(),
 			commit_sent: None,
 			reveal_sent: None,
+			commit_nonce: None,
+			reveal_nonce: None,
 		})
 	}
 }

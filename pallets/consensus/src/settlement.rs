@@ -48,7 +48,8 @@ impl<T: Config> Pallet<T> {
 					(true, Some(Reveal::Mismatch)) => (Conduct::BadReveal, Vec::new()),
 					(true, Some(Reveal::Valid { reports, .. })) if reports.len() == n =>
 						(Conduct::Revealed, reports.iter().flat_map(|r| r.cells()).collect()),
-					(true, Some(Reveal::Valid { .. })) => (Conduct::NoReveal, Vec::new()),
+					// Refused by `reveal_scores`; never punished should it appear.
+					(true, Some(Reveal::Valid { .. })) => (Conduct::Silent, Vec::new()),
 				};
 				Member { who: who.clone(), price: (*price).saturated_into(), conduct, trust, cells }
 			})
@@ -75,16 +76,10 @@ impl<T: Config> Pallet<T> {
 		}
 
 		// Priors from the ratings before this task.
-		let model_ids: Vec<Option<ModelIdOf<T>>> =
-			view.outputs.iter().map(|o| o.model_id.clone().try_into().ok()).collect();
-		let ratings: Vec<ModelRating> = model_ids
+		let ratings: Vec<ModelRating> = view
+			.outputs
 			.iter()
-			.map(|id| {
-				id.as_ref().and_then(Ratings::<T>::get).unwrap_or(ModelRating {
-					rating: p.initial_rating,
-					results: 0,
-				})
-			})
+			.map(|o| o.rating.unwrap_or(ModelRating { rating: p.initial_rating, results: 0 }))
 			.collect();
 		let costs: Vec<u128> =
 			view.outputs.iter().map(|o| o.declared_cost.saturated_into()).collect();
@@ -107,46 +102,13 @@ impl<T: Config> Pallet<T> {
 			scores.push(s);
 		}
 
-		// Deviations, tolerance, trust, strikes, slashes.
+		// Deviations and tolerance.
 		let deviations: Vec<Option<Permill>> = members
 			.iter()
 			.map(|m| (m.conduct == Conduct::Revealed).then(|| math::deviation(&m.cells, &consensus)).flatten())
 			.collect();
 		let valid_devs: Vec<Permill> = deviations.iter().flatten().copied().collect();
 		let tau = math::tolerance(&valid_devs, p.tolerance);
-		let mut new_trust: Vec<Perbill> = Vec::with_capacity(members.len());
-		let mut slashed: Vec<BalanceOf<T>> = Vec::with_capacity(members.len());
-		for (m, d) in members.iter().zip(&deviations) {
-			let (trust, slash) = match (m.conduct, d) {
-				(Conduct::Revealed, Some(d)) => {
-					let t = math::update_trust(m.trust, *d, tau, p.trust);
-					let strikes = if *d > p.outlier_bound { Strikes::<T>::get(&m.who) + 1 } else { 0 };
-					if strikes >= p.outlier_strikes {
-						Strikes::<T>::remove(&m.who);
-						(t, Some((p.slash_outlier, SlashReason::PersistentOutlier)))
-					} else {
-						if strikes == 0 {
-							Strikes::<T>::remove(&m.who);
-						} else {
-							Strikes::<T>::insert(&m.who, strikes);
-						}
-						(t, None)
-					}
-				},
-				(Conduct::NoReveal, _) =>
-					(m.trust.saturating_sub(p.absent_penalty * m.trust), Some((p.slash_no_reveal, SlashReason::NoReveal))),
-				(Conduct::BadReveal, _) =>
-					(m.trust.saturating_sub(p.absent_penalty * m.trust), Some((p.slash_bad_reveal, SlashReason::BadReveal))),
-				_ => (m.trust.saturating_sub(p.absent_penalty * m.trust), None),
-			};
-			T::Evaluators::set_trust(&m.who, trust);
-			new_trust.push(T::Evaluators::trust(&m.who).unwrap_or(trust));
-			slashed.push(match slash {
-				Some((fraction, reason)) if !fraction.is_zero() =>
-					T::Evaluators::slash(&m.who, fraction, reason),
-				_ => Zero::zero(),
-			});
-		}
 
 		// Rewards.
 		let pool: u128 = view.bounty.saturated_into();
@@ -193,16 +155,49 @@ impl<T: Config> Pallet<T> {
 		let paid: u128 = moved.iter().fold(0u128, |a, m| a.saturating_add((*m).saturated_into()));
 		let refunded: BalanceOf<T> = pool.saturating_sub(paid).saturated_into();
 
+		// Trust, strikes, slashes: only once the payout has landed, so that settlement is
+		// all or nothing (the payout is its one fallible step).
+		let (w_min, w_max) = T::Evaluators::trust_bounds();
+		let mut new_trust: Vec<Perbill> = Vec::with_capacity(members.len());
+		let mut slashed: Vec<BalanceOf<T>> = Vec::with_capacity(members.len());
+		for (m, d) in members.iter().zip(&deviations) {
+			let (trust, slash) = match (m.conduct, d) {
+				(Conduct::Revealed, Some(d)) => {
+					let t = math::update_trust(m.trust, *d, tau, p.trust.within(w_min, w_max));
+					let strikes = if *d > p.outlier_bound { Strikes::<T>::get(&m.who) + 1 } else { 0 };
+					if strikes >= p.outlier_strikes {
+						Strikes::<T>::remove(&m.who);
+						(t, Some((p.slash_outlier, SlashReason::PersistentOutlier)))
+					} else {
+						if strikes == 0 {
+							Strikes::<T>::remove(&m.who);
+						} else {
+							Strikes::<T>::insert(&m.who, strikes);
+						}
+						(t, None)
+					}
+				},
+				(Conduct::NoReveal, _) =>
+					(m.trust.saturating_sub(p.absent_penalty * m.trust), Some((p.slash_no_reveal, SlashReason::NoReveal))),
+				(Conduct::BadReveal, _) =>
+					(m.trust.saturating_sub(p.absent_penalty * m.trust), Some((p.slash_bad_reveal, SlashReason::BadReveal))),
+				_ => (m.trust.saturating_sub(p.absent_penalty * m.trust), None),
+			};
+			T::Evaluators::set_trust(&m.who, trust);
+			new_trust.push(T::Evaluators::trust(&m.who).unwrap_or(trust));
+			slashed.push(match slash {
+				Some((fraction, reason)) if !fraction.is_zero() =>
+					T::Evaluators::slash(&m.who, fraction, reason),
+				_ => Zero::zero(),
+			});
+		}
+
 		// Ratings follow the evaluator-side quality (not the priors, to avoid feedback).
 		if scored {
-			for (id, s) in model_ids.iter().zip(&scores) {
-				let Some(id) = id else { continue };
+			for ((o, r), s) in view.outputs.iter().zip(&ratings).zip(&scores) {
 				let observed = math::evaluator_quality(&weights, s);
-				let mut r = Ratings::<T>::get(id)
-					.unwrap_or(ModelRating { rating: p.initial_rating, results: 0 });
-				r.rating = math::update_rating(r.rating, observed, r.results, p.rating_step_min);
-				r.results = r.results.saturating_add(1);
-				Ratings::<T>::insert(id, r);
+				let rating = math::update_rating(r.rating, observed, r.results, p.rating_step_min);
+				T::Tasks::set_rating(&o.provider, ModelRating { rating, results: r.results.saturating_add(1) });
 			}
 		}
 
@@ -278,6 +273,20 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// Settles `task` from a hook: all of it, or, when settlement fails, nothing but the round
+	/// dropped (the task then expires in the tasks pallet, which refunds it).
+	pub(crate) fn settle_or_drop(task: TaskId) {
+		let settled = frame_support::storage::with_transaction(|| match Self::do_settle(task) {
+			Ok(()) => frame_support::storage::TransactionOutcome::Commit(Ok(())),
+			Err(e) => frame_support::storage::TransactionOutcome::Rollback(Err(e)),
+		});
+		if let Err(error) = settled {
+			log::warn!(target: "poq-consensus", "settlement of task {task} failed: {error:?}");
+			Self::clear_round(task);
+			Self::deposit_event(Event::SettlementFailed { task, error });
+		}
+	}
+
 	/// Queues the settlement of `task` at block `at` (not before the current block, which
 	/// `on_idle` still services).
 	pub(crate) fn schedule_settlement(at: BlockNumberFor<T>, task: TaskId) {
@@ -297,12 +306,19 @@ impl<T: Config> Pallet<T> {
 			.saturating_add(T::DbWeight::get().reads_writes(2, 1))
 	}
 
-	/// Settles the tasks due by `now`, oldest block first, while the next one's weight (from
-	/// its round's committee and outputs) fits in `limit`, then prunes expired results with
-	/// what is left. Returns the weight used.
+	/// Draws the committees due by `now`, then settles the tasks due by `now`, oldest block
+	/// first, while the next one's weight (from its round's committee and outputs) fits in
+	/// `limit`, then prunes expired results with what is left. Returns the weight used.
 	pub(crate) fn service(now: BlockNumberFor<T>, limit: Weight) -> Weight {
+		let used = Self::service_draws(now, limit);
+		let used = used.saturating_add(Self::service_settlements(now, limit.saturating_sub(used)));
+		used.saturating_add(Self::prune_results(now, limit.saturating_sub(used)))
+	}
+
+	/// Settles the tasks due by `now` that fit in `limit`; returns the weight used.
+	fn service_settlements(now: BlockNumberFor<T>, limit: Weight) -> Weight {
 		let db = T::DbWeight::get();
-		let used = due::service::<_, _, Due<T>, DueCursor<T>>(
+		due::service::<_, _, Due<T>, DueCursor<T>>(
 			now,
 			limit,
 			db,
@@ -315,13 +331,10 @@ impl<T: Config> Pallet<T> {
 			},
 			|task| {
 				if Rounds::<T>::contains_key(task) {
-					if let Err(e) = Self::do_settle(task) {
-						log::warn!(target: "poq-consensus", "settlement of task {task} failed: {e:?}");
-					}
+					Self::settle_or_drop(task);
 				}
 			},
-		);
-		used.saturating_add(Self::prune_results(now, limit.saturating_sub(used)))
+		)
 	}
 
 	/// Tasks due for settlement by `now` and not settled yet.

@@ -22,7 +22,7 @@ fn scoring_setup() -> (TaskId, Vec<u64>) {
 	(task, evaluators)
 }
 
-fn committee(task: TaskId) -> Vec<u64> {
+pub(crate) fn committee(task: TaskId) -> Vec<u64> {
 	Rounds::<Test>::get(task).unwrap().committee.iter().map(|(m, _)| *m).collect()
 }
 
@@ -32,7 +32,7 @@ fn honest() -> Vec<ScoreReport> {
 
 #[test]
 fn a_task_goes_from_reveal_to_settled_result() {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		let (task, evaluators) = scoring_setup();
 		let members = committee(task);
 		let mut sorted = members.clone();
@@ -90,15 +90,15 @@ fn a_task_goes_from_reveal_to_settled_result() {
 		assert!(consensus_events()
 			.iter()
 			.any(|e| matches!(e, Event::TaskScored { task: t, winner: Some(w), .. } if *t == task && *w == PROVIDERS)));
-		// Ratings moved to the evaluator-side quality of each model.
-		let m0: ModelIdOf<Test> = b"m0".to_vec().try_into().unwrap();
-		assert_eq!(Ratings::<Test>::get(&m0), Some(ModelRating { rating: pm(900_000), results: 1 }));
+		// Ratings moved to the evaluator-side quality of each provider's output.
+		let rating = |p: u64| pallet_poq_tasks::Providers::<Test>::get(p).unwrap().rating;
+		assert_eq!(rating(PROVIDERS), Some(ModelRating { rating: pm(900_000), results: 1 }));
 	});
 }
 
 #[test]
 fn commits_and_reveals_check_their_arguments() {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		let (task, _) = scoring_setup();
 		let m = committee(task)[0];
 		let c = scores_commitment(&m, task, &honest(), &MODEL_SET, &SALT);
@@ -145,7 +145,7 @@ fn commits_and_reveals_check_their_arguments() {
 
 #[test]
 fn absentees_and_cheats_are_penalised_by_conduct() {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		let (task, _) = scoring_setup();
 		let m = committee(task);
 		// m0, m1: honest. m2: commits, never reveals. m3: reveals other scores. m4: silent.
@@ -179,7 +179,7 @@ fn absentees_and_cheats_are_penalised_by_conduct() {
 
 #[test]
 fn deviating_members_lose_trust_and_persistent_outliers_are_slashed() {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		let evaluators = bond_evaluators(5);
 		let liar = evaluators[4];
 		let mut trust = Perbill::from_percent(50);
@@ -219,7 +219,7 @@ fn deviating_members_lose_trust_and_persistent_outliers_are_slashed() {
 
 #[test]
 fn committee_excludes_providers_and_respects_prices_and_size() {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		let evaluators = bond_evaluators(6);
 		// A provider that is also an evaluator never judges its own task.
 		bond(PROVIDERS);
@@ -248,7 +248,7 @@ fn committee_excludes_providers_and_respects_prices_and_size() {
 
 #[test]
 fn prices_are_paid_by_accuracy_before_the_trust_share() {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		let evaluators = bond_evaluators(2);
 		assert_ok!(Consensus::set_price(signed(evaluators[0]), 100));
 		let task = post_task(&[PROVIDERS], 1_000);
@@ -271,7 +271,7 @@ fn prices_are_paid_by_accuracy_before_the_trust_share() {
 
 #[test]
 fn the_quality_floor_pays_nothing_below_it_and_one_report_gives_no_agreement() {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		let (task, _) = scoring_setup();
 		let members = committee(task);
 		// Only the first member takes part: one report, so agreement is not measured.
@@ -296,7 +296,7 @@ fn the_quality_floor_pays_nothing_below_it_and_one_report_gives_no_agreement() {
 
 #[test]
 fn the_floor_is_governed_and_a_zero_floor_pays_every_output() {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		let mut p = CurrentParams::<Test>::get();
 		p.quality_floor = Permill::zero();
 		assert_ok!(Consensus::set_params(RuntimeOrigin::root(), p));
@@ -319,7 +319,7 @@ fn the_floor_is_governed_and_a_zero_floor_pays_every_output() {
 
 #[test]
 fn nothing_revealed_means_nothing_paid() {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		let (task, _) = scoring_setup();
 		let user_before = Balances::balance(&USER);
 		run_to(9);
@@ -329,14 +329,13 @@ fn nothing_revealed_means_nothing_paid() {
 		assert!(r.outputs.iter().all(|o| o.reward == 0 && o.composite.is_zero()));
 		assert!(r.outputs.iter().all(|o| o.scores[Dimension::Semantic as usize].is_none()));
 		assert_eq!(Balances::balance(&USER), user_before + 1_010);
-		let m0: ModelIdOf<Test> = b"m0".to_vec().try_into().unwrap();
-		assert_eq!(Ratings::<Test>::get(&m0), None);
+		assert_eq!(pallet_poq_tasks::Providers::<Test>::get(PROVIDERS).unwrap().rating, None);
 	});
 }
 
 #[test]
 fn governance_sets_weights_and_params() {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		assert_eq!(Weights::<Test>::get(TaskFamily::Code), DEFAULT_WEIGHTS);
 		assert_noop!(
 			Consensus::set_dimension_weights(signed(USER), TaskFamily::Qa, CALIBRATED_WEIGHTS),
@@ -395,7 +394,7 @@ fn governance_sets_weights_and_params() {
 
 #[test]
 fn settle_by_hand_and_dropped_rounds() {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		let (task, _) = scoring_setup();
 		// Take the task off the automatic schedule: only a call settles it now.
 		let due = Rounds::<Test>::get(task).unwrap().reveal_ends;
@@ -425,7 +424,7 @@ fn settle_by_hand_and_dropped_rounds() {
 
 #[test]
 fn results_are_pruned_after_retention() {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		let (task, _) = scoring_setup();
 		// Nobody commits: settled at the reveal window's end (8), retained for 5 blocks.
 		run_to(8);
@@ -440,7 +439,7 @@ fn results_are_pruned_after_retention() {
 
 #[test]
 fn settlements_beyond_the_hook_budget_carry_over_in_order() {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		bond_evaluators(3);
 		// Six tasks whose reveal ends in the same block, room for four settlements per block.
 		let tasks: Vec<TaskId> = (0..6).map(|_| {
@@ -451,7 +450,7 @@ fn settlements_beyond_the_hook_budget_carry_over_in_order() {
 		for (i, t) in tasks.iter().enumerate() {
 			let p = PROVIDERS + i as u64;
 			assert_ok!(Tasks::register_provider(signed(p), b"m".to_vec(), 1));
-			assert_ok!(Tasks::commit_output(signed(p), *t, pallet_poq_tasks::output_commitment(&p, b"o", &SALT)));
+			assert_ok!(Tasks::commit_output(signed(p), *t, pallet_poq_tasks::output_commitment(&p, *t, b"o", &SALT)));
 		}
 		run_to(3);
 		for (i, t) in tasks.iter().enumerate() {
@@ -473,7 +472,7 @@ fn settlements_beyond_the_hook_budget_carry_over_in_order() {
 
 #[test]
 fn windows_close_when_every_member_has_acted() {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		use frame_support::traits::Hooks;
 		bond_evaluators(5);
 		let task = post_task(&[PROVIDERS, PROVIDERS + 1, PROVIDERS + 2], 1_000);
@@ -513,7 +512,7 @@ fn windows_close_when_every_member_has_acted() {
 
 #[test]
 fn an_early_reveal_close_waits_only_for_members_who_committed() {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		let (task, _) = scoring_setup();
 		let members = committee(task);
 		let round = Rounds::<Test>::get(task).unwrap();
@@ -564,7 +563,7 @@ proptest! {
 		seed in any::<u64>(),
 	) {
 		RANDOM_SEED.with(|s| s.set(seed));
-		new_test_ext().execute_with(|| {
+		test(|| {
 			let evaluators = bond_evaluators(acts.len() as u64);
 			for (e, p) in evaluators.iter().zip(&prices) {
 				assert_ok!(Consensus::set_price(signed(*e), *p));
@@ -611,7 +610,7 @@ proptest! {
 
 /// A deterministic scoring engine for the off-chain worker tests: the longer the output, the
 /// better.
-struct LengthScorer;
+pub(crate) struct LengthScorer;
 impl poq_primitives::Scorer for LengthScorer {
 	fn score(&self, r: &poq_primitives::ScoringRequest) -> Result<poq_primitives::ScoringResponse, String> {
 		let reports = r.outputs.iter().map(|o| report((o.len() as u32 * 100_000).min(1_000_000))).collect();
@@ -620,7 +619,7 @@ impl poq_primitives::Scorer for LengthScorer {
 }
 
 /// Dispatches the transactions the off-chain worker put in the pool; returns their calls.
-fn dispatch_pool(pool: &PoolState) -> Vec<RuntimeCall> {
+pub(crate) fn dispatch_pool(pool: &PoolState) -> Vec<RuntimeCall> {
 	use codec::Decode;
 	use frame_support::traits::UnfilteredDispatchable;
 	let txs = std::mem::take(&mut pool.write().transactions);
@@ -637,11 +636,11 @@ fn dispatch_pool(pool: &PoolState) -> Vec<RuntimeCall> {
 		.collect()
 }
 
-type PoolState = std::sync::Arc<parking_lot::RwLock<sp_core::offchain::testing::PoolState>>;
+pub(crate) type PoolState = std::sync::Arc<parking_lot::RwLock<sp_core::offchain::testing::PoolState>>;
 
 /// Externalities of an off-chain worker whose keystore holds the key of evaluator 101 only,
 /// with the [`LengthScorer`] as scoring engine if `engine`; and the transaction pool's state.
-fn offchain_ext(engine: bool) -> (sp_io::TestExternalities, PoolState) {
+pub(crate) fn offchain_ext(engine: bool) -> (sp_io::TestExternalities, PoolState) {
 	use sp_core::offchain::{testing, OffchainDbExt, OffchainWorkerExt, TransactionPoolExt};
 	let (offchain, _state) = testing::TestOffchainExt::new();
 	let (pool, pool_state) = testing::TestTransactionPoolExt::new();

@@ -3,7 +3,7 @@
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::pallet_prelude::*;
-use poq_consensus_math::{AggregationRule, ToleranceParams, TrustParams};
+use poq_consensus_math::{AggregationRule, ToleranceParams, TrustRates};
 use poq_primitives::{ScoreReport, TaskFamily};
 use sp_core::H256;
 use sp_runtime::{traits::Zero, Perbill, Permill};
@@ -62,8 +62,9 @@ pub struct Params<BlockNumber> {
 	pub reveal_blocks: BlockNumber,
 	/// The tolerance rule (multiplier of the median deviation, floor, cap).
 	pub tolerance: ToleranceParams,
-	/// The trust update within and beyond tolerance (`rho`, `lambda`, bounds).
-	pub trust: TrustParams,
+	/// The rates of the trust update within and beyond tolerance (`rho`, `lambda`); its bounds
+	/// are the evaluators pallet's trust bounds.
+	pub trust: TrustRates,
 	/// Share of its trust that a member who did not reveal validly loses.
 	pub absent_penalty: Perbill,
 	/// Share of the bond slashed for committing without revealing.
@@ -101,7 +102,7 @@ impl<BlockNumber> Params<BlockNumber> {
 	/// The recommended parameters with the given windows (the runtime's and the tests'; see
 	/// `docs/adversarial-report.md` for why): trust-weighted median, committees of 5, tolerance
 	/// `clamp(2 x median deviation, 0.02, 0.15)`, trust up 5% of the gap within tolerance and
-	/// down up to 80% beyond it within [1%, 100%], absentees lose 10% of their trust, slashes of
+	/// down up to 80% beyond it (within the evaluators pallet's trust bounds), absentees lose 10% of their trust, slashes of
 	/// 10% (no reveal), 20% (bad reveal) and 5% (3 strikes above a deviation of 0.4), 70% of the
 	/// pool to providers whose evaluator-side quality reaches the floor of 0.45, weighed by
 	/// `Q' - 0.2 x normalised cost` with `Q'` their quality above the floor, rescaled
@@ -118,12 +119,7 @@ impl<BlockNumber> Params<BlockNumber> {
 				min: Permill::from_percent(2),
 				max: Permill::from_percent(15),
 			},
-			trust: TrustParams {
-				rho: Perbill::from_percent(5),
-				lambda: Perbill::from_percent(80),
-				w_min: Perbill::from_percent(1),
-				w_max: Perbill::from_percent(100),
-			},
+			trust: TrustRates { rho: Perbill::from_percent(5), lambda: Perbill::from_percent(80) },
 			absent_penalty: Perbill::from_percent(10),
 			slash_no_reveal: Perbill::from_percent(10),
 			slash_bad_reveal: Perbill::from_percent(20),
@@ -145,8 +141,8 @@ impl<BlockNumber> Params<BlockNumber> {
 impl<BlockNumber: Zero + Copy> Params<BlockNumber> {
 	/// Whether the parameters are usable with at most `max_committee` members: committee size
 	/// in `1..=max_committee`; commit, reveal and retention windows of at least one block;
-	/// a trimmed mean's `alpha` below one half; a positive tolerance multiplier;
-	/// `w_min <= w_max`; at least one strike; a non-zero accuracy bound.
+	/// a trimmed mean's `alpha` below one half; a positive tolerance multiplier with
+	/// `min <= max`; at least one strike; a non-zero accuracy bound.
 	pub fn validate(&self, max_committee: u32) -> bool {
 		let trim_ok = match self.rule {
 			AggregationRule::TrimmedMean(a) => a < Permill::from_percent(50),
@@ -157,7 +153,7 @@ impl<BlockNumber: Zero + Copy> Params<BlockNumber> {
 			!self.reveal_blocks.is_zero() &&
 			!self.result_retention.is_zero() &&
 			trim_ok && self.tolerance.multiplier_pct > 0 &&
-			self.trust.w_min <= self.trust.w_max &&
+			self.tolerance.min <= self.tolerance.max &&
 			self.outlier_strikes > 0 &&
 			!self.accuracy_bound.is_zero()
 	}
@@ -298,13 +294,31 @@ where
 	pub reports: BoundedVec<(AccountId, BoundedVec<ScoreReport, MaxOutputs>), MaxCommittee>,
 }
 
-/// A model's rating.
-#[derive(
-	Clone, Copy, Default, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
-)]
-pub struct ModelRating {
-	/// Average settled quality, following recent results (see [`poq_consensus_math::update_rating`]).
-	pub rating: Permill,
-	/// Settled results counted.
-	pub results: u32,
+/// A provider's rating (the model prior): see [`poq_primitives::Rating`].
+pub type ModelRating = poq_primitives::Rating;
+
+/// One candidate of a committee draw, as it stood when the task's reveal phase closed.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+pub struct SnapshotEntry<AccountId, Balance> {
+	/// The evaluator.
+	pub who: AccountId,
+	/// Its selection weight: bond times trust (parts per billion).
+	pub weight: u128,
+	/// Its declared price per evaluation.
+	pub price: Balance,
+}
+
+/// The candidates of every draw due at one block, fixed when the first of them was queued (the
+/// block its reveal phase closed), and how many of those draws are still pending.
+#[derive(CloneNoBound, PartialEqNoBound, EqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo, DebugNoBound)]
+#[scale_info(skip_type_params(MaxCandidates))]
+pub struct CandidateSnapshot<AccountId, Balance, MaxCandidates: Get<u32>>
+where
+	AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
+	Balance: Clone + PartialEq + Eq + core::fmt::Debug,
+{
+	/// Active evaluators with their weights and prices, in the registry's order.
+	pub candidates: BoundedVec<SnapshotEntry<AccountId, Balance>, MaxCandidates>,
+	/// Draws still to be made from this snapshot; it is removed with the last one.
+	pub pending: u32,
 }

@@ -44,6 +44,7 @@ pub trait WeightInfo {
 	fn set_dimension_weights() -> Weight;
 	fn set_params() -> Weight;
 	fn draw_committee(c: u32, ) -> Weight;
+	fn snapshot_candidates(c: u32, ) -> Weight;
 	fn prune_results(r: u32, ) -> Weight;
 }
 
@@ -227,6 +228,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consensus::SettledReports` (r:0 w:64)
 	/// Proof: `Consensus::SettledReports` (`max_values`: None, `max_size`: Some(2109), added: 4584, mode: `MaxEncodedLen`)
 	/// The range of component `r` is `[0, 64]`.
+	fn snapshot_candidates(c: u32, ) -> Weight {
+		Weight::from_parts(53_198_286, 21990)
+			.saturating_add(Weight::from_parts(16_608_371, 0).saturating_mul(c.into()))
+			.saturating_add(T::DbWeight::get().reads(24_u64))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(c.into())))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+			.saturating_add(Weight::from_parts(0, 2861).saturating_mul(c.into()))
+	}
 	fn prune_results(r: u32, ) -> Weight {
 		// Minimum execution time: 5_548_000 picoseconds.
 		Weight::from_parts(6_460_000, 1501)
@@ -279,6 +288,14 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn draw_committee(c: u32, ) -> Weight {
+		Weight::from_parts(53_198_286, 21990)
+			.saturating_add(Weight::from_parts(16_608_371, 0).saturating_mul(c.into()))
+			.saturating_add(ParityDbWeight::get().reads(24_u64))
+			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(c.into())))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
+			.saturating_add(Weight::from_parts(0, 2861).saturating_mul(c.into()))
+	}
+	fn snapshot_candidates(c: u32, ) -> Weight {
 		Weight::from_parts(53_198_286, 21990)
 			.saturating_add(Weight::from_parts(16_608_371, 0).saturating_mul(c.into()))
 			.saturating_add(ParityDbWeight::get().reads(24_u64))

@@ -118,7 +118,6 @@ mod benchmarks {
 			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		let bounds = TrustBounds {
 			min: Perbill::from_percent(5),
-			initial: Perbill::from_percent(50),
 			max: Perbill::from_percent(100),
 		};
 		#[extrinsic_call]

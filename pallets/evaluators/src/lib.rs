@@ -12,7 +12,7 @@
 //! slashed.
 //!
 //! Each evaluator has a trust weight in `[min, max]` ([`TrustBounds`], governed), starting at
-//! `initial`. The consensus pallet reads and adapts trust through
+//! `min`: a new evaluator earns its trust with a track record. The consensus pallet reads and adapts trust through
 //! [`poq_primitives::EvaluatorRegistry`] and slashes through
 //! [`poq_primitives::EvaluatorSlashing`]; governance can slash directly ([`Pallet::slash`]).
 //!
@@ -20,10 +20,11 @@
 //!
 //! - **Unbonding funds stay slashable.** A slash takes the same fraction of the bonded funds and
 //!   of every unbonding chunk, so unbonding right before a slash does not help.
-//! - **Trust survives a full withdrawal when it is low.** An evaluator that withdrew everything is
-//!   forgotten only if its trust is at least the initial value; otherwise its trust is kept, so
-//!   that unbonding and bonding again does not reset a penalty. Every kept entry was paid for by
-//!   a bond of at least [`Config::MinBond`], which bounds this map economically.
+//! - **Probation: trust is earned, never renewed.** A new evaluator starts at the lowest trust
+//!   and gains it only by accurate settled work (the consensus pallet's update). Leaving and
+//!   coming back, under the same account or a fresh one, starts again at the lowest trust, so it
+//!   never raises trust: nothing is gained by shedding a bad record. An evaluator that withdrew
+//!   everything is forgotten, so [`Trust`] holds only bonded evaluators.
 //! - **Bounded everything.** At most [`Config::MaxUnbondingChunks`] chunks per evaluator (chunks
 //!   with the same unlock block merge) and [`Config::MaxActiveEvaluators`] evaluators opted in.
 //! - Slashed funds go to [`Config::Slashed`]: a treasury account, or `()` to burn them.
@@ -114,16 +115,14 @@ impl<Balance: Default + Copy + Saturating + Zero, BlockNumber, MaxChunks: Get<u3
 pub struct TrustBounds {
 	/// Lowest trust (`w_min`).
 	pub min: Perbill,
-	/// Trust of a new evaluator.
-	pub initial: Perbill,
 	/// Highest trust (`w_max`).
 	pub max: Perbill,
 }
 
 impl TrustBounds {
-	/// Whether `min <= initial <= max`.
+	/// Whether `min <= max`.
 	pub fn is_valid(&self) -> bool {
-		self.min <= self.initial && self.initial <= self.max
+		self.min <= self.max
 	}
 	/// `t` clamped to `[min, max]`.
 	pub fn clamp(&self, t: Perbill) -> Perbill {
@@ -175,12 +174,19 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxActiveEvaluators: Get<u32>;
 
-		/// Trust bounds used until governance sets [`TrustBounds`]. `min <= initial <= max`.
+		/// Trust bounds used until governance sets [`TrustBounds`]. `min <= max`; `min` is the
+		/// trust of a new evaluator.
 		#[pallet::constant]
 		type DefaultTrustBounds: Get<TrustBounds>;
 
 		/// Where slashed funds go: a treasury account's `OnUnbalanced`, or `()` to burn them.
 		type Slashed: OnUnbalanced<CreditOf<Self>>;
+
+		/// Whether an evaluator may still be slashed for work in progress (the consensus pallet
+		/// in the runtime: a seat on a committee not yet settled). Nothing is withdrawn while
+		/// it holds, so that stake stays slashable for as long as it can be owed, whatever the
+		/// unbonding period and however long a task lives.
+		type Obligations: poq_primitives::Obligations<Self::AccountId>;
 
 		/// Who may set trust bounds and slash by decision (the runtime: root or 2/3 of the
 		/// council).
@@ -202,7 +208,7 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Ledgers<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, LedgerOf<T>>;
 
-	/// Trust weight of every evaluator (and of former evaluators whose trust was penalised).
+	/// Trust weight of every bonded evaluator.
 	#[pallet::storage]
 	pub type Trust<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, Perbill>;
 
@@ -270,14 +276,17 @@ pub mod pallet {
 		NotActive,
 		/// `MaxActiveEvaluators` evaluators are opted in already.
 		TooManyActive,
-		/// Trust bounds must satisfy `min <= initial <= max`.
+		/// Trust bounds must satisfy `min <= max`.
 		InvalidTrustBounds,
+		/// The evaluator sits on a committee not settled yet: its funds stay slashable until
+		/// then.
+		InCommittee,
 	}
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
 		/// Becomes an evaluator by bonding `amount` (at least `MinBond`). Trust starts at the
-		/// governed initial value, or where a former bond left it.
+		/// governed minimum (probation): it grows only with accurate settled work.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::bond())]
 		pub fn bond(origin: OriginFor<T>, #[pallet::compact] amount: BalanceOf<T>) -> DispatchResult {
@@ -286,9 +295,7 @@ pub mod pallet {
 			ensure!(amount >= T::MinBond::get(), Error::<T>::BondTooSmall);
 			Self::hold(&who, amount)?;
 			Ledgers::<T>::insert(&who, LedgerOf::<T> { bonded: amount, ..Default::default() });
-			if !Trust::<T>::contains_key(&who) {
-				Trust::<T>::insert(&who, Bounds::<T>::get().initial);
-			}
+			Trust::<T>::insert(&who, Bounds::<T>::get().min);
 			Self::deposit_event(Event::Bonded { who, amount, bonded: amount });
 			Ok(())
 		}
@@ -348,12 +355,15 @@ pub mod pallet {
 		}
 
 		/// Withdraws every matured unbonding chunk. An evaluator with nothing left bonded or
-		/// unbonding leaves (its trust is kept if it was penalised below the initial value).
+		/// unbonding leaves, and its trust with it: coming back starts at the lowest trust again.
+		/// Refused while the evaluator sits on a committee not settled yet
+		/// ([`Error::InCommittee`]).
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::withdraw_unbonded(T::MaxUnbondingChunks::get()))]
 		pub fn withdraw_unbonded(origin: OriginFor<T>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let mut ledger = Ledgers::<T>::get(&who).ok_or(Error::<T>::NotBonded)?;
+			ensure!(!<T::Obligations as poq_primitives::Obligations<T::AccountId>>::is_owed(&who), Error::<T>::InCommittee);
 			let now = frame_system::Pallet::<T>::block_number();
 			let mut amount = BalanceOf::<T>::zero();
 			ledger.unbonding.retain(|c| {
@@ -369,9 +379,7 @@ pub mod pallet {
 			Self::deposit_event(Event::Withdrawn { who: who.clone(), amount });
 			if ledger.bonded.is_zero() && ledger.unbonding.is_empty() {
 				Ledgers::<T>::remove(&who);
-				if Trust::<T>::get(&who).is_some_and(|t| t >= Bounds::<T>::get().initial) {
-					Trust::<T>::remove(&who);
-				}
+				Trust::<T>::remove(&who);
 				Self::deposit_event(Event::Left { who });
 			} else {
 				Ledgers::<T>::insert(&who, ledger);
@@ -512,16 +520,44 @@ pub mod pallet {
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn integrity_test() {
-			assert!(T::DefaultTrustBounds::get().is_valid(), "DefaultTrustBounds: min <= initial <= max");
+			assert!(T::DefaultTrustBounds::get().is_valid(), "DefaultTrustBounds: min <= max");
 			assert!(T::MaxUnbondingChunks::get() > 0, "MaxUnbondingChunks must be positive");
 			assert!(!T::MinBond::get().is_zero(), "MinBond must be positive");
 		}
 
 		#[cfg(feature = "try-runtime")]
 		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
-			for (who, ledger) in Ledgers::<T>::iter() {
-				ensure!(ledger.total() <= Self::held(&who), "ledger exceeds the bond hold");
+			Self::do_try_state()
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// Checks the invariants of the evaluators pallet:
+		/// - the bond hold of every account equals its ledger's bonded plus unbonding funds
+		///   (zero without a ledger);
+		/// - the active set lists each evaluator once, exactly the ledgers marked active, each
+		///   with at least the minimum bond;
+		/// - unbonding chunks are oldest first; the trust bounds are valid.
+		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+			for who in frame_system::Account::<T>::iter_keys() {
+				let total = Ledgers::<T>::get(&who).map_or(Zero::zero(), |l| l.total());
+				ensure!(Self::held(&who) == total, "the bond hold differs from the ledger");
 			}
+			let active = Active::<T>::get();
+			for (i, who) in active.iter().enumerate() {
+				ensure!(!active[..i].contains(who), "an evaluator listed twice in the active set");
+				let ledger = Ledgers::<T>::get(who).ok_or("an active evaluator without a ledger")?;
+				ensure!(ledger.active, "an active evaluator whose ledger is not active");
+				ensure!(ledger.bonded >= T::MinBond::get(), "an active evaluator below the minimum bond");
+			}
+			for (who, ledger) in Ledgers::<T>::iter() {
+				ensure!(!ledger.active || active.contains(&who), "an active ledger missing from the active set");
+				ensure!(
+					ledger.unbonding.windows(2).all(|w| w[0].unlock_at <= w[1].unlock_at),
+					"unbonding chunks out of order"
+				);
+			}
+			ensure!(Bounds::<T>::get().is_valid(), "invalid trust bounds");
 			Ok(())
 		}
 	}
@@ -534,7 +570,7 @@ impl<T: Config> EvaluatorRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 			.into_iter()
 			.filter_map(|who| {
 				let ledger = Ledgers::<T>::get(&who)?;
-				let trust = bounds.clamp(Trust::<T>::get(&who).unwrap_or(bounds.initial));
+				let trust = bounds.clamp(Trust::<T>::get(&who).unwrap_or(bounds.min));
 				Some(EvaluatorView { who, bonded: ledger.bonded, trust })
 			})
 			.collect()
@@ -544,11 +580,20 @@ impl<T: Config> EvaluatorRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		Active::<T>::decode_len().unwrap_or(0) as u32
 	}
 
+	fn is_active(who: &T::AccountId) -> bool {
+		Ledgers::<T>::contains_key(who) && Active::<T>::get().contains(who)
+	}
+
 	fn trust(who: &T::AccountId) -> Option<Perbill> {
 		Ledgers::<T>::contains_key(who).then(|| {
 			let bounds = Bounds::<T>::get();
-			bounds.clamp(Trust::<T>::get(who).unwrap_or(bounds.initial))
+			bounds.clamp(Trust::<T>::get(who).unwrap_or(bounds.min))
 		})
+	}
+
+	fn trust_bounds() -> (Perbill, Perbill) {
+		let b = Bounds::<T>::get();
+		(b.min, b.max)
 	}
 
 	fn set_trust(who: &T::AccountId, trust: Perbill) {

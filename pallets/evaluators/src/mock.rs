@@ -36,9 +36,21 @@ parameter_types! {
 	pub const UnbondingPeriod: u64 = 10;
 	pub TrustDefaults: crate::TrustBounds = crate::TrustBounds {
 		min: Perbill::from_percent(1),
-		initial: Perbill::from_percent(50),
 		max: Perbill::from_percent(100),
 	};
+}
+
+thread_local! {
+	/// Accounts that sit on an unsettled committee (as the consensus pallet would say).
+	pub static OWED: core::cell::RefCell<Vec<u64>> = const { core::cell::RefCell::new(Vec::new()) };
+}
+
+/// Obligations from [`OWED`].
+pub struct MockObligations;
+impl poq_primitives::Obligations<u64> for MockObligations {
+	fn is_owed(who: &u64) -> bool {
+		OWED.with(|o| o.borrow().contains(who))
+	}
 }
 
 impl pallet_poq_evaluators::Config for Test {
@@ -52,6 +64,7 @@ impl pallet_poq_evaluators::Config for Test {
 	type DefaultTrustBounds = TrustDefaults;
 	/// Slashed funds are burnt.
 	type Slashed = ();
+	type Obligations = MockObligations;
 	type GovernanceOrigin = EnsureRoot<u64>;
 	type WeightInfo = ();
 }
@@ -65,6 +78,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	}
 	.assimilate_storage(&mut t)
 	.unwrap();
+	OWED.with(|o| o.borrow_mut().clear());
 	let mut ext = sp_io::TestExternalities::new(t);
 	ext.execute_with(|| System::set_block_number(1));
 	ext
@@ -79,4 +93,13 @@ pub fn evaluator_events() -> Vec<crate::Event<Test>> {
 			_ => None,
 		})
 		.collect()
+}
+
+/// Runs `f` in a fresh externality and checks the pallet's invariants after it.
+pub fn test<R>(f: impl FnOnce() -> R) -> R {
+	new_test_ext().execute_with(|| {
+		let r = f();
+		crate::Pallet::<Test>::do_try_state().expect("try_state holds after the test");
+		r
+	})
 }

@@ -11,20 +11,20 @@ fn signed(who: u64) -> RuntimeOrigin {
 }
 
 #[test]
-fn bond_holds_funds_and_sets_initial_trust() {
-	new_test_ext().execute_with(|| {
+fn bond_holds_funds_and_starts_at_the_lowest_trust() {
+	test(|| {
 		assert_ok!(Evaluators::bond(signed(1), 1_000));
 		assert_eq!(Ledgers::<Test>::get(1).unwrap().bonded, 1_000);
 		assert_eq!(Evaluators::held(&1), 1_000);
 		assert_eq!(Balances::balance(&1), 9_000);
-		assert_eq!(Trust::<Test>::get(1), Some(Perbill::from_percent(50)));
+		assert_eq!(Trust::<Test>::get(1), Some(Perbill::from_percent(1)));
 		assert_eq!(evaluator_events(), vec![Event::Bonded { who: 1, amount: 1_000, bonded: 1_000 }]);
 	});
 }
 
 #[test]
 fn bond_rejects_bad_input() {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		assert_noop!(Evaluators::bond(signed(1), 99), Error::<Test>::BondTooSmall);
 		assert_noop!(Evaluators::bond(signed(9), 100), Error::<Test>::InsufficientBalance);
 		assert_noop!(Evaluators::bond(signed(1), 20_000), Error::<Test>::InsufficientBalance);
@@ -36,7 +36,7 @@ fn bond_rejects_bad_input() {
 
 #[test]
 fn bond_extra_adds_and_checks() {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		assert_noop!(Evaluators::bond_extra(signed(1), 10), Error::<Test>::NotBonded);
 		assert_ok!(Evaluators::bond(signed(1), 100));
 		assert_noop!(Evaluators::bond_extra(signed(1), 0), Error::<Test>::ZeroAmount);
@@ -49,7 +49,7 @@ fn bond_extra_adds_and_checks() {
 
 #[test]
 fn unbond_queues_funds_and_keeps_them_held() {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		assert_ok!(Evaluators::bond(signed(1), 500));
 		assert_ok!(Evaluators::unbond(signed(1), 200));
 		let l = Ledgers::<Test>::get(1).unwrap();
@@ -65,7 +65,7 @@ fn unbond_queues_funds_and_keeps_them_held() {
 
 #[test]
 fn unbond_rejects_bad_input() {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		assert_noop!(Evaluators::unbond(signed(1), 10), Error::<Test>::NotBonded);
 		assert_ok!(Evaluators::bond(signed(1), 500));
 		assert_noop!(Evaluators::unbond(signed(1), 0), Error::<Test>::ZeroAmount);
@@ -84,7 +84,7 @@ fn unbond_rejects_bad_input() {
 
 #[test]
 fn unbonding_everything_chills() {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		assert_ok!(Evaluators::bond(signed(1), 500));
 		assert_ok!(Evaluators::activate(signed(1)));
 		assert_ok!(Evaluators::unbond(signed(1), 500));
@@ -96,7 +96,7 @@ fn unbonding_everything_chills() {
 
 #[test]
 fn withdraw_only_after_the_unbonding_period() {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		assert_noop!(Evaluators::withdraw_unbonded(signed(1)), Error::<Test>::NotBonded);
 		assert_ok!(Evaluators::bond(signed(1), 500));
 		assert_ok!(Evaluators::unbond(signed(1), 200));
@@ -112,31 +112,46 @@ fn withdraw_only_after_the_unbonding_period() {
 }
 
 #[test]
-fn leaving_forgets_good_trust_but_keeps_a_penalty() {
-	new_test_ext().execute_with(|| {
-		// Account 1 leaves with initial trust: forgotten.
+fn nothing_is_withdrawn_while_a_slash_may_be_owed() {
+	test(|| {
+		assert_ok!(Evaluators::bond(signed(1), 500));
+		assert_ok!(Evaluators::unbond(signed(1), 500));
+		System::set_block_number(11);
+		OWED.with(|o| o.borrow_mut().push(1));
+		assert_noop!(Evaluators::withdraw_unbonded(signed(1)), Error::<Test>::InCommittee);
+		// Still slashable meanwhile.
+		assert_eq!(Evaluators::do_slash(&1, Perbill::from_percent(10), poq_primitives::SlashReason::NoReveal), 50);
+		OWED.with(|o| o.borrow_mut().clear());
+		assert_ok!(Evaluators::withdraw_unbonded(signed(1)));
+		assert_eq!(Balances::balance(&1), 9_950);
+	});
+}
+
+#[test]
+fn leaving_and_coming_back_never_raises_trust() {
+	test(|| {
+		// Account 1 earned trust, leaves: forgotten; it comes back at the lowest trust.
 		assert_ok!(Evaluators::bond(signed(1), 100));
+		Evaluators::set_trust(&1, Perbill::from_percent(80));
 		assert_ok!(Evaluators::unbond(signed(1), 100));
 		System::set_block_number(20);
 		assert_ok!(Evaluators::withdraw_unbonded(signed(1)));
 		assert!(Ledgers::<Test>::get(1).is_none());
 		assert!(Trust::<Test>::get(1).is_none());
 		assert!(evaluator_events().contains(&Event::Left { who: 1 }));
-		// Account 2 is penalised, leaves, and comes back with the penalty.
+		assert_ok!(Evaluators::bond(signed(1), 100));
+		assert_eq!(Evaluators::trust(&1), Some(Perbill::from_percent(1)));
+		// Account 2 is distrusted; a fresh account 3 (its owner starting over) is no better off.
 		assert_ok!(Evaluators::bond(signed(2), 100));
-		Evaluators::set_trust(&2, Perbill::from_percent(10));
-		assert_ok!(Evaluators::unbond(signed(2), 100));
-		System::set_block_number(40);
-		assert_ok!(Evaluators::withdraw_unbonded(signed(2)));
-		assert_eq!(Trust::<Test>::get(2), Some(Perbill::from_percent(10)));
-		assert_ok!(Evaluators::bond(signed(2), 100));
-		assert_eq!(Evaluators::trust(&2), Some(Perbill::from_percent(10)));
+		Evaluators::set_trust(&2, Perbill::from_percent(3));
+		assert_ok!(Evaluators::bond(signed(3), 100));
+		assert!(Evaluators::trust(&3) <= Evaluators::trust(&2));
 	});
 }
 
 #[test]
 fn rebond_takes_newest_chunks_first() {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		assert_noop!(Evaluators::rebond(signed(1), 10), Error::<Test>::NotBonded);
 		assert_ok!(Evaluators::bond(signed(1), 500));
 		assert_ok!(Evaluators::unbond(signed(1), 100));
@@ -154,7 +169,7 @@ fn rebond_takes_newest_chunks_first() {
 
 #[test]
 fn rebond_must_restore_the_minimum() {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		assert_ok!(Evaluators::bond(signed(1), 500));
 		assert_ok!(Evaluators::unbond(signed(1), 500));
 		assert_noop!(Evaluators::rebond(signed(1), 50), Error::<Test>::BelowMinimumBond);
@@ -164,7 +179,7 @@ fn rebond_must_restore_the_minimum() {
 
 #[test]
 fn activate_and_chill() {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		assert_noop!(Evaluators::activate(signed(1)), Error::<Test>::NotBonded);
 		assert_noop!(Evaluators::chill(signed(1)), Error::<Test>::NotBonded);
 		for a in 1..=4 {
@@ -186,7 +201,7 @@ fn activate_and_chill() {
 
 #[test]
 fn slash_takes_the_same_fraction_of_bonded_and_unbonding() {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		let issuance = Balances::total_issuance();
 		assert_ok!(Evaluators::bond(signed(1), 1_000));
 		assert_ok!(Evaluators::unbond(signed(1), 400));
@@ -212,7 +227,7 @@ fn slash_takes_the_same_fraction_of_bonded_and_unbonding() {
 
 #[test]
 fn slash_below_minimum_chills() {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		assert_ok!(Evaluators::bond(signed(1), 150));
 		assert_ok!(Evaluators::activate(signed(1)));
 		assert_ok!(Evaluators::slash(RuntimeOrigin::root(), 1, Perbill::from_percent(50)));
@@ -223,11 +238,10 @@ fn slash_below_minimum_chills() {
 
 #[test]
 fn governance_calls_need_governance() {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		assert_ok!(Evaluators::bond(signed(1), 150));
 		let b = TrustBounds {
 			min: Perbill::from_percent(5),
-			initial: Perbill::from_percent(40),
 			max: Perbill::from_percent(90),
 		};
 		assert_noop!(Evaluators::set_trust_bounds(signed(1), b), DispatchError::BadOrigin);
@@ -239,7 +253,7 @@ fn governance_calls_need_governance() {
 			Evaluators::slash(RuntimeOrigin::root(), 2, Perbill::from_percent(10)),
 			Error::<Test>::NotBonded
 		);
-		let bad = TrustBounds { min: Perbill::from_percent(50), ..b };
+		let bad = TrustBounds { min: Perbill::from_percent(95), ..b };
 		assert_noop!(
 			Evaluators::set_trust_bounds(RuntimeOrigin::root(), bad),
 			Error::<Test>::InvalidTrustBounds
@@ -297,7 +311,7 @@ mod invariant {
 		/// only by slashes (which the mock burns).
 		#[test]
 		fn ledger_mirrors_hold_and_issuance_moves_only_by_slashes(ops in prop::collection::vec(op(), 1..60)) {
-			new_test_ext().execute_with(|| {
+			test(|| {
 				let start = Balances::total_issuance();
 				let mut burnt = 0u64;
 				for op in ops {

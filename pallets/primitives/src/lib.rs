@@ -109,6 +109,21 @@ pub struct RevealedOutput<AccountId, Balance> {
 	pub declared_cost: Balance,
 	/// `blake2_256` of the output text.
 	pub output_hash: H256,
+	/// The provider's rating from its settled outputs (`None` before its first).
+	pub rating: Option<Rating>,
+}
+
+/// A provider's rating: the average settled quality of its outputs. It belongs to the provider
+/// (its account), not to the model it claims: a claimed model name cannot inherit, or drag down,
+/// anybody else's record. It lives in the provider's registration and leaves with it.
+#[derive(
+	Clone, Copy, Default, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
+pub struct Rating {
+	/// Average settled quality, following recent results.
+	pub rating: Permill,
+	/// Settled results counted.
+	pub results: u32,
 }
 
 /// What the consensus pallet needs of a task whose outputs are revealed.
@@ -146,6 +161,12 @@ pub trait TaskProvider<AccountId, Balance, BlockNumber> {
 	/// The texts of a task in its scoring phase: query, reference (if any), and the revealed
 	/// outputs in the order of [`ScoringView::outputs`]. For off-chain workers.
 	fn texts(task: TaskId) -> Option<TaskTexts>;
+
+	/// The governed length of the scoring phase of new tasks, in blocks.
+	fn scoring_blocks() -> BlockNumber;
+
+	/// Records `provider`'s new rating (no-op for an account that is not a provider).
+	fn set_rating(provider: &AccountId, rating: Rating);
 }
 
 /// The texts an evaluator scores.
@@ -178,6 +199,11 @@ pub trait OnRevealClosed {
 	}
 	/// `task` expired without a result: forget its round, commits and reveals.
 	fn on_expired(_task: TaskId) {}
+	/// The fewest blocks of scoring phase a task needs to be scored in full (the tasks pallet
+	/// refuses shorter scoring phases).
+	fn scoring_blocks_needed() -> u32 {
+		0
+	}
 	/// The largest weight one call of [`OnRevealClosed::on_expired`] can take; the tasks pallet
 	/// charges it for every task it expires.
 	fn expired_weight() -> Weight {
@@ -277,10 +303,33 @@ pub trait EvaluatorRegistry<AccountId, Balance> {
 	fn active_count() -> u32 {
 		Self::active_evaluators().len() as u32
 	}
+	/// Whether `who` is listed by [`EvaluatorRegistry::active_evaluators`].
+	fn is_active(who: &AccountId) -> bool
+	where
+		AccountId: PartialEq,
+	{
+		Self::active_evaluators().iter().any(|e| e.who == *who)
+	}
 	/// The trust of `who`, if `who` is a bonded evaluator.
 	fn trust(who: &AccountId) -> Option<Perbill>;
 	/// Sets the trust of `who`, clamped to the governed bounds. No-op for unknown accounts.
 	fn set_trust(who: &AccountId, trust: Perbill);
+	/// The governed trust bounds `(lowest, highest)`: the one source of truth for them, which
+	/// every trust update uses.
+	fn trust_bounds() -> (Perbill, Perbill);
+}
+
+/// Whether an evaluator may still owe a slash: the evaluators pallet keeps its funds
+/// slashable (no withdrawal) while this holds.
+pub trait Obligations<AccountId> {
+	/// Whether `who` sits on a committee whose task is not settled yet.
+	fn is_owed(who: &AccountId) -> bool;
+}
+
+impl<AccountId> Obligations<AccountId> for () {
+	fn is_owed(_who: &AccountId) -> bool {
+		false
+	}
 }
 
 /// Slashing of evaluators' bonds.

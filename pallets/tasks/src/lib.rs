@@ -62,6 +62,7 @@ pub use pallet::*;
 mod benchmarking;
 #[cfg(test)]
 mod mock;
+mod invariants;
 mod schedule;
 mod scoring;
 #[cfg(test)]
@@ -92,9 +93,16 @@ pub type BalanceOf<T> =
 pub type CreditOf<T> =
 	fungible::Credit<<T as frame_system::Config>::AccountId, <T as Config>::Currency>;
 
-/// The commitment of `who` to `output` with `salt`: `blake2_256(SCALE((who, output, salt)))`.
-pub fn output_commitment<AccountId: Encode>(who: &AccountId, output: &[u8], salt: &[u8; 32]) -> H256 {
-	H256(sp_io::hashing::blake2_256(&(who, output, salt).encode()))
+/// The commitment of `who` to `output` for `task` with `salt`:
+/// `blake2_256(SCALE((who, task, output, salt)))`. It names its account and its task, so that
+/// nobody can replay another provider's commitment, or one made for another task.
+pub fn output_commitment<AccountId: Encode>(
+	who: &AccountId,
+	task: TaskId,
+	output: &[u8],
+	salt: &[u8; 32],
+) -> H256 {
+	H256(sp_io::hashing::blake2_256(&(who, task, output, salt).encode()))
 }
 
 /// Options of a query.
@@ -220,6 +228,9 @@ pub struct ProviderInfo<Balance, MaxModelIdLen: Get<u32>> {
 	pub deposit: Balance,
 	/// Tasks with an output of this provider that have not ended.
 	pub open_tasks: u32,
+	/// The provider's rating from its settled outputs (set by the consensus pallet; kept when
+	/// the model or cost changes, removed with the registration).
+	pub rating: Option<poq_primitives::Rating>,
 }
 
 /// A provider's output to a task.
@@ -513,6 +524,9 @@ pub mod pallet {
 		BadReveal,
 		/// A phase length is zero or above `MaxPhaseLength`.
 		InvalidPhaseLength,
+		/// The scoring phase is shorter than the consensus pallet's draw delay, commit and reveal
+		/// windows and settlement block: every committee would miss its windows.
+		ScoringTooShort,
 		/// Settlement: the task is not in its scoring phase.
 		NotScoring,
 		/// Settlement: the payouts exceed the bounty.
@@ -543,6 +557,11 @@ pub mod pallet {
 				"ServiceWeight must hold the costliest scheduled action"
 			);
 			assert!(!T::RecordRetention::get().is_zero(), "RecordRetention must be at least one block");
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
 		}
 	}
 
@@ -673,7 +692,7 @@ pub mod pallet {
 				.map_err(|_| Error::<T>::InsufficientBalance)?;
 			Providers::<T>::insert(
 				&who,
-				ProviderInfo { model_id: model, declared_cost, deposit, open_tasks: 0 },
+				ProviderInfo { model_id: model, declared_cost, deposit, open_tasks: 0, rating: None },
 			);
 			Self::deposit_event(Event::ProviderRegistered { who, model_id, declared_cost });
 			Ok(())
@@ -716,7 +735,7 @@ pub mod pallet {
 		}
 
 		/// Commits to an output in the answer phase: `commitment` is
-		/// [`output_commitment`]`(caller, output, salt)`. Holds `OutputDeposit`. The task's
+		/// [`output_commitment`]`(caller, task, output, salt)`. Holds `OutputDeposit`. The task's
 		/// `max_outputs`-th commitment closes the answer phase: the reveal phase starts in the
 		/// next block.
 		#[pallet::call_index(5)]
@@ -775,7 +794,7 @@ pub mod pallet {
 			let mut entry = Outputs::<T>::get(task, &who).ok_or(Error::<T>::NotCommitted)?;
 			ensure!(entry.output_hash.is_none(), Error::<T>::AlreadyRevealed);
 			ensure!(
-				output_commitment(&who, &output, &salt) == entry.commitment,
+				output_commitment(&who, task, &output, &salt) == entry.commitment,
 				Error::<T>::BadReveal
 			);
 			let text: BoundedVec<u8, T::MaxOutputLen> =
@@ -802,7 +821,8 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Sets the phase lengths of new tasks (governance).
+		/// Sets the phase lengths of new tasks (governance). The scoring phase must hold what the
+		/// consensus pallet needs to score a task ([`Error::ScoringTooShort`]).
 		#[pallet::call_index(7)]
 		#[pallet::weight(T::WeightInfo::set_phase_lengths())]
 		pub fn set_phase_lengths(
@@ -814,6 +834,10 @@ pub mod pallet {
 			ensure!(
 				ok(lengths.answer) && ok(lengths.reveal) && ok(lengths.scoring),
 				Error::<T>::InvalidPhaseLength
+			);
+			ensure!(
+				lengths.scoring >= T::OnRevealClosed::scoring_blocks_needed().into(),
+				Error::<T>::ScoringTooShort
 			);
 			Phases::<T>::put(lengths);
 			Self::deposit_event(Event::PhaseLengthsSet { lengths });

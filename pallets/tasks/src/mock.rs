@@ -106,3 +106,12 @@ pub fn task_events() -> Vec<crate::Event<Test>> {
 		})
 		.collect()
 }
+
+/// Runs `f` in a fresh externality and checks the pallet's invariants after it.
+pub fn test<R>(f: impl FnOnce() -> R) -> R {
+	new_test_ext().execute_with(|| {
+		let r = f();
+		crate::Pallet::<Test>::do_try_state().expect("try_state holds after the test");
+		r
+	})
+}

@@ -21,6 +21,7 @@ impl<T: Config> TaskProvider<T::AccountId, BalanceOf<T>, BlockNumberFor<T>> for 
 					model_id: prov.model_id.into_inner(),
 					declared_cost: prov.declared_cost,
 					output_hash: hash,
+					rating: prov.rating,
 				})
 			})
 			.collect();
@@ -33,6 +34,18 @@ impl<T: Config> TaskProvider<T::AccountId, BalanceOf<T>, BlockNumberFor<T>> for 
 			outputs,
 			scoring_ends: info.scoring_ends,
 		})
+	}
+
+	fn scoring_blocks() -> BlockNumberFor<T> {
+		Phases::<T>::get().scoring
+	}
+
+	fn set_rating(provider: &T::AccountId, rating: poq_primitives::Rating) {
+		Providers::<T>::mutate(provider, |p| {
+			if let Some(p) = p {
+				p.rating = Some(rating);
+			}
+		});
 	}
 
 	fn texts(task: TaskId) -> Option<poq_primitives::TaskTexts> {

@@ -37,7 +37,7 @@ fn register(who: u64) {
 }
 
 fn commit(who: u64, task: u64, out: &[u8]) {
-	assert_ok!(Tasks::commit_output(signed(who), task, output_commitment(&who, out, &SALT)));
+	assert_ok!(Tasks::commit_output(signed(who), task, output_commitment(&who, task, out, &SALT)));
 }
 
 fn held(who: u64, r: HoldReason) -> u64 {
@@ -46,7 +46,7 @@ fn held(who: u64, r: HoldReason) -> u64 {
 
 #[test]
 fn submit_query_holds_bounty_and_deposit() {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		let t = submit(1, 1_000);
 		let info = TaskRecords::<Test>::get(t).unwrap();
 		// deposit = 10 + 1 * (30 + 5) bytes
@@ -68,7 +68,7 @@ fn submit_query_holds_bounty_and_deposit() {
 
 #[test]
 fn submit_query_rejects_bad_input() {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		let q = b"q".to_vec();
 		let opts = QueryOptions::default();
 		let fam = TaskFamily::Open;
@@ -113,7 +113,7 @@ fn submit_query_rejects_bad_input() {
 
 #[test]
 fn a_burst_is_accepted_whole_and_its_phase_ends_carry_over() {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		MaxOpenTasks::set(&100);
 		register(2);
 		register(3);
@@ -151,7 +151,7 @@ fn a_burst_is_accepted_whole_and_its_phase_ends_carry_over() {
 
 #[test]
 fn idle_weight_services_what_on_initialize_left() {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		use frame_support::traits::Hooks;
 		MaxOpenTasks::set(&100);
 		register(2);
@@ -176,7 +176,7 @@ fn idle_weight_services_what_on_initialize_left() {
 
 #[test]
 fn the_last_commitment_closes_the_answer_phase() {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		let t = submit(1, 1_000);
 		register(2);
 		register(3);
@@ -197,7 +197,7 @@ fn the_last_commitment_closes_the_answer_phase() {
 
 #[test]
 fn the_last_reveal_closes_the_reveal_phase_in_its_block() {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		use frame_support::traits::Hooks;
 		let t = submit(1, 1_000);
 		register(2);
@@ -232,7 +232,7 @@ fn the_last_reveal_closes_the_reveal_phase_in_its_block() {
 
 #[test]
 fn submitting_and_cancelling_in_bulk_leaves_nothing_behind() {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		for _ in 0..200 {
 			let t = submit(1, 100);
 			assert_ok!(Tasks::cancel_query(signed(1), t));
@@ -248,7 +248,7 @@ fn submitting_and_cancelling_in_bulk_leaves_nothing_behind() {
 
 #[test]
 fn cancel_query_returns_everything() {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		let free = Balances::balance(&1);
 		let t = submit(1, 1_000);
 		assert_noop!(Tasks::cancel_query(signed(2), t), Error::<Test>::NotSubmitter);
@@ -267,7 +267,7 @@ fn cancel_query_returns_everything() {
 
 #[test]
 fn cancel_query_refused_with_outputs_or_after_the_answer_phase() {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		let t = submit(1, 1_000);
 		register(2);
 		commit(2, t, b"Paris");
@@ -280,7 +280,7 @@ fn cancel_query_refused_with_outputs_or_after_the_answer_phase() {
 
 #[test]
 fn provider_registry() {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		assert_noop!(Tasks::register_provider(signed(2), vec![], 5), Error::<Test>::InvalidModelId);
 		assert_noop!(Tasks::register_provider(signed(2), vec![b'x'; 17], 5), Error::<Test>::InvalidModelId);
 		assert_noop!(Tasks::register_provider(signed(7), b"m".to_vec(), 5), Error::<Test>::InsufficientBalance);
@@ -307,9 +307,9 @@ fn provider_registry() {
 
 #[test]
 fn commit_output_checks() {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		let t = submit(1, 1_000);
-		let c = output_commitment(&2u64, b"x", &SALT);
+		let c = output_commitment(&2u64, t, b"x", &SALT);
 		assert_noop!(Tasks::commit_output(signed(2), t, c), Error::<Test>::NotRegistered);
 		register(2);
 		assert_noop!(Tasks::commit_output(signed(2), 99, c), Error::<Test>::TaskNotFound);
@@ -319,13 +319,13 @@ fn commit_output_checks() {
 		// Account 9 can register (50) but not hold the output deposit (20) with 10 left.
 		assert_ok!(Tasks::register_provider(signed(9), b"m".to_vec(), 1));
 		assert_noop!(
-			Tasks::commit_output(signed(9), t, output_commitment(&9u64, b"y", &SALT)),
+			Tasks::commit_output(signed(9), t, output_commitment(&9u64, t, b"y", &SALT)),
 			Error::<Test>::InsufficientBalance
 		);
 		run_to(4);
 		register(3);
 		assert_noop!(
-			Tasks::commit_output(signed(3), t, output_commitment(&3u64, b"y", &SALT)),
+			Tasks::commit_output(signed(3), t, output_commitment(&3u64, t, b"y", &SALT)),
 			Error::<Test>::WrongPhase
 		);
 	});
@@ -333,7 +333,7 @@ fn commit_output_checks() {
 
 #[test]
 fn commit_output_respects_max_outputs_and_open_task_limits() {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		assert_ok!(Tasks::submit_query(
 			signed(1),
 			TaskFamily::Code,
@@ -346,7 +346,7 @@ fn commit_output_respects_max_outputs_and_open_task_limits() {
 		register(3);
 		commit(2, 0, b"a");
 		assert_noop!(
-			Tasks::commit_output(signed(3), 0, output_commitment(&3u64, b"b", &SALT)),
+			Tasks::commit_output(signed(3), 0, output_commitment(&3u64, 0, b"b", &SALT)),
 			Error::<Test>::TooManyOutputs
 		);
 		// Provider 2 may be in two open tasks at most.
@@ -354,7 +354,7 @@ fn commit_output_respects_max_outputs_and_open_task_limits() {
 		let b = submit(1, 100);
 		commit(2, a, b"a");
 		assert_noop!(
-			Tasks::commit_output(signed(2), b, output_commitment(&2u64, b"a", &SALT)),
+			Tasks::commit_output(signed(2), b, output_commitment(&2u64, b, b"a", &SALT)),
 			Error::<Test>::TooManyOpenTasks
 		);
 	});
@@ -362,7 +362,7 @@ fn commit_output_respects_max_outputs_and_open_task_limits() {
 
 #[test]
 fn reveal_output_checks() {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		let t = submit(1, 1_000);
 		register(2);
 		register(3);
@@ -389,7 +389,7 @@ fn reveal_output_checks() {
 
 #[test]
 fn closing_reveals_forfeits_unrevealed_outputs_and_hands_over() {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		let issuance = Balances::total_issuance();
 		let t = submit(1, 1_000);
 		register(2);
@@ -417,7 +417,7 @@ fn closing_reveals_forfeits_unrevealed_outputs_and_hands_over() {
 
 #[test]
 fn no_revealed_output_expires_the_task_at_reveal_close() {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		let free = Balances::balance(&1);
 		let t = submit(1, 1_000);
 		run_to(6);
@@ -430,7 +430,7 @@ fn no_revealed_output_expires_the_task_at_reveal_close() {
 
 #[test]
 fn an_unsettled_task_expires_then_is_pruned() {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		let free = Balances::balance(&1);
 		let t = submit(1, 1_000);
 		register(2);
@@ -454,7 +454,7 @@ fn an_unsettled_task_expires_then_is_pruned() {
 
 #[test]
 fn settle_pays_out_of_the_bounty_and_refunds_the_rest() {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		let t = submit(1, 1_000);
 		register(2);
 		commit(2, t, b"Paris");
@@ -482,7 +482,7 @@ fn settle_pays_out_of_the_bounty_and_refunds_the_rest() {
 
 #[test]
 fn phase_lengths_are_governed() {
-	new_test_ext().execute_with(|| {
+	test(|| {
 		let l = PhaseLengths { answer: 5, reveal: 5, scoring: 5 };
 		assert_noop!(Tasks::set_phase_lengths(signed(1), l), DispatchError::BadOrigin);
 		for bad in [
@@ -540,7 +540,7 @@ mod invariant {
 		fn issuance_moves_only_by_forfeits(ops in prop::collection::vec(op(), 1..60)) {
 			// Also: every schedule entry names a task that exists, at a block not behind the
 			// cursor, and nothing due is left once the hooks ran (the budget is large here).
-			new_test_ext().execute_with(|| {
+			test(|| {
 				let start = Balances::total_issuance();
 				for op in ops {
 					let _ = match op {
@@ -548,7 +548,7 @@ mod invariant {
 						Op::Cancel(w, t) => Tasks::cancel_query(signed(w), t),
 						Op::Register(w) => Tasks::register_provider(signed(w), b"m".to_vec(), 3),
 						Op::Deregister(w) => Tasks::deregister_provider(signed(w)),
-						Op::Commit(w, t) => Tasks::commit_output(signed(w), t, output_commitment(&w, b"out", &SALT)),
+						Op::Commit(w, t) => Tasks::commit_output(signed(w), t, output_commitment(&w, t, b"out", &SALT)),
 						Op::Reveal(w, t, good) => Tasks::reveal_output(signed(w), t, if good { b"out".to_vec() } else { b"bad".to_vec() }, SALT),
 						Op::Settle(t, p) => Tasks::settle(t, &[(1, p), (2, p / 2)]).map(|_| ()),
 						Op::Advance(n) => { run_to(System::block_number() + n); Ok(()) },
@@ -575,4 +575,23 @@ mod invariant {
 			})?;
 		}
 	}
+}
+
+#[test]
+fn attack_9_a_commitment_names_its_account_and_its_task() {
+	test(|| {
+		register(2);
+		register(3);
+		let a = submit(1, 1_000);
+		let b = submit(1, 1_000);
+		let c = output_commitment(&2u64, a, b"Paris", &SALT);
+		// Provider 3 copies provider 2's commitment in task a; provider 2 replays it in task b.
+		assert_ok!(Tasks::commit_output(signed(2), a, c));
+		assert_ok!(Tasks::commit_output(signed(3), a, c));
+		assert_ok!(Tasks::commit_output(signed(2), b, c));
+		run_to(4);
+		assert_noop!(Tasks::reveal_output(signed(3), a, b"Paris".to_vec(), SALT), Error::<Test>::BadReveal);
+		assert_noop!(Tasks::reveal_output(signed(2), b, b"Paris".to_vec(), SALT), Error::<Test>::BadReveal);
+		assert_ok!(Tasks::reveal_output(signed(2), a, b"Paris".to_vec(), SALT));
+	});
 }

@@ -5,16 +5,14 @@
 // block, the weight used; and counts every refusal by its error. Shared by the latency e2e test
 // and the load benchmark (`scripts/load.sh`).
 
-import { blake2AsHex } from '@polkadot/util-crypto';
-import { u8aConcat, compactAddLength, stringToU8a } from '@polkadot/util';
-import { POQ, QUERIES, PROVIDERS as ROLES, prepare, sendAll } from './poq.mjs';
+import { POQ, QUERIES, PROVIDERS as ROLES, prepare, sendAll, outputCommitment } from './poq.mjs';
 import { waitFor } from './node.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const SALT = new Uint8Array(32).fill(5);
 
-function commitment(pair, output) {
-  return blake2AsHex(u8aConcat(pair.publicKey, compactAddLength(stringToU8a(output)), SALT), 256);
+function commitment(pair, task, output) {
+  return outputCommitment(pair, task, output, SALT);
 }
 
 /** The `p`-th quantile (0..1) of `xs` (nearest rank), or null when empty. */
@@ -186,7 +184,7 @@ export class LoadClient {
 
   commit(task, r) {
     r.answers = this.answersFor(r.k, r.q, r.perTask);
-    for (const { p, output } of r.answers) this.fire(this.api.tx.tasks.commitOutput(task, commitment(p.pair, output)), p);
+    for (const { p, output } of r.answers) this.fire(this.api.tx.tasks.commitOutput(task, commitment(p.pair, task, output)), p);
   }
 
   reveal(task) {

@@ -3,7 +3,7 @@
 // (an evaluator node's off-chain worker) score them. Shared by the demo and the e2e tests.
 
 import { blake2AsHex } from '@polkadot/util-crypto';
-import { u8aConcat, compactAddLength, stringToU8a } from '@polkadot/util';
+import { u8aConcat, compactAddLength, stringToU8a, bnToU8a } from '@polkadot/util';
 import { waitFor, sendAndWait } from './node.mjs';
 
 export const POQ = 1_000_000_000_000n;
@@ -86,8 +86,10 @@ export const PROVIDERS = [
   { role: 'degenerate', uri: '//Dave', model: 'degenerate-model', cost: 1n * POQ },
 ];
 
-function outputCommitment(pair, output, salt) {
-  return blake2AsHex(u8aConcat(pair.publicKey, compactAddLength(stringToU8a(output)), salt), 256);
+/** `blake2_256(SCALE((account, task, output, salt)))`, as the tasks pallet computes it. */
+export function outputCommitment(pair, task, output, salt) {
+  const t = bnToU8a(BigInt(task), { bitLength: 64, isLe: true });
+  return blake2AsHex(u8aConcat(pair.publicKey, t, compactAddLength(stringToU8a(output)), salt), 256);
 }
 
 /** Sends `txs` (pairs of [tx, signer]) at once, nonces assigned per signer; resolves with the events of each once included. */
@@ -138,7 +140,7 @@ export async function postAndAnswer(api, keyring, queries = QUERIES, { userUri =
   const salt = new Uint8Array(32).fill(9);
   const providers = PROVIDERS.map((p) => ({ ...p, pair: keyring.addFromUri(p.uri) }));
   await sendAll(api, tasks.flatMap((task, i) => providers.map((p) =>
-    [api.tx.tasks.commitOutput(task, outputCommitment(p.pair, queries[i].answers[p.role], salt)), p.pair])));
+    [api.tx.tasks.commitOutput(task, outputCommitment(p.pair, task, queries[i].answers[p.role], salt)), p.pair])));
   onPhase('outputs committed');
   await afterCommit(tasks, providers);
   const last = tasks[tasks.length - 1];
