@@ -390,3 +390,26 @@ fn a_burst_of_two_hundred_queries_is_accepted_and_every_reveal_phase_closes_in_t
 		}
 	});
 }
+
+#[test]
+fn committee_draws_use_babe_vrf_randomness_and_a_delay_on_every_chain() {
+	use core::any::TypeId;
+	use frame_support::traits::Get;
+	// Dev, local and production chains share this runtime: no chain draws from a source a block
+	// author can grind (the collective-flip pallet is gone), and none draws at its close.
+	assert_eq!(
+		TypeId::of::<<Runtime as pallet_poq_consensus::Config>::Randomness>(),
+		TypeId::of::<pallet_babe::ParentBlockRandomness<Runtime>>()
+	);
+	assert!(<<Runtime as pallet_poq_consensus::Config>::DrawDelay as Get<crate::BlockNumber>>::get() >= 2);
+	for preset in [sp_genesis_builder::DEV_RUNTIME_PRESET, sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET] {
+		preset_ext(preset).execute_with(|| {
+			let p = pallet_poq_consensus::CurrentParams::<Runtime>::get();
+			assert!(
+				pallet_poq_consensus::Pallet::<Runtime>::blocks_needed(&p) <=
+					pallet_poq_tasks::Phases::<Runtime>::get().scoring,
+				"{preset}: the draw delay and windows fit in the scoring phase"
+			);
+		});
+	}
+}

@@ -51,6 +51,25 @@ test('state_getMetadata decodes and lists the runtime pallets', async () => {
   assert.equal(version.specName.toString(), 'proof-of-quality');
 });
 
+test('committee randomness: the beacon folds in every block\'s BABE VRF output', async () => {
+  const { api } = node;
+  const pallets = (await api.rpc.state.getMetadata()).asLatest.pallets.map((p) => p.name.toString());
+  assert.ok(!pallets.includes('RandomnessCollectiveFlip'), 'no collective-flip randomness on the dev chain');
+  // Three consecutive blocks: each has its author's VRF output and a new beacon.
+  const start = (await api.rpc.chain.getHeader()).number.toNumber();
+  const beacons = [];
+  for (let n = start; n < start + 3; n++) {
+    await waitFor(`block #${n + 1}`, async () => (await api.rpc.chain.getHeader()).number.toNumber() > n,
+      { timeoutMs: 60_000 });
+    const hash = await api.rpc.chain.getBlockHash(n + 1);
+    const at = await api.at(hash);
+    assert.ok((await at.query.babe.authorVrfRandomness()).isSome, `block #${n + 1} carries a VRF output`);
+    beacons.push((await at.query.consensus.beacon()).toHex());
+  }
+  assert.equal(new Set(beacons).size, 3, `beacons ${beacons.join(', ')}`);
+  assert.equal(api.consts.consensus.drawDelay.toNumber(), 2);
+});
+
 test('the dev genesis seats Alice, Bob and Charlie on the council', async () => {
   const { api } = node;
   const keyring = new Keyring({ type: 'sr25519' });

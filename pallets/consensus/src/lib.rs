@@ -488,13 +488,14 @@ pub mod pallet {
 		}
 
 		/// Commits to the caller's scores of `task`:
-		/// [`poq_primitives::scores_commitment`]. Committee members only, once, in the commit
-		/// window. The last member's commitment closes the window: reveals open in the next
+		/// [`poq_primitives::scores_commitment`] (of the member's account). Committee members
+		/// only, signed by the member or by its registered scoring key
+		/// (`evaluators.setScoringKey`), once, in the commit window. The last member's commitment closes the window: reveals open in the next
 		/// block.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::commit_scores())]
 		pub fn commit_scores(origin: OriginFor<T>, task: TaskId, commitment: H256) -> DispatchResult {
-			let who = ensure_signed(origin)?;
+			let who = Self::scorer(origin)?;
 			let mut round = Rounds::<T>::get(task).ok_or(Error::<T>::NoRound)?;
 			ensure!(round.committee.iter().any(|(m, _)| *m == who), Error::<T>::NotInCommittee);
 			let now = Self::now();
@@ -529,7 +530,7 @@ pub mod pallet {
 			model_set: H256,
 			salt: [u8; 32],
 		) -> DispatchResult {
-			let who = ensure_signed(origin)?;
+			let who = Self::scorer(origin)?;
 			let mut round = Rounds::<T>::get(task).ok_or(Error::<T>::NoRound)?;
 			ensure!(round.committee.iter().any(|(m, _)| *m == who), Error::<T>::NotInCommittee);
 			let now = Self::now();
@@ -606,6 +607,12 @@ pub mod pallet {
 	}
 
 	impl<T: Config> Pallet<T> {
+		/// The evaluator a signed origin scores for: itself, or the owner of its scoring key.
+		fn scorer(origin: OriginFor<T>) -> Result<T::AccountId, DispatchError> {
+			let signer = ensure_signed(origin)?;
+			Ok(T::Evaluators::scorer_of(&signer).ok_or(Error::<T>::NotEvaluator)?)
+		}
+
 		pub(crate) fn now() -> BlockNumberFor<T> {
 			frame_system::Pallet::<T>::block_number()
 		}

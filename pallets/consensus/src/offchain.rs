@@ -2,7 +2,8 @@
 //! assigned to, commit, keep the salt and the scores in persistent off-chain storage, reveal.
 //!
 //! For every local key of [`Config::AuthorityId`] (the `poqe` key type, part of the session
-//! keys) and every task whose committee holds that key's account:
+//! keys) and every task whose committee holds the evaluator it scores for (the key's own
+//! account, or the owner that registered it as its scoring key, `evaluators.setScoringKey`):
 //! - in the commit window, unless already committed on chain: score every output once through
 //!   the node's scoring engine ([`poq_primitives::poq_scoring::score`]), draw a salt from the
 //!   node's randomness, store `(reports, model set, salt)` under a persistent key, and submit
@@ -88,10 +89,14 @@ impl<T: Config> Pallet<T> {
 		if !signer.can_sign() {
 			return;
 		}
-		let locals: Vec<Account<T>> = signer.accounts_from_keys().collect();
+		// Each local key with the evaluator it scores for (itself, or the owner of the key).
+		let locals: Vec<(Account<T>, T::AccountId)> = signer
+			.accounts_from_keys()
+			.filter_map(|a| T::Evaluators::scorer_of(&a.id).map(|owner| (a, owner)))
+			.collect();
 		let mut mine: Vec<(TaskId, RoundOf<T>)> = Rounds::<T>::iter()
 			.filter(|(_, round)| {
-				round.committee.iter().any(|(m, _)| locals.iter().any(|a| a.id == *m))
+				round.committee.iter().any(|(m, _)| locals.iter().any(|(_, o)| o == m))
 			})
 			.collect();
 		// Earliest deadline first: a burst is scored in the order its windows close.
@@ -100,9 +105,9 @@ impl<T: Config> Pallet<T> {
 		// is about a block old, and leaves them to the next block's worker.
 		let deadline = millis().saturating_add(SCORING_BUDGET_MS);
 		for (task, round) in mine {
-			for account in &locals {
-				if round.committee.iter().any(|(m, _)| *m == account.id) {
-					Self::evaluate_task(now, task, &round, account, deadline);
+			for (account, owner) in &locals {
+				if round.committee.iter().any(|(m, _)| m == owner) {
+					Self::evaluate_task(now, task, &round, account, owner, deadline);
 				}
 			}
 		}
@@ -113,9 +118,9 @@ impl<T: Config> Pallet<T> {
 		task: TaskId,
 		round: &RoundOf<T>,
 		account: &Account<T>,
+		who: &T::AccountId,
 		deadline: u64,
 	) {
-		let who = &account.id;
 		let key = pending_key(task, who);
 		let mut store = StorageValueRef::persistent(&key);
 		let mut lock_key = key.clone();

@@ -103,7 +103,9 @@ fn commits_and_reveals_check_their_arguments() {
 		let m = committee(task)[0];
 		let c = scores_commitment(&m, task, &honest(), &MODEL_SET, &SALT);
 		assert_noop!(Consensus::commit_scores(signed(m), 99, c), Error::<Test>::NoRound);
-		assert_noop!(Consensus::commit_scores(signed(USER), task, c), Error::<Test>::NotInCommittee);
+		assert_noop!(Consensus::commit_scores(signed(USER), task, c), Error::<Test>::NotEvaluator);
+		bond(EVALUATORS + 10);
+		assert_noop!(Consensus::commit_scores(signed(EVALUATORS + 10), task, c), Error::<Test>::NotInCommittee);
 		assert_noop!(
 			Consensus::reveal_scores(signed(m), task, honest(), MODEL_SET, SALT),
 			Error::<Test>::RevealNotOpen
@@ -126,6 +128,10 @@ fn commits_and_reveals_check_their_arguments() {
 		);
 		assert_noop!(
 			Consensus::reveal_scores(signed(USER), task, honest(), MODEL_SET, SALT),
+			Error::<Test>::NotEvaluator
+		);
+		assert_noop!(
+			Consensus::reveal_scores(signed(EVALUATORS + 10), task, honest(), MODEL_SET, SALT),
 			Error::<Test>::NotInCommittee
 		);
 		reveal(m, task, &honest());

@@ -387,3 +387,64 @@ fn attack_4_a_claimed_model_does_not_inherit_another_providers_rating() {
 		assert!(pallet_poq_tasks::Providers::<Test>::get(PROVIDERS + 1).is_none());
 	});
 }
+
+#[test]
+fn attack_6_the_scoring_key_scores_and_can_do_nothing_else() {
+	test(|| {
+		use pallet_poq_evaluators::Error as EvError;
+		bond_evaluators(2);
+		let (owner, key, next_key) = (EVALUATORS, 999, 998);
+		assert_ok!(Evaluators::set_scoring_key(signed(owner), Some(key)));
+		// Neither a bonded evaluator nor another evaluator's key can be registered.
+		assert_noop!(Evaluators::set_scoring_key(signed(EVALUATORS + 1), Some(EVALUATORS)), EvError::<Test>::KeyInUse);
+		assert_noop!(Evaluators::set_scoring_key(signed(EVALUATORS + 1), Some(key)), EvError::<Test>::KeyInUse);
+		let task = post_task(&[PROVIDERS], 1_000);
+		run_to(System::block_number() + 1);
+		assert!(committee(task).contains(&owner));
+		// The key commits for its owner; the owner, having delegated, signs nothing itself.
+		let reports = vec![report(500_000)];
+		let commitment = poq_primitives::scores_commitment(&owner, task, &reports, &MODEL_SET, &SALT);
+		assert_noop!(Consensus::commit_scores(signed(owner), task, commitment), Error::<Test>::NotEvaluator);
+		assert_ok!(Consensus::commit_scores(signed(key), task, commitment));
+		assert!(Commits::<Test>::contains_key(task, owner));
+		// The key cannot touch the stake, the price or the key itself.
+		assert_noop!(Evaluators::unbond(signed(key), 100), EvError::<Test>::NotBonded);
+		assert_noop!(Evaluators::withdraw_unbonded(signed(key)), EvError::<Test>::NotBonded);
+		assert_noop!(Evaluators::chill(signed(key)), EvError::<Test>::NotBonded);
+		assert_noop!(Evaluators::set_scoring_key(signed(key), Some(next_key)), EvError::<Test>::NotBonded);
+		assert_noop!(Consensus::set_price(signed(key), 1), Error::<Test>::NotEvaluator);
+		// The owner rotates the key: the old one is refused, the new one reveals.
+		assert_ok!(Evaluators::set_scoring_key(signed(owner), Some(next_key)));
+		commit(EVALUATORS + 1, task, &reports);
+		run_to(System::block_number() + 1);
+		assert_noop!(
+			Consensus::reveal_scores(signed(key), task, reports.clone(), MODEL_SET, SALT),
+			Error::<Test>::NotEvaluator
+		);
+		assert_ok!(Consensus::reveal_scores(signed(next_key), task, reports, MODEL_SET, SALT));
+		assert!(matches!(Reveals::<Test>::get(task, owner), Some(Reveal::Valid { .. })));
+	});
+}
+
+#[test]
+fn attack_6_the_worker_scores_for_the_owner_of_its_key() {
+	let (mut ext, pool) = offchain_ext(true);
+	ext.execute_with(|| {
+		// The node holds key 999 only; evaluator 101 registered it as its scoring key.
+		sp_runtime::testing::UintAuthorityId::set_all_keys(vec![999u64]);
+		bond_evaluators(1);
+		assert_ok!(Evaluators::set_scoring_key(signed(EVALUATORS), Some(999)));
+		let task = post_task(&[PROVIDERS], 1_000);
+		run_to(System::block_number() + 1);
+		let drawn = System::block_number();
+		Consensus::offchain_worker(drawn);
+		let calls = dispatch_pool(&pool);
+		assert_eq!(calls.len(), 1);
+		assert!(Commits::<Test>::contains_key(task, EVALUATORS), "committed for the owner");
+		run_to(drawn + 1);
+		Consensus::offchain_worker(drawn + 1);
+		dispatch_pool(&pool);
+		assert!(matches!(Reveals::<Test>::get(task, EVALUATORS), Some(Reveal::Valid { .. })));
+		try_state();
+	});
+}

@@ -112,6 +112,18 @@ mod benchmarks {
 		assert!(!Ledgers::<T>::get(&who).unwrap().active);
 	}
 
+	/// Rotation, the worst case: an old key is removed, a new one registered.
+	#[benchmark]
+	fn set_scoring_key() {
+		let who = bonded::<T>("caller", 0);
+		let old: T::AccountId = account("key", 0, 0);
+		let new: T::AccountId = account("key", 1, 0);
+		Evaluators::<T>::set_scoring_key(RawOrigin::Signed(who.clone()).into(), Some(old)).expect("first key");
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), Some(new.clone()));
+		assert_eq!(ScoringKeys::<T>::get(&who), Some(new));
+	}
+
 	#[benchmark]
 	fn set_trust_bounds() -> Result<(), BenchmarkError> {
 		let origin =

@@ -212,6 +212,15 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Trust<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, Perbill>;
 
+	/// The scoring key of an evaluator (the account its node signs commits and reveals with),
+	/// when it registered one.
+	#[pallet::storage]
+	pub type ScoringKeys<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, T::AccountId>;
+
+	/// The evaluator a scoring key scores for (the inverse of [`ScoringKeys`]).
+	#[pallet::storage]
+	pub type KeyOwners<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, T::AccountId>;
+
 	/// Evaluators opted in to committees.
 	#[pallet::storage]
 	pub type Active<T: Config> =
@@ -241,6 +250,8 @@ pub mod pallet {
 		Left { who: T::AccountId },
 		/// The trust of `who` changed.
 		TrustChanged { who: T::AccountId, trust: Perbill },
+		/// `who` registered `key` as its scoring key (`None`: it signs its scores itself again).
+		ScoringKeySet { who: T::AccountId, key: Option<T::AccountId> },
 		/// Governance set new trust bounds.
 		TrustBoundsSet { bounds: TrustBounds },
 		/// `amount` of `who`'s bond was slashed for `reason`.
@@ -281,6 +292,8 @@ pub mod pallet {
 		/// The evaluator sits on a committee not settled yet: its funds stay slashable until
 		/// then.
 		InCommittee,
+		/// The key is another evaluator's scoring key, or a bonded evaluator itself.
+		KeyInUse,
 	}
 
 	#[pallet::call]
@@ -380,6 +393,9 @@ pub mod pallet {
 			if ledger.bonded.is_zero() && ledger.unbonding.is_empty() {
 				Ledgers::<T>::remove(&who);
 				Trust::<T>::remove(&who);
+				if let Some(key) = ScoringKeys::<T>::take(&who) {
+					KeyOwners::<T>::remove(key);
+				}
 				Self::deposit_event(Event::Left { who });
 			} else {
 				Ledgers::<T>::insert(&who, ledger);
@@ -454,6 +470,31 @@ pub mod pallet {
 			ensure!(bounds.is_valid(), Error::<T>::InvalidTrustBounds);
 			Bounds::<T>::put(bounds);
 			Self::deposit_event(Event::TrustBoundsSet { bounds });
+			Ok(())
+		}
+
+		/// Registers `key` as the caller's scoring key, replacing the previous one (rotation);
+		/// `None` removes it. The evaluator node signs commits and reveals with its key; the key
+		/// can do nothing else with the evaluator's stake (bonding, unbonding, withdrawal and
+		/// prices need the caller, the owner). Bonded evaluators only; the key must not be
+		/// bonded itself nor any other evaluator's key ([`Error::KeyInUse`]).
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::set_scoring_key())]
+		pub fn set_scoring_key(origin: OriginFor<T>, key: Option<T::AccountId>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(Ledgers::<T>::contains_key(&who), Error::<T>::NotBonded);
+			if let Some(k) = &key {
+				ensure!(!Ledgers::<T>::contains_key(k), Error::<T>::KeyInUse);
+				ensure!(KeyOwners::<T>::get(k).is_none_or(|o| o == who), Error::<T>::KeyInUse);
+			}
+			if let Some(old) = ScoringKeys::<T>::take(&who) {
+				KeyOwners::<T>::remove(old);
+			}
+			if let Some(k) = &key {
+				ScoringKeys::<T>::insert(&who, k);
+				KeyOwners::<T>::insert(k, &who);
+			}
+			Self::deposit_event(Event::ScoringKeySet { who, key });
 			Ok(())
 		}
 
@@ -537,7 +578,8 @@ pub mod pallet {
 		///   (zero without a ledger);
 		/// - the active set lists each evaluator once, exactly the ledgers marked active, each
 		///   with at least the minimum bond;
-		/// - unbonding chunks are oldest first; the trust bounds are valid.
+		/// - unbonding chunks are oldest first; the trust bounds are valid;
+		/// - scoring keys and their owners pair up one to one; no key is bonded itself.
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			for who in frame_system::Account::<T>::iter_keys() {
 				let total = Ledgers::<T>::get(&who).map_or(Zero::zero(), |l| l.total());
@@ -558,6 +600,15 @@ pub mod pallet {
 				);
 			}
 			ensure!(Bounds::<T>::get().is_valid(), "invalid trust bounds");
+			for (who, key) in ScoringKeys::<T>::iter() {
+				ensure!(Ledgers::<T>::contains_key(&who), "a scoring key of an account that is not bonded");
+				ensure!(KeyOwners::<T>::get(&key) == Some(who), "a scoring key without its owner entry");
+				ensure!(!Ledgers::<T>::contains_key(&key), "a scoring key that is bonded itself");
+			}
+			ensure!(
+				KeyOwners::<T>::iter().count() == ScoringKeys::<T>::iter().count(),
+				"an owner entry without its scoring key"
+			);
 			Ok(())
 		}
 	}
@@ -589,6 +640,14 @@ impl<T: Config> EvaluatorRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 			let bounds = Bounds::<T>::get();
 			bounds.clamp(Trust::<T>::get(who).unwrap_or(bounds.min))
 		})
+	}
+
+	fn scorer_of(signer: &T::AccountId) -> Option<T::AccountId> {
+		match KeyOwners::<T>::get(signer) {
+			Some(owner) => Some(owner),
+			None => (Ledgers::<T>::contains_key(signer) && !ScoringKeys::<T>::contains_key(signer))
+				.then(|| signer.clone()),
+		}
 	}
 
 	fn trust_bounds() -> (Perbill, Perbill) {

@@ -45,6 +45,7 @@ pub trait WeightInfo {
 	fn activate() -> Weight;
 	fn chill() -> Weight;
 	fn set_trust_bounds() -> Weight;
+	fn set_scoring_key() -> Weight;
 	fn slash(c: u32, ) -> Weight;
 }
 
@@ -138,6 +139,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		Weight::from_parts(5_979_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
+	fn set_scoring_key() -> Weight {
+		Weight::from_parts(30_000_000, 3_000)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
+	}
 	/// Storage: `Evaluators::Ledgers` (r:1 w:1)
 	/// Proof: `Evaluators::Ledgers` (`max_values`: None, `max_size`: Some(386), added: 2861, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -198,6 +204,11 @@ impl WeightInfo for () {
 	fn set_trust_bounds() -> Weight {
 		Weight::from_parts(5_979_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	fn set_scoring_key() -> Weight {
+		Weight::from_parts(30_000_000, 3_000)
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn slash(c: u32, ) -> Weight {
 		Weight::from_parts(100_599_772, 6196)

@@ -317,6 +317,9 @@ pub trait EvaluatorRegistry<AccountId, Balance> {
 	/// The governed trust bounds `(lowest, highest)`: the one source of truth for them, which
 	/// every trust update uses.
 	fn trust_bounds() -> (Perbill, Perbill);
+	/// The evaluator that `signer` commits and reveals scores for: the owner of the scoring key
+	/// `signer`, or `signer` itself when it is a bonded evaluator without a scoring key.
+	fn scorer_of(signer: &AccountId) -> Option<AccountId>;
 }
 
 /// Whether an evaluator may still owe a slash: the evaluators pallet keeps its funds
