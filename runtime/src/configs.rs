@@ -376,6 +376,11 @@ impl pallet_poq_consensus::BenchmarkHelper<AccountId, Balance> for ConsensusBenc
 		}
 		System::set_block_number(info.reveal_ends);
 		Tasks::on_initialize(info.reveal_ends);
+		// The committee is drawn the draw delay later.
+		let at = info.reveal_ends +
+			<<Runtime as pallet_poq_consensus::Config>::DrawDelay as frame_support::traits::Get<BlockNumber>>::get();
+		System::set_block_number(at);
+		Consensus::on_initialize(at);
 		task
 	}
 

@@ -101,7 +101,7 @@ test('a query is scored by a committee over extrinsics and settled with every un
     sendAndWait(api, api.tx.consensus.commitScores(task, scoresCommitment(e, task, r, salt)), e)));
   await assert.rejects(
     sendAndWait(api, api.tx.consensus.commitScores(task, scoresCommitment(alice, task, honest, salt)), alice),
-    /consensus\.NotInCommittee/);
+    /consensus\.NotEvaluator/);
 
   await waitFor('the score reveal window', async () =>
     (await bestNumber(api)) >= round.commitEnds.toNumber() - 1, { timeoutMs: 120_000 });

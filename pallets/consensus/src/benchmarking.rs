@@ -12,6 +12,13 @@ fn task_with_committee<T: Config>(n: u32, m: u32) -> (TaskId, Vec<T::AccountId>)
 	// Evaluators first: a task drawn without candidates is settled at once (nobody to wait for).
 	let members: Vec<T::AccountId> = (0..m).map(T::BenchmarkHelper::evaluator).collect();
 	let task = T::BenchmarkHelper::scoring_task(n);
+	// With a draw delay the helper's task is still waiting for its draw: draw it now.
+	if !Rounds::<T>::contains_key(task) {
+		Consensus::<T>::draw(task);
+	}
+	for who in &members {
+		Engaged::<T>::insert(who, 1);
+	}
 	Rounds::<T>::mutate(task, |r| {
 		let r = r.as_mut().expect("the helper's task has a round");
 		r.committee = members

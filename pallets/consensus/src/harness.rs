@@ -91,6 +91,7 @@ fn params(r: &mut Rng) -> Params<u64> {
 	p.inference_share = perbill(r);
 	p.quality_floor = permill(r);
 	p.result_retention = r.below(8);
+	p.cost_cap = r.below(20) as u32;
 	if r.chance(20) {
 		p.rule = AggregationRule::TrimmedMean(permill(r));
 	}
@@ -154,7 +155,14 @@ fn arbitrary_call(r: &mut Rng, scores: &mut alloc::collections::BTreeMap<(TaskId
 				gov(),
 			);
 		},
-		20 => return (Ev::slash { who: r.pick(&accounts()), fraction: perbill(r) }.into(), gov()),
+		20 => {
+			return if r.chance(50) {
+				(Ev::slash { who: r.pick(&accounts()), fraction: perbill(r) }.into(), gov())
+			} else {
+				let key = r.chance(80).then(|| r.pick(&accounts()));
+				(Ev::set_scoring_key { key }.into(), origin)
+			};
+		},
 		21 => Call::<Test>::set_price { price: amount(r) }.into(),
 		22..=24 => {
 			// A member of a round commits to reports it will (mostly) reveal.

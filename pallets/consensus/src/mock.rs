@@ -60,9 +60,11 @@ parameter_types! {
 	pub DefaultParams: Params<u64> = default_params();
 }
 
-/// The mock's parameters: the recommended ones with commit 2, reveal 2, retention 5 blocks.
+/// The mock's parameters: the recommended ones with commit 2, reveal 2, retention 5 blocks, and
+/// no cost cap (the mock's providers declare a cost of 10 on bounties of 1,000: the reward tests
+/// look at the split; the cap has its own test).
 pub fn default_params() -> Params<u64> {
-	Params::recommended(2, 2, 5)
+	Params { cost_cap: 0, ..Params::recommended(2, 2, 5) }
 }
 
 impl pallet_poq_tasks::Config for Test {

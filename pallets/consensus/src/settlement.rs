@@ -144,9 +144,14 @@ impl<T: Config> Pallet<T> {
 			.collect();
 		let ev_shares = math::split_pool(rest, &math::evaluator_weights(&entries, p.accuracy_bound)).0;
 
+		// A declared cost is a price: nobody is paid more than `cost_cap` times its own.
+		let capped = |s: u128, cost: u128| match p.cost_cap {
+			0 => s,
+			m => s.min(cost.saturating_mul(m as u128)),
+		};
 		let mut payouts: Vec<(T::AccountId, BalanceOf<T>)> = Vec::with_capacity(n + members.len());
-		for (o, s) in view.outputs.iter().zip(&inf_shares) {
-			payouts.push((o.provider.clone(), (*s).saturated_into()));
+		for ((o, s), c) in view.outputs.iter().zip(&inf_shares).zip(&costs) {
+			payouts.push((o.provider.clone(), capped(*s, *c).saturated_into()));
 		}
 		for ((m, b), s) in members.iter().zip(&base).zip(&ev_shares) {
 			payouts.push((m.who.clone(), b.saturating_add(*s).saturated_into()));

@@ -407,7 +407,8 @@ fn attack_6_the_scoring_key_scores_and_can_do_nothing_else() {
 		assert_noop!(Consensus::commit_scores(signed(owner), task, commitment), Error::<Test>::NotEvaluator);
 		assert_ok!(Consensus::commit_scores(signed(key), task, commitment));
 		assert!(Commits::<Test>::contains_key(task, owner));
-		// The key cannot touch the stake, the price or the key itself.
+		// The key cannot bond, touch the stake, the price or the key itself.
+		assert_noop!(Evaluators::bond(signed(key), 100), EvError::<Test>::KeyInUse);
 		assert_noop!(Evaluators::unbond(signed(key), 100), EvError::<Test>::NotBonded);
 		assert_noop!(Evaluators::withdraw_unbonded(signed(key)), EvError::<Test>::NotBonded);
 		assert_noop!(Evaluators::chill(signed(key)), EvError::<Test>::NotBonded);
@@ -446,5 +447,35 @@ fn attack_6_the_worker_scores_for_the_owner_of_its_key() {
 		dispatch_pool(&pool);
 		assert!(matches!(Reveals::<Test>::get(task, EVALUATORS), Some(Reveal::Valid { .. })));
 		try_state();
+	});
+}
+
+#[test]
+fn attack_4_a_zero_or_low_declared_cost_caps_what_the_provider_earns() {
+	test(|| {
+		let mut p = default_params();
+		p.cost_cap = 10;
+		assert_ok!(Consensus::set_params(RuntimeOrigin::root(), p));
+		bond_evaluators(3);
+		// Provider 11 declares the cost 10 of the mock; provider 12 declares 0 to win the cost
+		// prior and escape the cost penalty; both answer equally well.
+		assert_ok!(Tasks::register_provider(signed(PROVIDERS + 1), b"m1".to_vec(), 0));
+		let task = post_task(&[PROVIDERS, PROVIDERS + 1], 1_000);
+		run_to(System::block_number() + 1);
+		let members = committee(task);
+		let reports = vec![report(900_000), report(900_000)];
+		members.iter().for_each(|m| commit(*m, task, &reports));
+		run_to(System::block_number() + 1);
+		members.iter().for_each(|m| reveal(*m, task, &reports));
+		run_to(System::block_number() + 1);
+		let r = Results::<Test>::get(task).unwrap();
+		// The liar has the best cost prior, and is paid nothing: its price was zero.
+		assert!(r.outputs[1].scores[1] > r.outputs[0].scores[1]);
+		assert_eq!(r.outputs[1].reward, 0);
+		// The honest provider is paid up to ten times its cost; the rest goes back to the user.
+		assert_eq!(r.outputs[0].reward, 100);
+		let paid: u64 = r.outputs.iter().map(|o| o.reward).sum::<u64>() +
+			r.evaluators.iter().map(|e| e.reward).sum::<u64>();
+		assert_eq!(paid + r.refunded, 1_000);
 	});
 }

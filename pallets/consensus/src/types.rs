@@ -96,6 +96,10 @@ pub struct Params<BlockNumber> {
 	pub rating_step_min: Permill,
 	/// Blocks a task's result stays in storage (at least one).
 	pub result_retention: BlockNumber,
+	/// The most a provider is paid for one output, in multiples of its declared cost (zero: no
+	/// cap). The declared cost is a price: declaring less than the real cost to win the cost
+	/// prior and escape the cost penalty caps what the provider can earn.
+	pub cost_cap: u32,
 }
 
 impl<BlockNumber> Params<BlockNumber> {
@@ -107,7 +111,7 @@ impl<BlockNumber> Params<BlockNumber> {
 	/// pool to providers whose evaluator-side quality reaches the floor of 0.45, weighed by
 	/// `Q' - 0.2 x normalised cost` with `Q'` their quality above the floor, rescaled
 	/// (`docs/design.md` argues both from the measured scores), accuracy zero at a deviation of 0.25, ratings from 0.5 with a minimum
-	/// step of 5%.
+	/// step of 5%; a provider is paid at most 10 times its declared cost per output.
 	pub fn recommended(commit_blocks: BlockNumber, reveal_blocks: BlockNumber, result_retention: BlockNumber) -> Self {
 		Params {
 			rule: AggregationRule::TrustWeightedMedian,
@@ -134,6 +138,7 @@ impl<BlockNumber> Params<BlockNumber> {
 			initial_rating: Permill::from_percent(50),
 			rating_step_min: Permill::from_percent(5),
 			result_retention,
+			cost_cap: 10,
 		}
 	}
 }

@@ -292,19 +292,22 @@ pub mod pallet {
 		/// The evaluator sits on a committee not settled yet: its funds stay slashable until
 		/// then.
 		InCommittee,
-		/// The key is another evaluator's scoring key, or a bonded evaluator itself.
+		/// The key is another evaluator's scoring key, or a bonded evaluator itself (a scoring
+		/// key cannot bond either).
 		KeyInUse,
 	}
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
 		/// Becomes an evaluator by bonding `amount` (at least `MinBond`). Trust starts at the
-		/// governed minimum (probation): it grows only with accurate settled work.
+		/// governed minimum (probation): it grows only with accurate settled work. An account
+		/// registered as a scoring key cannot bond ([`Error::KeyInUse`]).
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::bond())]
 		pub fn bond(origin: OriginFor<T>, #[pallet::compact] amount: BalanceOf<T>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			ensure!(!Ledgers::<T>::contains_key(&who), Error::<T>::AlreadyBonded);
+			ensure!(!KeyOwners::<T>::contains_key(&who), Error::<T>::KeyInUse);
 			ensure!(amount >= T::MinBond::get(), Error::<T>::BondTooSmall);
 			Self::hold(&who, amount)?;
 			Ledgers::<T>::insert(&who, LedgerOf::<T> { bonded: amount, ..Default::default() });

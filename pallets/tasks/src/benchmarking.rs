@@ -158,7 +158,10 @@ mod benchmarks {
 	fn set_phase_lengths() -> Result<(), BenchmarkError> {
 		let origin =
 			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
-		let lengths = PhaseLengths { answer: 5u32.into(), reveal: 5u32.into(), scoring: 5u32.into() };
+		// A scoring phase that holds what the consensus pallet needs, within the maximum.
+		let needed: BlockNumberFor<T> = T::OnRevealClosed::scoring_blocks_needed().into();
+		let scoring = needed.max(5u32.into()).min(T::MaxPhaseLength::get());
+		let lengths = PhaseLengths { answer: 5u32.into(), reveal: 5u32.into(), scoring };
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, lengths);
 		assert_eq!(Phases::<T>::get(), lengths);
