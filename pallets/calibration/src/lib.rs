@@ -405,6 +405,11 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type GoldPosters<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32>;
 
+	/// Removed gold posters that still have pending commitments (which they can only cancel),
+	/// and how many: approving one again resumes its count.
+	#[pallet::storage]
+	pub type FormerPosters<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32>;
+
 	/// Pending commitments to gold labels.
 	#[pallet::storage]
 	pub type GoldCommits<T: Config> = StorageMap<_, Identity, H256, GoldCommitOf<T>>;
@@ -530,7 +535,7 @@ pub mod pallet {
 		pub fn add_gold_poster(origin: OriginFor<T>, who: T::AccountId) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
 			ensure!(!GoldPosters::<T>::contains_key(&who), Error::<T>::AlreadyGoldPoster);
-			GoldPosters::<T>::insert(&who, 0);
+			GoldPosters::<T>::insert(&who, FormerPosters::<T>::take(&who).unwrap_or(0));
 			Self::deposit_event(Event::GoldPosterAdded { who });
 			Ok(())
 		}
@@ -541,8 +546,10 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::remove_gold_poster())]
 		pub fn remove_gold_poster(origin: OriginFor<T>, who: T::AccountId) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
-			ensure!(GoldPosters::<T>::contains_key(&who), Error::<T>::NotGoldPoster);
-			GoldPosters::<T>::remove(&who);
+			let pending = GoldPosters::<T>::take(&who).ok_or(Error::<T>::NotGoldPoster)?;
+			if pending > 0 {
+				FormerPosters::<T>::insert(&who, pending);
+			}
 			Self::deposit_event(Event::GoldPosterRemoved { who });
 			Ok(())
 		}
@@ -680,6 +687,9 @@ pub mod pallet {
 					*n = n.saturating_sub(1);
 				}
 			});
+			FormerPosters::<T>::mutate_exists(&c.poster, |p| {
+				*p = p.and_then(|n| n.checked_sub(1)).filter(|n| *n > 0);
+			});
 		}
 
 		/// Invariants: every poster's pending count matches its commitments; every commitment's
@@ -695,8 +705,12 @@ pub mod pallet {
 				*h += c.deposit;
 			}
 			for (who, n) in GoldPosters::<T>::iter() {
-				ensure!(pending.get(&who).copied().unwrap_or(0) == n, "pending count differs from commitments");
+				ensure!(pending.remove(&who).unwrap_or(0) == n, "pending count differs from commitments");
 			}
+			for (who, n) in FormerPosters::<T>::iter() {
+				ensure!(pending.remove(&who).unwrap_or(0) == n, "a former poster's count differs from its commitments");
+			}
+			ensure!(pending.is_empty(), "commitments of a poster without a count");
 			for (who, h) in held {
 				ensure!(
 					T::Currency::balance_on_hold(&HoldReason::GoldDeposit.into(), &who) == h,

@@ -344,3 +344,17 @@ fn a_lone_member_gains_nothing_and_an_unscored_task_has_no_composite_pairs() {
 		assert_eq!(GoldRecords::<Test>::get(10).unwrap().concordance[SERIES_COMPOSITE].pairs, 0);
 	})
 }
+
+#[test]
+fn a_poster_removed_with_pending_commitments_and_approved_again_keeps_its_count() {
+	test(|| {
+		let labels = GoldLabels::Quality(vec![sp_runtime::Permill::from_percent(10), sp_runtime::Permill::from_percent(90)]);
+		let c = gold_commitment(&POSTER, 7, &labels, &[1; 32]);
+		assert_ok!(Calibration::commit_gold(RuntimeOrigin::signed(POSTER), c));
+		assert_ok!(Calibration::remove_gold_poster(RuntimeOrigin::root(), POSTER));
+		assert_ok!(Calibration::add_gold_poster(RuntimeOrigin::root(), POSTER));
+		assert_eq!(GoldPosters::<Test>::get(POSTER), Some(1));
+		assert_ok!(Calibration::cancel_gold(RuntimeOrigin::signed(POSTER), c));
+		assert_eq!(GoldPosters::<Test>::get(POSTER), Some(0));
+	});
+}
