@@ -705,6 +705,7 @@ fn the_offchain_worker_scores_commits_and_reveals_from_its_stored_salt() {
 		assert_eq!(me.slashed, 0);
 		// "out11" and "out12" have 5 characters: 0.5 each by the length scorer.
 		assert_eq!(r.outputs[0].scores[Dimension::Semantic as usize], Some(pm(650_000)));
+		try_state();
 	});
 }
 
@@ -723,6 +724,7 @@ fn the_offchain_worker_does_not_commit_into_a_closing_window() {
 		// One block earlier it can.
 		Consensus::offchain_worker(round.commit_ends - 2);
 		assert_eq!(pool_state.read().transactions.len(), 1);
+		try_state();
 	});
 }
 
@@ -742,5 +744,6 @@ fn without_an_engine_or_a_key_the_worker_submits_nothing() {
 		sp_runtime::testing::UintAuthorityId::set_all_keys(Vec::<u64>::new());
 		Consensus::offchain_worker(6);
 		assert!(pool_state.read().transactions.is_empty());
+		try_state();
 	});
 }
