@@ -9,7 +9,7 @@
 use codec::DecodeLimit;
 use frame_support::traits::{Hooks, OnIdle, TryState, TryStateSelect};
 use libfuzzer_sys::fuzz_target;
-use poq_runtime::{AllPalletsWithSystem, Consensus, Runtime, RuntimeCall, RuntimeOrigin, System, Tasks};
+use poq_runtime::{AllPalletsWithSystem, Consensus, RuntimeCall, RuntimeOrigin, System, Tasks};
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::{traits::Dispatchable, BuildStorage, Storage};
 use std::sync::OnceLock;

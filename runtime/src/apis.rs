@@ -262,7 +262,7 @@ impl_runtime_apis! {
 	impl frame_try_runtime::TryRuntime<Block> for Runtime {
 		fn on_runtime_upgrade(checks: frame_try_runtime::UpgradeCheckSelect) -> (Weight, Weight) {
 			let weight = Executive::try_runtime_upgrade(checks).unwrap();
-			(weight, <super::configs::RuntimeBlockWeights as frame_support::traits::Get<_>>::get().max_block)
+			(weight, <super::configs::RuntimeBlockWeights as frame_support::traits::Get<frame_system::limits::BlockWeights>>::get().max_block)
 		}
 
 		fn execute_block(

@@ -125,10 +125,9 @@ use poq_primitives::{
 	ScoreReport, SlashReason, TaskFamily, TaskId, TaskProvider,
 };
 use sp_core::H256;
-use sp_runtime::{
-	traits::{SaturatedConversion, Saturating, Zero},
-	Perbill, Permill,
-};
+use sp_runtime::traits::{SaturatedConversion, Saturating, Zero};
+/// The fixed-point types of the pallet's parameters and results.
+pub use sp_runtime::{Perbill, Permill};
 
 /// Balance type of the pallet's currency.
 pub type BalanceOf<T> =

@@ -262,10 +262,7 @@ fn attack_8_trust_moves_within_the_one_set_of_bounds() {
 		run_to(System::block_number() + 1);
 		let members = committee(task);
 		let reports = vec![report(500_000)];
-		members.iter().for_each(|m| commit(*m, task, &reports));
-		run_to(System::block_number() + 1);
-		members.iter().for_each(|m| reveal(*m, task, &reports));
-		run_to(System::block_number() + 1);
+		score_all(&members, task, &reports);
 		let r = Results::<Test>::get(task).unwrap();
 		// 5% of the gap to 51%, not to 100% (which the old second bound would have used).
 		for e in r.evaluators.iter() {
@@ -274,9 +271,30 @@ fn attack_8_trust_moves_within_the_one_set_of_bounds() {
 	});
 }
 
+/// Every member of `members` commits to and reveals `reports`; the task settles.
+fn score_all(members: &[u64], task: TaskId, reports: &[ScoreReport]) {
+	members.iter().for_each(|m| commit(*m, task, reports));
+	run_to(System::block_number() + 1);
+	members.iter().for_each(|m| reveal(*m, task, reports));
+	run_to(System::block_number() + 1);
+}
+
 /// The off-chain worker's stored entry of evaluator 101 in `task`.
 fn stored(task: TaskId) -> Option<PendingOf<Test>> {
 	StorageValueRef::persistent(&pending_key(task, &EVALUATORS)).get().ok().flatten()
+}
+
+/// Dispatches the worker's reveal (it must be valid), has `other` reveal `reports` by hand, and
+/// checks at settlement that evaluator 101 revealed and was not slashed.
+fn land_reveal_and_settle(pool: &crate::tests::PoolState, task: TaskId, other: u64, reports: &[ScoreReport]) {
+	dispatch_pool(pool);
+	assert!(matches!(Reveals::<Test>::get(task, EVALUATORS), Some(Reveal::Valid { .. })));
+	reveal(other, task, reports);
+	run_to(System::block_number() + 1);
+	let r = Results::<Test>::get(task).unwrap();
+	let me = r.evaluators.iter().find(|e| e.who == EVALUATORS).unwrap();
+	assert_eq!((me.conduct, me.slashed), (Conduct::Revealed, 0));
+	try_state();
 }
 
 #[test]
@@ -308,14 +326,7 @@ fn attack_3_dropped_transactions_are_sent_again_while_the_window_is_open() {
 		pool.write().transactions.clear();
 		run_to(reveal_at + 1);
 		Consensus::offchain_worker(reveal_at + 1);
-		dispatch_pool(&pool);
-		assert!(matches!(Reveals::<Test>::get(task, EVALUATORS), Some(Reveal::Valid { .. })));
-		reveal(evaluators[1], task, &by_hand);
-		run_to(System::block_number() + 1);
-		let r = Results::<Test>::get(task).unwrap();
-		let me = r.evaluators.iter().find(|e| e.who == EVALUATORS).unwrap();
-		assert_eq!((me.conduct, me.slashed), (Conduct::Revealed, 0));
-		try_state();
+		land_reveal_and_settle(&pool, task, evaluators[1], &by_hand);
 	});
 }
 
@@ -344,14 +355,7 @@ fn attack_3_a_second_scoring_run_cannot_replace_the_committed_salt() {
 		commit(evaluators[1], task, &by_hand);
 		run_to(drawn + 1);
 		Consensus::offchain_worker(drawn + 1);
-		dispatch_pool(&pool);
-		assert!(matches!(Reveals::<Test>::get(task, EVALUATORS), Some(Reveal::Valid { .. })));
-		reveal(evaluators[1], task, &by_hand);
-		run_to(drawn + 2);
-		let r = Results::<Test>::get(task).unwrap();
-		let me = r.evaluators.iter().find(|e| e.who == EVALUATORS).unwrap();
-		assert_eq!((me.conduct, me.slashed), (Conduct::Revealed, 0));
-		try_state();
+		land_reveal_and_settle(&pool, task, evaluators[1], &by_hand);
 	});
 }
 
@@ -363,10 +367,7 @@ fn attack_4_a_claimed_model_does_not_inherit_another_providers_rating() {
 		let task = post_task(&[PROVIDERS], 1_000);
 		run_to(System::block_number() + 1);
 		let members = committee(task);
-		members.iter().for_each(|m| commit(*m, task, &[report(900_000)]));
-		run_to(System::block_number() + 1);
-		members.iter().for_each(|m| reveal(*m, task, &[report(900_000)]));
-		run_to(System::block_number() + 1);
+		score_all(&members, task, &[report(900_000)]);
 		let good = pallet_poq_tasks::Providers::<Test>::get(PROVIDERS).unwrap().rating.unwrap();
 		assert_eq!(good.rating, Permill::from_parts(900_000));
 		// Provider 12 claims the same model: it starts from the initial rating, not from "m0"'s.
@@ -374,10 +375,7 @@ fn attack_4_a_claimed_model_does_not_inherit_another_providers_rating() {
 		let task = post_task(&[PROVIDERS + 1], 1_000);
 		run_to(System::block_number() + 1);
 		let members = committee(task);
-		members.iter().for_each(|m| commit(*m, task, &[report(100_000)]));
-		run_to(System::block_number() + 1);
-		members.iter().for_each(|m| reveal(*m, task, &[report(100_000)]));
-		run_to(System::block_number() + 1);
+		score_all(&members, task, &[report(100_000)]);
 		let r = Results::<Test>::get(task).unwrap();
 		assert_eq!(r.outputs[0].scores[0], Some(default_params().initial_rating), "model prior");
 		// And its poor result does not drag the other provider's rating down.
@@ -464,10 +462,7 @@ fn attack_4_a_zero_or_low_declared_cost_caps_what_the_provider_earns() {
 		run_to(System::block_number() + 1);
 		let members = committee(task);
 		let reports = vec![report(900_000), report(900_000)];
-		members.iter().for_each(|m| commit(*m, task, &reports));
-		run_to(System::block_number() + 1);
-		members.iter().for_each(|m| reveal(*m, task, &reports));
-		run_to(System::block_number() + 1);
+		score_all(&members, task, &reports);
 		let r = Results::<Test>::get(task).unwrap();
 		// The liar has the best cost prior, and is paid nothing: its price was zero.
 		assert!(r.outputs[1].scores[1] > r.outputs[0].scores[1]);
