@@ -5,8 +5,11 @@
 #   zombienet/run.sh spawn [NET]   start network NET and keep it running (Ctrl-C stops it)
 #   zombienet/run.sh test [NET]    run NET.zndsl and exit with its result
 #
-# NET is `local` (default: Alice and Bob, local.toml) or `validators` (Alice, Bob, Charlie and
-# a joining Dave, validators.toml; its test plays the council's validator-set changes).
+# NET is `local` (default: Alice and Bob, local.toml), `validators` (Alice, Bob, Charlie and
+# a joining Dave, validators.toml; its test plays the council's validator-set changes) or
+# `evaluators` (four validators and three evaluator nodes, evaluators.toml; its test is the
+# scenario tests/e2e/network/evaluators.mjs: attackers, a load client and faults. Its options:
+# POQ_NET_TASKS, default 30, and POQ_NET_EVERY_S, default 12).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 source ../scripts/env.sh
@@ -17,11 +20,21 @@ fi
 export PATH="$(dirname "$POQ_NODE_BIN"):$PATH"
 net="${2:-local}"
 case "$net" in
-	local | validators) ;;
-	*) echo "run.sh: unknown network \`$net\`: expected \`local\` or \`validators\`" >&2; exit 2 ;;
+	local | validators | evaluators) ;;
+	*) echo "run.sh: unknown network \`$net\`: expected \`local\`, \`validators\` or \`evaluators\`" >&2; exit 2 ;;
 esac
 case "${1:-}" in
 	spawn) exec npx zombienet --provider native spawn "$net.toml" ;;
-	test) exec npx zombienet --provider native test "$net.zndsl" ;;
+	test)
+		if [ "$net" = evaluators ]; then
+			# The scenario is a client of its own (zombienet's orchestrator spawns the network
+			# from evaluators.toml): it needs the e2e clients' packages.
+			e2e=../tests/e2e
+			if [ ! -d "$e2e/node_modules" ] || [ "$e2e/package-lock.json" -nt "$e2e/node_modules/.package-lock.json" ]; then
+				(cd "$e2e" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+			fi
+			exec node "$e2e/network/evaluators.mjs"
+		fi
+		exec npx zombienet --provider native test "$net.zndsl" ;;
 	*) sed -n '2,10p' "$0"; exit 2 ;;
 esac

@@ -1,4 +1,4 @@
-//! Chain specifications built into the node: `dev`, `local` and `local3`.
+//! Chain specifications built into the node: `dev`, `local`, `local3` and `local4`.
 
 use poq_runtime::WASM_BINARY;
 use sc_service::ChainType;
@@ -52,6 +52,19 @@ pub fn local_three_chain_spec() -> Result<ChainSpec, String> {
 		.with_id("poq_local_three")
 		.with_chain_type(ChainType::Local)
 		.with_genesis_config_preset_name(poq_runtime::genesis_config_presets::LOCAL_THREE_PRESET)
+		.with_properties(properties())
+		.build())
+}
+
+/// The four-validator local testnet (Alice, Bob, Charlie and Dave), from the runtime's
+/// `local_four` preset: the network of the evaluator scenario (`zombienet/evaluators.toml`),
+/// which keeps finalizing with one validator down.
+pub fn local_four_chain_spec() -> Result<ChainSpec, String> {
+	Ok(ChainSpec::builder(wasm()?, None)
+		.with_name("Proof-of-Quality Local Testnet (four validators)")
+		.with_id("poq_local_four")
+		.with_chain_type(ChainType::Local)
+		.with_genesis_config_preset_name(poq_runtime::genesis_config_presets::LOCAL_FOUR_PRESET)
 		.with_properties(properties())
 		.build())
 }

@@ -43,11 +43,12 @@ impl SubstrateCli for Cli {
 			"dev" => Box::new(chain_spec::development_chain_spec()?),
 			"" | "local" => Box::new(chain_spec::local_chain_spec()?),
 			"local3" => Box::new(chain_spec::local_three_chain_spec()?),
+			"local4" => Box::new(chain_spec::local_four_chain_spec()?),
 			path => {
 				let p = std::path::PathBuf::from(path);
 				if !p.exists() {
 					return Err(format!(
-						"unknown chain `{path}`: expected `dev`, `local`, `local3` or the path of a chain \
+						"unknown chain `{path}`: expected `dev`, `local`, `local3`, `local4` or the path of a chain \
 						 spec JSON file"
 					));
 				}

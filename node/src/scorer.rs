@@ -75,3 +75,15 @@ pub fn load(args: &ScoringArgs) -> Result<Arc<dyn Scorer>, String> {
 fn hex_string(b: &[u8]) -> String {
 	b.iter().map(|x| format!("{x:02x}")).collect()
 }
+
+#[cfg(test)]
+mod tests {
+	/// The hash the chain specs accept at genesis (the runtime computes it from the lock with
+	/// `poq_primitives::model_set_identity`) is the one the engine reports for the default set.
+	#[test]
+	fn genesis_accepts_the_engines_default_model_set() {
+		let engine = poq_scorer::models::lock_identity();
+		assert_eq!(poq_primitives::model_set_identity(poq_scorer::models::MODELS_LOCK).0, engine);
+		assert_eq!(poq_runtime::genesis_config_presets::default_model_set().0, engine);
+	}
+}

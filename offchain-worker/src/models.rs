@@ -130,10 +130,21 @@ impl ModelSet {
 	/// the ONNX Runtime library (whose version is part of its file name). Two evaluators with
 	/// the same identity ran the same models.
 	pub fn identity(&self) -> [u8; 32] {
-		let mut h = Sha256::new();
-		for f in self.files.iter().filter(|f| f.name != ORT_LIBRARY) {
-			h.update(format!("{}:{}\n", f.name, f.sha256));
-		}
-		h.finalize().into()
+		identity_of(self.files.iter().map(|f| (f.name.as_str(), f.sha256.as_str())))
 	}
+}
+
+/// The identity of the set of `(file, sha256)` entries, as [`ModelSet::identity`] computes it.
+pub fn identity_of<'a>(files: impl Iterator<Item = (&'a str, &'a str)>) -> [u8; 32] {
+	let mut h = Sha256::new();
+	for (name, sha256) in files.filter(|(name, _)| *name != ORT_LIBRARY) {
+		h.update(format!("{name}:{sha256}\n"));
+	}
+	h.finalize().into()
+}
+
+/// The identity of the default set of [`MODELS_LOCK`]: what [`ModelSet::identity`] is for any
+/// directory [`ModelSet::open`] accepts, and the hash the chain specs accept at genesis.
+pub fn lock_identity() -> [u8; 32] {
+	identity_of(locked_files().into_iter())
 }

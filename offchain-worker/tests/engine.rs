@@ -182,3 +182,58 @@ fn the_identity_is_stable_and_names_the_files() {
 		]
 	);
 }
+
+/// The largest difference, over every output and dimension of the golden tasks and a long
+/// source, between the scores of an engine with `threads` intra-op threads and one with a
+/// single thread. Printed by the drift test; `docs/scoring-engine.md` reports it.
+fn drift_against_one_thread(threads: usize) -> f64 {
+	let golden: serde_json::Value = serde_json::from_str(include_str!("golden.json")).unwrap();
+	let long_source = "The river rises in the northern hills and flows south through farmland. ".repeat(60);
+	let mut tasks: Vec<(Family, String, Option<String>, Vec<String>)> = golden["tasks"]
+		.as_array()
+		.unwrap()
+		.iter()
+		.map(|t| {
+			let outputs = t["outputs"].as_array().unwrap().iter().map(|o| o.as_str().unwrap().to_string()).collect();
+			(family(t["family"].as_str().unwrap()), t["query"].as_str().unwrap().to_string(), t["reference"].as_str().map(String::from), outputs)
+		})
+		.collect();
+	tasks.push((
+		Family::Summarization,
+		format!("Summarize: {long_source}"),
+		None,
+		vec!["The river flows south from the northern hills through farmland.".into(), "The river flows north into the hills.".into()],
+	));
+	let (one, many) = (
+		Engine::new(&EngineOptions { threads: 1, ..options(16) }).unwrap(),
+		Engine::new(&EngineOptions { threads, ..options(16) }).unwrap(),
+	);
+	let mut worst = 0f64;
+	for (family, query, reference, outputs) in &tasks {
+		let task = TaskInput {
+			family: *family,
+			query,
+			reference: reference.as_deref(),
+			outputs: outputs.iter().map(String::as_str).collect(),
+		};
+		let (a, b) = (one.score_task(&task).unwrap(), many.score_task(&task).unwrap());
+		for (x, y) in a.iter().zip(&b) {
+			for d in [x.structure - y.structure, x.semantic - y.semantic, x.alignment - y.alignment] {
+				worst = worst.max(d.abs());
+			}
+		}
+	}
+	worst
+}
+
+/// Scores do not drift with the thread count (1, 2, every core: 0) beyond 1e-5, three orders
+/// of magnitude below the governed tolerance floor (0.02 on the runtime): evaluators on
+/// machines with different core counts agree. The chain sees scores rounded to millionths.
+#[test]
+fn scores_do_not_drift_with_the_thread_count() {
+	for threads in [2, 0] {
+		let drift = drift_against_one_thread(threads);
+		eprintln!("float drift, {threads} threads (0: every core) against 1: {drift:e}");
+		assert!(drift <= 1e-5, "{threads} threads drift by {drift} from one thread");
+	}
+}

@@ -320,6 +320,8 @@ impl pallet_poq_consensus::Config for Runtime {
 	/// Settlements and result pruning: up to a tenth of a block in `on_initialize`.
 	type ServiceWeight = ConsensusServiceWeight;
 	type DefaultParams = ConsensusDefaults;
+	/// An old and a new model set side by side during an upgrade, with room to spare.
+	type MaxModelSets = ConstU32<8>;
 	type GovernanceOrigin = RootOrTwoThirdsCouncil;
 	/// Calibration gates the composite's dimensions by their reliability on gold tasks.
 	type Gate = Calibration;
@@ -445,6 +447,12 @@ impl pallet_poq_calibration::BenchmarkHelper<AccountId> for CalibrationBenchmark
 				.try_into()
 				.expect("members <= MaxCommitteeSize");
 		});
+		// Reveals of an accepted set, so that they count.
+		let model_set = crate::genesis_config_presets::default_model_set();
+		if !pallet_poq_consensus::AcceptedModelSets::<Runtime>::contains_key(model_set) {
+			let info = pallet_poq_consensus::ModelSetInfo::new(b"bench".to_vec(), b"1".to_vec()).expect("short labels");
+			pallet_poq_consensus::AcceptedModelSets::<Runtime>::insert(model_set, info);
+		}
 		for (i, who) in committee.iter().enumerate() {
 			let reports: alloc::vec::Vec<poq_primitives::ScoreReport> = (0..outputs)
 				.map(|j| {
@@ -456,7 +464,7 @@ impl pallet_poq_calibration::BenchmarkHelper<AccountId> for CalibrationBenchmark
 			Reveals::<Runtime>::insert(
 				task,
 				who,
-				Reveal::Valid { reports: reports.try_into().expect("outputs <= MaxOutputs"), model_set: sp_core::H256::zero() },
+				Reveal::Valid { reports: reports.try_into().expect("outputs <= MaxOutputs"), model_set },
 			);
 		}
 		let due = Rounds::<Runtime>::get(task).expect("round").reveal_ends;

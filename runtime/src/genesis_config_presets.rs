@@ -1,5 +1,8 @@
-//! Genesis presets: `development` (one validator, Alice), `local_testnet` (Alice and Bob) and
-//! `local_three` (Alice, Bob and Charlie).
+//! Genesis presets: `development` (one validator, Alice), `local_testnet` (Alice and Bob),
+//! `local_three` (Alice, Bob and Charlie) and `local_four` (Alice, Bob, Charlie and Dave).
+//!
+//! Every preset accepts the scoring engine's default model set (`offchain-worker/models.lock`)
+//! as `poq-default` at the runtime's crate version.
 //!
 //! Each validator gets session keys (BABE, GRANDPA and the evaluator key, all from its dev
 //! seed) and a seat in the governed validator set; the minimum set size is the genesis size, at
@@ -23,6 +26,21 @@ pub const ENDOWMENT: u128 = 1_000_000 * UNIT;
 
 /// The preset name of the three-validator local testnet.
 pub const LOCAL_THREE_PRESET: &str = "local_three";
+
+/// The preset name of the four-validator local testnet.
+pub const LOCAL_FOUR_PRESET: &str = "local_four";
+
+/// The lock of the scoring engine's default model set, compiled in.
+pub const MODELS_LOCK: &str = include_str!("../../offchain-worker/models.lock");
+
+/// Name under which every preset accepts the default model set.
+pub const DEFAULT_MODEL_SET_NAME: &str = "poq-default";
+
+/// The hash of the default model set ([`poq_primitives::model_set_identity`] of
+/// `offchain-worker/models.lock`): what an evaluator node with the default models reports.
+pub fn default_model_set() -> sp_core::H256 {
+	poq_primitives::model_set_identity(MODELS_LOCK)
+}
 
 /// A validator of a preset: its account and its session keys.
 type Authority = (AccountId, BabeId, GrandpaId, poq_primitives::crypto::Public);
@@ -57,6 +75,13 @@ fn testnet_genesis(
 			min_validators: initial_authorities.len().min(2) as u32,
 		},
 		sudo: SudoConfig { key: Some(root) },
+		consensus: pallet_poq_consensus::GenesisConfig {
+			model_sets: vec![(
+				default_model_set(),
+				DEFAULT_MODEL_SET_NAME.as_bytes().to_vec(),
+				env!("CARGO_PKG_VERSION").as_bytes().to_vec(),
+			)],
+		},
 		council_membership: pallet_membership::GenesisConfig {
 			members: council.try_into().expect("the dev council fits CouncilMaxMembers; qed"),
 		},
@@ -124,12 +149,29 @@ pub fn local_three_config_genesis() -> Value {
 	)
 }
 
+/// The `local_four` preset: Alice, Bob, Charlie and Dave author and finalize; any three of
+/// them finalize (the network of the evaluator scenario, which stops one validator).
+pub fn local_four_config_genesis() -> Value {
+	testnet_genesis(
+		vec![
+			authority(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+			authority(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+			authority(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
+			authority(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
+		],
+		endowed(),
+		Sr25519Keyring::Alice.to_account_id(),
+		dev_council(),
+	)
+}
+
 /// The JSON of a named preset, or `None` when the name is unknown.
 pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
 	let patch = match id.as_ref() {
 		sp_genesis_builder::DEV_RUNTIME_PRESET => development_config_genesis(),
 		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => local_config_genesis(),
 		LOCAL_THREE_PRESET => local_three_config_genesis(),
+		LOCAL_FOUR_PRESET => local_four_config_genesis(),
 		_ => return None,
 	};
 	Some(
@@ -145,5 +187,6 @@ pub fn preset_names() -> Vec<PresetId> {
 		PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET),
 		PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
 		PresetId::from(LOCAL_THREE_PRESET),
+		PresetId::from(LOCAL_FOUR_PRESET),
 	]
 }

@@ -39,8 +39,17 @@ fn preset_ext(name: &str) -> sp_io::TestExternalities {
 fn both_presets_build_and_unknown_names_do_not() {
 	for name in genesis_config_presets::preset_names() {
 		let name = String::from_utf8(name.into()).unwrap();
-		preset_ext(&name);
+		preset_ext(&name).execute_with(|| {
+			// Every preset accepts the default model set, and only it.
+			let sets: Vec<_> = pallet_poq_consensus::AcceptedModelSets::<Runtime>::iter().collect();
+			assert_eq!(sets.len(), 1, "{name}");
+			assert_eq!(sets[0].0, genesis_config_presets::default_model_set());
+			assert_eq!(sets[0].1.name.to_vec(), b"poq-default".to_vec());
+		});
 	}
+	preset_ext(genesis_config_presets::LOCAL_FOUR_PRESET).execute_with(|| {
+		assert_eq!(pallet_babe::Authorities::<Runtime>::get().len(), 4);
+	});
 	assert!(genesis_config_presets::get_preset(&"no-such-preset".into()).is_none());
 }
 
@@ -157,7 +166,7 @@ fn a_query_is_scored_by_a_committee_and_settled() {
 			semantic: Permill::from_percent(80),
 			alignment: Permill::from_percent(70),
 		}];
-		let model_set = sp_core::H256::repeat_byte(1);
+		let model_set = crate::genesis_config_presets::default_model_set();
 		let e = evaluator.to_account_id();
 		assert_ok!(crate::Consensus::commit_scores(
 			signed(evaluator),
@@ -284,7 +293,7 @@ fn a_gold_task_calibrates_through_the_runtime() {
 		let round = pallet_poq_consensus::Rounds::<Runtime>::get(0).expect("committee drawn");
 		let r = |x| ScoreReport { structure: Permill::from_percent(x), semantic: Permill::from_percent(x), alignment: Permill::from_percent(x) };
 		let reports = vec![r(80), r(30)];
-		let (e, model_set) = (evaluator.to_account_id(), sp_core::H256::repeat_byte(1));
+		let (e, model_set) = (evaluator.to_account_id(), crate::genesis_config_presets::default_model_set());
 		assert_ok!(crate::Consensus::commit_scores(signed(evaluator), 0, scores_commitment(&e, 0, &reports, &model_set, &salt)));
 		run_to(round.commit_ends);
 		// Too early: the committee has not revealed yet. Refused, deposit slashed.

@@ -92,6 +92,8 @@ mod benchmarks {
 	fn settle(m: Linear<1, { T::MaxCommitteeSize::get() }>, n: Linear<1, { T::MaxOutputs::get() }>) {
 		let (task, members) = task_with_committee::<T>(n, m);
 		let strikes = CurrentParams::<T>::get().outlier_strikes;
+		// Reveals of an accepted set: they count (a set that is not accepted is cheaper).
+		AcceptedModelSets::<T>::insert(H256::zero(), ModelSetInfo::new(b"bench".to_vec(), b"1".to_vec()).unwrap());
 		for (i, who) in members.iter().enumerate() {
 			let r = reports(n, if i % 2 == 0 { 0 } else { 1_000_000 });
 			Commits::<T>::insert(task, who, H256::zero());
@@ -126,6 +128,30 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, p);
 		assert_eq!(CurrentParams::<T>::get().committee_size, 1);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn accept_model_set() -> Result<(), BenchmarkError> {
+		let origin = T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let hash = H256::repeat_byte(0xab);
+		let label = alloc::vec![b'x'; MAX_MODEL_SET_LABEL as usize];
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, hash, label.clone(), label);
+		assert!(AcceptedModelSets::<T>::contains_key(hash));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn retire_model_set() -> Result<(), BenchmarkError> {
+		let origin = T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let label = alloc::vec![b'x'; MAX_MODEL_SET_LABEL as usize];
+		for b in [0xab, 0xcd] {
+			AcceptedModelSets::<T>::insert(H256::repeat_byte(b), ModelSetInfo::new(label.clone(), label.clone()).unwrap());
+		}
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, H256::repeat_byte(0xab));
+		assert!(!AcceptedModelSets::<T>::contains_key(H256::repeat_byte(0xab)));
 		Ok(())
 	}
 

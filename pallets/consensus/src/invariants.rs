@@ -17,7 +17,18 @@ impl<T: Config> Pallet<T> {
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
 		Self::check_rounds()?;
 		Self::check_draws()?;
-		Self::check_results()
+		Self::check_results()?;
+		Self::check_model_sets()
+	}
+
+	fn check_model_sets() -> Result<(), TryRuntimeError> {
+		let n = AcceptedModelSets::<T>::iter().count() as u32;
+		ensure!(n == AcceptedModelSets::<T>::count(), "the model-set counter differs from the entries");
+		ensure!(n <= T::MaxModelSets::get(), "more accepted model sets than MaxModelSets");
+		for (_, info) in AcceptedModelSets::<T>::iter() {
+			ensure!(!info.name.is_empty() && !info.version.is_empty(), "a model set with an empty label");
+		}
+		Ok(())
 	}
 
 	fn check_rounds() -> Result<(), TryRuntimeError> {

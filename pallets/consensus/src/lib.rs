@@ -77,7 +77,13 @@
 //!
 //! - *cell*: one output and one evaluator-side dimension.
 //! - *deviation*: mean absolute difference between a member's cells and the consensus.
-//! - *model set*: the hash an evaluator's engine reports for the models it scored with.
+//! - *model set*: the hash an evaluator's engine reports for the models it scored with
+//!   ([`poq_primitives::model_set_identity`]). Governance keeps the accepted ones
+//!   ([`AcceptedModelSets`], [`Pallet::accept_model_set`], [`Pallet::retire_model_set`]); a
+//!   reveal of any other set is left out of the consensus and unpaid but not slashed
+//!   ([`Conduct::UnacceptedModelSet`], [`Event::RevealLeftOut`]): running other models is a
+//!   configuration error, not an attack. Two accepted sets count side by side during an
+//!   upgrade.
 //!
 //! ## Off-chain worker
 //!
@@ -106,6 +112,8 @@ mod types;
 pub use types::*;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_model_sets;
 #[cfg(test)]
 mod tests_security;
 pub mod weights;
@@ -230,7 +238,12 @@ pub mod pallet {
 		/// Parameters at genesis (must pass [`Params::validate`]).
 		type DefaultParams: Get<Params<BlockNumberFor<Self>>>;
 
-		/// Who sets weights and parameters.
+		/// Most model sets governance can accept at once ([`AcceptedModelSets`]): at least 2, so
+		/// that evaluators on an old and a new set can coexist during an upgrade.
+		#[pallet::constant]
+		type MaxModelSets: Get<u32>;
+
+		/// Who sets weights and parameters and accepts model sets.
 		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
 		/// Calibration: the weights each family's composite uses after gating
@@ -350,6 +363,43 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type PendingDraws<T: Config> = StorageMap<_, Twox64Concat, TaskId, (BlockNumberFor<T>, u32)>;
 
+	/// The model sets governance accepts, by hash ([`poq_primitives::model_set_identity`]),
+	/// with a name and version: reveals of any other set are left out of the consensus
+	/// ([`Conduct::UnacceptedModelSet`]). At most [`Config::MaxModelSets`]; governance cannot
+	/// retire the last one.
+	#[pallet::storage]
+	pub type AcceptedModelSets<T: Config> =
+		CountedStorageMap<_, Blake2_128Concat, H256, ModelSetInfo, OptionQuery>;
+
+	/// The model sets accepted at genesis.
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// `(hash, name, version)` of each accepted model set: 1 to [`Config::MaxModelSets`]
+		/// distinct hashes on a chain whose evaluators should be paid, each label 1 to
+		/// [`MAX_MODEL_SET_LABEL`] bytes. The node's chain specs accept the default set of
+		/// `offchain-worker/models.lock`.
+		pub model_sets: Vec<(H256, Vec<u8>, Vec<u8>)>,
+		#[serde(skip)]
+		pub _config: core::marker::PhantomData<T>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			assert!(
+				self.model_sets.len() as u32 <= T::MaxModelSets::get(),
+				"genesis model sets exceed MaxModelSets"
+			);
+			for (hash, name, version) in &self.model_sets {
+				let info = ModelSetInfo::new(name.clone(), version.clone())
+					.expect("a genesis model set's name and version must be 1 to 64 bytes");
+				assert!(!AcceptedModelSets::<T>::contains_key(hash), "genesis model sets contain duplicates");
+				AcceptedModelSets::<T>::insert(hash, info);
+			}
+		}
+	}
+
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
@@ -372,6 +422,14 @@ pub mod pallet {
 		/// A member revealed scores that do not match its commitment; it is slashed at
 		/// settlement.
 		RevealMismatch { task: TaskId, who: T::AccountId },
+		/// A member revealed matching scores of a model set governance has not accepted: they
+		/// are left out of the consensus and earn nothing, and the member is not slashed (a
+		/// configuration error: the node runs models other than the accepted ones).
+		RevealLeftOut { task: TaskId, who: T::AccountId, model_set: H256 },
+		/// Governance accepted a model set.
+		ModelSetAccepted { model_set: H256, name: ModelSetLabel, version: ModelSetLabel },
+		/// Governance retired a model set: reveals of it are left out from now on.
+		ModelSetRetired { model_set: H256 },
 		/// A task was settled: scores, winner, every payout and the refund.
 		TaskScored {
 			task: TaskId,
@@ -422,6 +480,16 @@ pub mod pallet {
 		/// The draw delay and the commit and reveal windows do not fit in the tasks pallet's
 		/// scoring phase: every member would miss its windows.
 		WindowsExceedScoring,
+		/// A model set's name or version is empty or longer than [`MAX_MODEL_SET_LABEL`] bytes.
+		InvalidLabel,
+		/// The model set is accepted already.
+		ModelSetAlreadyAccepted,
+		/// [`Config::MaxModelSets`] model sets are accepted already: retire one first.
+		TooManyModelSets,
+		/// The model set is not accepted.
+		UnknownModelSet,
+		/// The last accepted model set cannot be retired: every reveal would be left out.
+		LastModelSet,
 	}
 
 	#[pallet::hooks]
@@ -541,7 +609,11 @@ pub mod pallet {
 				let reports: BoundedVec<_, T::MaxOutputs> =
 					reports.try_into().map_err(|_| Error::<T>::WrongReportCount)?;
 				Reveals::<T>::insert(task, &who, Reveal::Valid { reports, model_set });
-				Self::deposit_event(Event::ScoresRevealed { task, who, model_set });
+				if AcceptedModelSets::<T>::contains_key(model_set) {
+					Self::deposit_event(Event::ScoresRevealed { task, who, model_set });
+				} else {
+					Self::deposit_event(Event::RevealLeftOut { task, who, model_set });
+				}
 			} else {
 				Reveals::<T>::insert(task, &who, Reveal::Mismatch);
 				Self::deposit_event(Event::RevealMismatch { task, who });
@@ -601,6 +673,42 @@ pub mod pallet {
 			);
 			CurrentParams::<T>::put(params);
 			Self::deposit_event(Event::ParamsSet { params });
+			Ok(())
+		}
+
+		/// Accepts the model set `model_set` ([`poq_primitives::model_set_identity`] of its
+		/// lock: what an evaluator node reports with its reveals) under a name and version of 1
+		/// to [`MAX_MODEL_SET_LABEL`] bytes each. Reveals of it count from now on, beside those
+		/// of the sets accepted before: that is how a new set is rolled out
+		/// ([`Pallet::retire_model_set`] ends the old one).
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::accept_model_set())]
+		pub fn accept_model_set(
+			origin: OriginFor<T>,
+			model_set: H256,
+			name: Vec<u8>,
+			version: Vec<u8>,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			let info = ModelSetInfo::new(name, version).ok_or(Error::<T>::InvalidLabel)?;
+			ensure!(!AcceptedModelSets::<T>::contains_key(model_set), Error::<T>::ModelSetAlreadyAccepted);
+			ensure!(AcceptedModelSets::<T>::count() < T::MaxModelSets::get(), Error::<T>::TooManyModelSets);
+			AcceptedModelSets::<T>::insert(model_set, info.clone());
+			Self::deposit_event(Event::ModelSetAccepted { model_set, name: info.name, version: info.version });
+			Ok(())
+		}
+
+		/// Retires the accepted model set `model_set`: its reveals are left out of the
+		/// consensus from now on, also those of tasks not settled yet. The last accepted set
+		/// cannot be retired ([`Error::LastModelSet`]).
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::retire_model_set())]
+		pub fn retire_model_set(origin: OriginFor<T>, model_set: H256) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			ensure!(AcceptedModelSets::<T>::contains_key(model_set), Error::<T>::UnknownModelSet);
+			ensure!(AcceptedModelSets::<T>::count() > 1, Error::<T>::LastModelSet);
+			AcceptedModelSets::<T>::remove(model_set);
+			Self::deposit_event(Event::ModelSetRetired { model_set });
 			Ok(())
 		}
 	}

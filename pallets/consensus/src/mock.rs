@@ -212,6 +212,7 @@ impl pallet_poq_consensus::Config for Test {
 	type MaxCandidates = ConstU32<32>;
 	type ServiceWeight = ServiceWeight;
 	type DefaultParams = DefaultParams;
+	type MaxModelSets = ConstU32<4>;
 	type GovernanceOrigin = EnsureRoot<u64>;
 	type Gate = Calibration;
 	type WeightInfo = ();
@@ -306,6 +307,10 @@ pub const EVALUATORS: u64 = 101;
 pub const SALT: [u8; 32] = [7; 32];
 /// The model-set hash every test member reports.
 pub const MODEL_SET: H256 = H256::repeat_byte(9);
+/// The model-set hash the mock scoring engine reports (the off-chain worker's tests).
+pub const SCORER_MODEL_SET: H256 = H256::repeat_byte(7);
+/// A model-set hash nobody accepted.
+pub const OTHER_MODEL_SET: H256 = H256::repeat_byte(3);
 
 /// User, 8 providers and 16 evaluators own 1_000_000 each. Nobody is bonded yet.
 pub fn new_test_ext() -> sp_io::TestExternalities {
@@ -316,6 +321,15 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		.chain(EVALUATORS..EVALUATORS + 16);
 	pallet_balances::GenesisConfig::<Test> {
 		balances: accounts.map(|a| (a, 1_000_000)).collect(),
+		..Default::default()
+	}
+	.assimilate_storage(&mut t)
+	.unwrap();
+	pallet_poq_consensus::GenesisConfig::<Test> {
+		model_sets: vec![
+			(MODEL_SET, b"test".to_vec(), b"1".to_vec()),
+			(SCORER_MODEL_SET, b"scorer".to_vec(), b"1".to_vec()),
+		],
 		..Default::default()
 	}
 	.assimilate_storage(&mut t)

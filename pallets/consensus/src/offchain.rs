@@ -275,6 +275,13 @@ impl<T: Config> Pallet<T> {
 			millis().saturating_sub(started),
 			response.model_set
 		);
+		if !AcceptedModelSets::<T>::contains_key(response.model_set) {
+			log::warn!(
+				target: "poq-ocw",
+				"task {task}: this node's model set {:?} is not accepted on chain (consensus.acceptedModelSets): its reveals are left out of the consensus and earn nothing; install an accepted set",
+				response.model_set
+			);
+		}
 		Ok(PendingScores {
 			reports: response.reports,
 			model_set: response.model_set,

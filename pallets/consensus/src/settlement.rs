@@ -46,6 +46,9 @@ impl<T: Config> Pallet<T> {
 					(false, _) => (Conduct::Silent, Vec::new()),
 					(true, None) => (Conduct::NoReveal, Vec::new()),
 					(true, Some(Reveal::Mismatch)) => (Conduct::BadReveal, Vec::new()),
+					(true, Some(Reveal::Valid { model_set, .. }))
+						if !AcceptedModelSets::<T>::contains_key(model_set) =>
+						(Conduct::UnacceptedModelSet, Vec::new()),
 					(true, Some(Reveal::Valid { reports, .. })) if reports.len() == n =>
 						(Conduct::Revealed, reports.iter().flat_map(|r| r.cells()).collect()),
 					// Refused by `reveal_scores`; never punished should it appear.
@@ -256,11 +259,12 @@ impl<T: Config> Pallet<T> {
 				expires_at,
 			},
 		);
-		let reports: Vec<ValidReveal<T>> = round
-			.committee
+		// The reveals that counted (of an accepted model set), for calibration.
+		let reports: Vec<ValidReveal<T>> = members
 			.iter()
-			.filter_map(|(who, _)| match Reveals::<T>::get(task, who) {
-				Some(Reveal::Valid { reports, .. }) if reports.len() == n => Some((who.clone(), reports)),
+			.filter(|m| m.conduct == Conduct::Revealed)
+			.filter_map(|m| match Reveals::<T>::get(task, &m.who) {
+				Some(Reveal::Valid { reports, .. }) if reports.len() == n => Some((m.who.clone(), reports)),
 				_ => None,
 			})
 			.collect();

@@ -6,6 +6,7 @@ use frame_support::pallet_prelude::*;
 use poq_consensus_math::{AggregationRule, ToleranceParams, TrustRates};
 use poq_primitives::{ScoreReport, TaskFamily};
 use sp_core::H256;
+use alloc::vec::Vec;
 use sp_runtime::{traits::Zero, Perbill, Permill};
 
 /// The weights of the six dimensions in the composite, in [`poq_primitives::Dimension::ALL`] order.
@@ -177,6 +178,10 @@ pub enum Conduct {
 	NoReveal,
 	/// Revealed scores that do not match the commitment.
 	BadReveal,
+	/// Revealed matching scores of a model set that governance has not accepted
+	/// ([`crate::AcceptedModelSets`]): left out of the consensus and unpaid, not slashed; trust
+	/// as an absentee's.
+	UnacceptedModelSet,
 }
 
 /// What a member revealed.
@@ -297,6 +302,31 @@ where
 	pub weights: [Permill; 6],
 	/// Members who revealed validly, in draw order, with their reports.
 	pub reports: BoundedVec<(AccountId, BoundedVec<ScoreReport, MaxOutputs>), MaxCommittee>,
+}
+
+/// The most bytes of a model set's name or of its version.
+pub const MAX_MODEL_SET_LABEL: u32 = 64;
+
+/// A model set's name or version (UTF-8 by convention, 1 to [`MAX_MODEL_SET_LABEL`] bytes).
+pub type ModelSetLabel = BoundedVec<u8, ConstU32<MAX_MODEL_SET_LABEL>>;
+
+/// What governance records of an accepted model set; its hash is the key.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug)]
+pub struct ModelSetInfo {
+	/// Its name (for example `poq-default`).
+	pub name: ModelSetLabel,
+	/// Its version (for example `0.1.0`).
+	pub version: ModelSetLabel,
+}
+
+impl ModelSetInfo {
+	/// The record of `name` and `version`, if both are 1 to [`MAX_MODEL_SET_LABEL`] bytes.
+	pub fn new(name: Vec<u8>, version: Vec<u8>) -> Option<Self> {
+		if name.is_empty() || version.is_empty() {
+			return None;
+		}
+		Some(Self { name: name.try_into().ok()?, version: version.try_into().ok()? })
+	}
 }
 
 /// A provider's rating (the model prior): see [`poq_primitives::Rating`].

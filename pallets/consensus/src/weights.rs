@@ -43,6 +43,8 @@ pub trait WeightInfo {
 	fn settle(m: u32, n: u32, ) -> Weight;
 	fn set_dimension_weights() -> Weight;
 	fn set_params() -> Weight;
+	fn accept_model_set() -> Weight;
+	fn retire_model_set() -> Weight;
 	fn snapshot_candidates(c: u32, ) -> Weight;
 	fn draw_committee(c: u32, ) -> Weight;
 	fn prune_results(r: u32, ) -> Weight;
@@ -196,6 +198,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
+	/// Storage: `Consensus::AcceptedModelSets` (r:1 w:1)
+	/// Storage: `Consensus::CounterForAcceptedModelSets` (r:1 w:1)
+	fn accept_model_set() -> Weight {
+		Weight::from_parts(12_000_000, 3600)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+	}
+	/// Storage: `Consensus::AcceptedModelSets` (r:1 w:1)
+	/// Storage: `Consensus::CounterForAcceptedModelSets` (r:1 w:1)
+	fn retire_model_set() -> Weight {
+		Weight::from_parts(12_000_000, 3600)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+	}
 	/// Storage: `Consensus::Snapshots` (r:1 w:1)
 	/// Proof: `Consensus::Snapshots` (`max_values`: None, `max_size`: Some(8210), added: 10685, mode: `MaxEncodedLen`)
 	/// Storage: `Evaluators::Bounds` (r:1 w:0)
@@ -319,6 +335,16 @@ impl WeightInfo for () {
 		Weight::from_parts(11_787_000, 1497)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	fn accept_model_set() -> Weight {
+		Weight::from_parts(12_000_000, 3600)
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
+	}
+	fn retire_model_set() -> Weight {
+		Weight::from_parts(12_000_000, 3600)
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn snapshot_candidates(c: u32, ) -> Weight {
 		Weight::from_parts(24_806_000, 11675)

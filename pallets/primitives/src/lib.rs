@@ -245,6 +245,30 @@ impl ScoreReport {
 	}
 }
 
+/// The identity of a model set from its lock (`offchain-worker/models.lock`: one line per file,
+/// `file <TAB> source <TAB> path-in-source <TAB> sha256`; blank lines and `#` comments skipped):
+/// sha256 over `file:sha256\n` of every file in lock order except the ONNX Runtime library
+/// (`libonnxruntime*`, whose version is in its name). The scoring engine reports the same hash
+/// for a models directory that matches the lock (`poq_scorer::ModelSet::identity`); governance
+/// accepts model sets by it (`pallet-poq-consensus`).
+pub fn model_set_identity(lock: &str) -> H256 {
+	let mut text = alloc::vec::Vec::new();
+	for line in lock.lines() {
+		if line.trim().is_empty() || line.starts_with('#') {
+			continue;
+		}
+		let cols: alloc::vec::Vec<&str> = line.split('\t').collect();
+		if cols.len() != 4 || cols[0].starts_with("libonnxruntime") {
+			continue;
+		}
+		text.extend_from_slice(cols[0].as_bytes());
+		text.push(b':');
+		text.extend_from_slice(cols[3].as_bytes());
+		text.push(b'\n');
+	}
+	H256(sp_io::hashing::sha2_256(&text))
+}
+
 /// The commitment an evaluator submits before revealing its scores of a task:
 /// `blake2_256(SCALE((account, task, reports, model_set, salt)))`, with `reports` one
 /// [`ScoreReport`] per revealed output in the task's output order (a vector: compact length

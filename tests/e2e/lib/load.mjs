@@ -33,9 +33,12 @@ function errorName(api, dispatchError) {
 export class LoadClient {
   /**
    * `providers` inference nodes (dev-derived accounts `//Load/Provider/i`, funded by Alice),
-   * `users` accounts that post; `perTask` providers answer each query (rotating).
+   * `users` accounts that post; `perTask` providers answer each query (rotating). `evaluator`:
+   * the dev account `setup` makes an evaluator (the dev chain's own node scores), or null for a
+   * network whose evaluators bond by themselves.
    */
-  constructor(api, keyring, { providers = 8, users = 1 } = {}) {
+  constructor(api, keyring, { providers = 8, users = 1, evaluator = '//Alice' } = {}) {
+    this.evaluator = evaluator;
     this.api = api;
     this.keyring = keyring;
     this.providers = Array.from({ length: providers }, (_, i) => {
@@ -55,10 +58,10 @@ export class LoadClient {
     this.refused.set(why, (this.refused.get(why) || 0) + 1);
   }
 
-  /** Funds and registers the providers, funds the users, makes Alice an evaluator. */
+  /** Funds and registers the providers, funds the users, makes the evaluator one (Alice). */
   async setup() {
     const { api, keyring } = this;
-    await prepare(api, keyring);
+    await prepare(api, keyring, this.evaluator);
     const alice = keyring.addFromUri('//Alice');
     // Providers hold a registration deposit and 1 POQ per open output; users hold bounties.
     const fund = [
@@ -138,10 +141,10 @@ export class LoadClient {
 
   /**
    * Posts `n` queries at once (one burst), each answered by `perTask` providers (its
-   * `maxOutputs`) and scored by a committee of 1; resolves with the tasks once every query is
-   * included or refused.
+   * `maxOutputs`) and scored by a committee of `committeeSize` (null: the governed default);
+   * resolves with the tasks once every query is included or refused.
    */
-  async post(n, { perTask = Math.min(8, this.providers.length), bounty = 5n * POQ } = {}) {
+  async post(n, { perTask = Math.min(8, this.providers.length), bounty = 5n * POQ, committeeSize = 1 } = {}) {
     const { api } = this;
     const sent = [];
     for (let i = 0; i < n; i++) {
@@ -149,7 +152,7 @@ export class LoadClient {
       const q = QUERIES[k % QUERIES.length];
       const user = this.users[k % this.users.length];
       const tx = api.tx.tasks.submitQuery(q.family, `${q.query} [${k}]`, q.reference, bounty,
-        { maxOutputs: perTask, committeeSize: 1 });
+        { maxOutputs: perTask, committeeSize });
       const nonce = user.nonce++;
       const sentMs = Date.now();
       sent.push(new Promise((resolve) => {

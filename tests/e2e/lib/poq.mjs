@@ -107,11 +107,14 @@ export async function sendAll(api, txs) {
   }));
 }
 
-/** Makes `evaluator` a bonded, active evaluator and registers the providers (idempotent). */
+/**
+ * Makes `evaluatorUri` a bonded, active evaluator (none when null) and registers the providers
+ * (idempotent).
+ */
 export async function prepare(api, keyring, evaluatorUri = '//Alice') {
-  const evaluator = keyring.addFromUri(evaluatorUri);
+  const evaluator = evaluatorUri === null ? null : keyring.addFromUri(evaluatorUri);
   const txs = [];
-  if ((await api.query.evaluators.ledgers(evaluator.address)).isNone) {
+  if (evaluator && (await api.query.evaluators.ledgers(evaluator.address)).isNone) {
     txs.push([api.tx.evaluators.bond(1_000n * POQ), evaluator], [api.tx.evaluators.activate(), evaluator]);
   }
   for (const p of PROVIDERS) {
