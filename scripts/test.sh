@@ -7,7 +7,10 @@
 #   2. Networks: zombienet spawns Alice and Bob (zombienet/local.toml) and checks that they
 #      peer, author and finalize (zombienet/local.zndsl); then the validator-set network
 #      (zombienet/validators.toml): the council adds a validator, one rotates its keys, the
-#      council removes one, finality continues (zombienet/validators.zndsl).
+#      council removes one, finality continues (zombienet/validators.zndsl); then the
+#      evaluator network (zombienet/evaluators.toml): three evaluator nodes and two attacking
+#      clients score a stream of 30 tasks while a validator and an evaluator node are killed and
+#      restarted (tests/e2e/network/evaluators.mjs).
 #   3. End-to-end: tests/e2e starts the real node binary and talks to it over RPC.
 # Before them, the first-run path of the model set: scripts/models.sh --python into empty
 # temporary directories (no wheels, no models, no venv), every file checked against
@@ -46,6 +49,15 @@ echo "== zombienet: two validators (zombienet/local.zndsl)"
 zombienet_test local
 echo "== zombienet: the validator set changes (zombienet/validators.zndsl)"
 zombienet_test validators
+echo "== zombienet: the evaluator network under attack and faults (tests/e2e/network/evaluators.mjs)"
+elog=$(mktemp)
+if zombienet/run.sh test evaluators >"$elog" 2>&1; then
+	grep -a -e '^\[evaluators\]' -e '^|' "$elog" || true
+	rm -f "$elog"
+else
+	grep -av -e 'has multiple versions' -e 'fetching metrics from' "$elog"; rm -f "$elog"
+	echo "zombienet test evaluators failed" >&2; exit 1
+fi
 
 echo "== end-to-end tests (tests/e2e, real node over RPC)"
 cd tests/e2e

@@ -11,7 +11,8 @@ import { startNode, waitFor, sendAndWait } from './lib/node.mjs';
 import { outputCommitment } from './lib/poq.mjs';
 
 const POQ = 1_000_000_000_000n;
-const MODEL_SET = '0x' + '11'.repeat(32);
+/** The model set the chain accepts at genesis (the default one), read in `before`. */
+let MODEL_SET;
 let node;
 let keyring;
 
@@ -20,6 +21,10 @@ before(async () => {
   keyring = new Keyring({ type: 'sr25519' });
   // This node does not evaluate: the committee below scores over plain extrinsics.
   node = await startNode(['--dev', '--no-evaluator']);
+  const accepted = await node.api.query.consensus.acceptedModelSets.entries();
+  assert.equal(accepted.length, 1, 'the dev chain accepts one model set at genesis');
+  assert.equal(accepted[0][1].unwrap().name.toUtf8(), 'poq-default');
+  MODEL_SET = accepted[0][0].args[0].toHex();
 });
 
 after(async () => {

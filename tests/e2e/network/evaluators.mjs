@@ -28,6 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { u8aToHex } from '@polkadot/util';
 import { LoadClient, quantile } from '../lib/load.mjs';
 import { Attacker } from '../lib/attacker.mjs';
 import { POQ, sendAll } from '../lib/poq.mjs';
@@ -109,7 +110,7 @@ async function setupEvaluators(api, keyring, uri, apis, evalNodes) {
   for (const e of honest) {
     const node = await connect(uri(e.name));
     apis.push(node);
-    await node.rpc.author.insertKey('poqe', e.suri, e.key.publicKey);
+    await node.rpc.author.insertKey('poqe', e.suri, u8aToHex(e.key.publicKey));
   }
   await sendAll(api, [...honest, ...attackers].map((e) => [api.tx.evaluators.bond(1_000n * POQ), e.owner]));
   await sendAll(api, [
