@@ -5,10 +5,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Keyring } from '@polkadot/keyring';
-import { cryptoWaitReady, blake2AsHex } from '@polkadot/util-crypto';
-import { u8aConcat, compactAddLength, stringToU8a, compactToU8a, bnToU8a } from '@polkadot/util';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { startNode, waitFor, sendAndWait } from './lib/node.mjs';
 import { outputCommitment } from './lib/poq.mjs';
+import { scoresCommitment as commitmentOf } from './lib/attacker.mjs';
 
 const POQ = 1_000_000_000_000n;
 /** The model set the chain accepts at genesis (the default one), read in `before`. */
@@ -31,19 +31,10 @@ after(async () => {
   if (node) await node.stop();
 });
 
-const u32le = (n) => bnToU8a(n, { bitLength: 32, isLe: true });
-const u64le = (n) => bnToU8a(n, { bitLength: 64, isLe: true });
 
-/** Parts per million of three equal-length arrays -> `Vec<ScoreReport>` SCALE bytes. */
-function encodeReports(reports) {
-  return u8aConcat(compactToU8a(reports.length),
-    ...reports.map(([st, se, al]) => u8aConcat(u32le(st), u32le(se), u32le(al))));
-}
-
-/** `blake2_256(SCALE((account, task, reports, model_set, salt)))`, as the pallet computes it. */
+/** The commitment of `reports` to the accepted model set (see lib/attacker.mjs). */
 function scoresCommitment(pair, task, reports, salt) {
-  return blake2AsHex(u8aConcat(pair.publicKey, u64le(task), encodeReports(reports),
-    MODEL_SET, salt), 256);
+  return commitmentOf(pair, task, reports, MODEL_SET, salt);
 }
 
 

@@ -62,8 +62,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consensus::Prices` (r:0 w:1)
 	/// Proof: `Consensus::Prices` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn set_price() -> Weight {
-		// Minimum execution time: 16_134_000 picoseconds.
-		Weight::from_parts(25_628_000, 3851)
+		// Minimum execution time: 16_485_000 picoseconds.
+		Weight::from_parts(19_670_000, 3851)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -78,8 +78,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consensus::Commits` (r:1 w:1)
 	/// Proof: `Consensus::Commits` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
 	fn commit_scores() -> Weight {
-		// Minimum execution time: 38_597_000 picoseconds.
-		Weight::from_parts(47_481_000, 4290)
+		// Minimum execution time: 38_707_000 picoseconds.
+		Weight::from_parts(48_031_000, 4290)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -95,16 +95,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consensus::Commits` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
 	/// Storage: `Consensus::Reveals` (r:1 w:1)
 	/// Proof: `Consensus::Reveals` (`max_values`: None, `max_size`: Some(194), added: 2669, mode: `MaxEncodedLen`)
+	/// Storage: `Consensus::AcceptedModelSets` (r:1 w:0)
+	/// Proof: `Consensus::AcceptedModelSets` (`max_values`: None, `max_size`: Some(180), added: 2655, mode: `MaxEncodedLen`)
 	/// Storage: `Consensus::DueCursor` (r:1 w:0)
 	/// Proof: `Consensus::DueCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Consensus::Due` (r:0 w:2)
 	/// Proof: `Consensus::Due` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 8]`.
-	fn reveal_scores(n: u32, ) -> Weight {
-		// Minimum execution time: 51_786_000 picoseconds.
-		Weight::from_parts(66_928_851, 4290)
-			.saturating_add(Weight::from_parts(26_069, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(7_u64))
+	fn reveal_scores(_n: u32, ) -> Weight {
+		// Minimum execution time: 60_090_000 picoseconds.
+		Weight::from_parts(101_289_539, 4290)
+			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Consensus::Rounds` (r:1 w:1)
@@ -137,6 +138,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consensus::Commits` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
 	/// Storage: `Consensus::Reveals` (r:16 w:16)
 	/// Proof: `Consensus::Reveals` (`max_values`: None, `max_size`: Some(194), added: 2669, mode: `MaxEncodedLen`)
+	/// Storage: `Consensus::AcceptedModelSets` (r:1 w:0)
+	/// Proof: `Consensus::AcceptedModelSets` (`max_values`: None, `max_size`: Some(180), added: 2655, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:18 w:18)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:17 w:17)
@@ -168,11 +171,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `m` is `[1, 16]`.
 	/// The range of component `n` is `[1, 8]`.
 	fn settle(m: u32, n: u32, ) -> Weight {
-		// Minimum execution time: 418_080_000 picoseconds.
-		Weight::from_parts(220_579_262, 11088)
-			.saturating_add(Weight::from_parts(136_567_154, 0).saturating_mul(m.into()))
-			.saturating_add(Weight::from_parts(35_225_731, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(19_u64))
+		// Minimum execution time: 546_371_000 picoseconds.
+		Weight::from_parts(112_366_071, 11088)
+			.saturating_add(Weight::from_parts(105_971_444, 0).saturating_mul(m.into()))
+			.saturating_add(Weight::from_parts(50_537_975, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(20_u64))
 			.saturating_add(T::DbWeight::get().reads((8_u64).saturating_mul(m.into())))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(19_u64))
@@ -184,8 +187,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consensus::Weights` (r:0 w:1)
 	/// Proof: `Consensus::Weights` (`max_values`: None, `max_size`: Some(33), added: 2508, mode: `MaxEncodedLen`)
 	fn set_dimension_weights() -> Weight {
-		// Minimum execution time: 6_510_000 picoseconds.
-		Weight::from_parts(8_712_000, 0)
+		// Minimum execution time: 6_730_000 picoseconds.
+		Weight::from_parts(9_614_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Tasks::Phases` (r:1 w:0)
@@ -193,22 +196,28 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consensus::CurrentParams` (r:0 w:1)
 	/// Proof: `Consensus::CurrentParams` (`max_values`: Some(1), `max_size`: Some(97), added: 592, mode: `MaxEncodedLen`)
 	fn set_params() -> Weight {
-		// Minimum execution time: 7_191_000 picoseconds.
-		Weight::from_parts(11_787_000, 1497)
+		// Minimum execution time: 7_602_000 picoseconds.
+		Weight::from_parts(11_677_000, 1497)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Consensus::AcceptedModelSets` (r:1 w:1)
+	/// Proof: `Consensus::AcceptedModelSets` (`max_values`: None, `max_size`: Some(180), added: 2655, mode: `MaxEncodedLen`)
 	/// Storage: `Consensus::CounterForAcceptedModelSets` (r:1 w:1)
+	/// Proof: `Consensus::CounterForAcceptedModelSets` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn accept_model_set() -> Weight {
-		Weight::from_parts(12_000_000, 3600)
+		// Minimum execution time: 17_506_000 picoseconds.
+		Weight::from_parts(25_708_000, 3645)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Consensus::AcceptedModelSets` (r:1 w:1)
+	/// Proof: `Consensus::AcceptedModelSets` (`max_values`: None, `max_size`: Some(180), added: 2655, mode: `MaxEncodedLen`)
 	/// Storage: `Consensus::CounterForAcceptedModelSets` (r:1 w:1)
+	/// Proof: `Consensus::CounterForAcceptedModelSets` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn retire_model_set() -> Weight {
-		Weight::from_parts(12_000_000, 3600)
+		// Minimum execution time: 17_085_000 picoseconds.
+		Weight::from_parts(23_485_000, 3645)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -228,9 +237,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consensus::PendingDraws` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[1, 128]`.
 	fn snapshot_candidates(c: u32, ) -> Weight {
-		// Minimum execution time: 23_826_000 picoseconds.
-		Weight::from_parts(24_806_000, 11675)
-			.saturating_add(Weight::from_parts(16_264_051, 0).saturating_mul(c.into()))
+		// Minimum execution time: 29_453_000 picoseconds.
+		Weight::from_parts(11_126_664, 11675)
+			.saturating_add(Weight::from_parts(12_141_857, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(c.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -268,9 +277,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consensus::DrawQueue` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[1, 128]`.
 	fn draw_committee(c: u32, ) -> Weight {
-		// Minimum execution time: 127_409_000 picoseconds.
-		Weight::from_parts(240_800_413, 22062)
-			.saturating_add(Weight::from_parts(1_252_926, 0).saturating_mul(c.into()))
+		// Minimum execution time: 126_909_000 picoseconds.
+		Weight::from_parts(173_845_823, 22062)
+			.saturating_add(Weight::from_parts(1_306_255, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(34_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 			.saturating_add(Weight::from_parts(0, 15).saturating_mul(c.into()))
@@ -285,9 +294,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consensus::SettledReports` (`max_values`: None, `max_size`: Some(2109), added: 4584, mode: `MaxEncodedLen`)
 	/// The range of component `r` is `[0, 64]`.
 	fn prune_results(r: u32, ) -> Weight {
-		// Minimum execution time: 5_589_000 picoseconds.
-		Weight::from_parts(21_418_962, 1501)
-			.saturating_add(Weight::from_parts(14_245_988, 0).saturating_mul(r.into()))
+		// Minimum execution time: 6_079_000 picoseconds.
+		Weight::from_parts(874_072, 1501)
+			.saturating_add(Weight::from_parts(14_690_670, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(r.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -299,26 +308,25 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn set_price() -> Weight {
-		Weight::from_parts(25_628_000, 3851)
+		Weight::from_parts(19_670_000, 3851)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn commit_scores() -> Weight {
-		Weight::from_parts(47_481_000, 4290)
+		Weight::from_parts(48_031_000, 4290)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
-	fn reveal_scores(n: u32, ) -> Weight {
-		Weight::from_parts(66_928_851, 4290)
-			.saturating_add(Weight::from_parts(26_069, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(7_u64))
+	fn reveal_scores(_n: u32, ) -> Weight {
+		Weight::from_parts(101_289_539, 4290)
+			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn settle(m: u32, n: u32, ) -> Weight {
-		Weight::from_parts(220_579_262, 11088)
-			.saturating_add(Weight::from_parts(136_567_154, 0).saturating_mul(m.into()))
-			.saturating_add(Weight::from_parts(35_225_731, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(19_u64))
+		Weight::from_parts(112_366_071, 11088)
+			.saturating_add(Weight::from_parts(105_971_444, 0).saturating_mul(m.into()))
+			.saturating_add(Weight::from_parts(50_537_975, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(20_u64))
 			.saturating_add(ParityDbWeight::get().reads((8_u64).saturating_mul(m.into())))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(19_u64))
@@ -328,42 +336,42 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 10733).saturating_mul(n.into()))
 	}
 	fn set_dimension_weights() -> Weight {
-		Weight::from_parts(8_712_000, 0)
+		Weight::from_parts(9_614_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_params() -> Weight {
-		Weight::from_parts(11_787_000, 1497)
+		Weight::from_parts(11_677_000, 1497)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn accept_model_set() -> Weight {
-		Weight::from_parts(12_000_000, 3600)
+		Weight::from_parts(25_708_000, 3645)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn retire_model_set() -> Weight {
-		Weight::from_parts(12_000_000, 3600)
+		Weight::from_parts(23_485_000, 3645)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn snapshot_candidates(c: u32, ) -> Weight {
-		Weight::from_parts(24_806_000, 11675)
-			.saturating_add(Weight::from_parts(16_264_051, 0).saturating_mul(c.into()))
+		Weight::from_parts(11_126_664, 11675)
+			.saturating_add(Weight::from_parts(12_141_857, 0).saturating_mul(c.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(c.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 			.saturating_add(Weight::from_parts(0, 2861).saturating_mul(c.into()))
 	}
 	fn draw_committee(c: u32, ) -> Weight {
-		Weight::from_parts(240_800_413, 22062)
-			.saturating_add(Weight::from_parts(1_252_926, 0).saturating_mul(c.into()))
+		Weight::from_parts(173_845_823, 22062)
+			.saturating_add(Weight::from_parts(1_306_255, 0).saturating_mul(c.into()))
 			.saturating_add(ParityDbWeight::get().reads(34_u64))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
 			.saturating_add(Weight::from_parts(0, 15).saturating_mul(c.into()))
 	}
 	fn prune_results(r: u32, ) -> Weight {
-		Weight::from_parts(21_418_962, 1501)
-			.saturating_add(Weight::from_parts(14_245_988, 0).saturating_mul(r.into()))
+		Weight::from_parts(874_072, 1501)
+			.saturating_add(Weight::from_parts(14_690_670, 0).saturating_mul(r.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(r.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
