@@ -65,11 +65,23 @@ export class Attacker {
     if (this.unsub) this.unsub();
   }
 
-  async fire(tx) {
+  /**
+   * Sends `tx` with the next nonce and follows it: `trace` gets `{ what, sentAt, inBlockAt,
+   * fate }` (block numbers; `fate` a pool status such as `Dropped`, or the refusal).
+   */
+  async fire(tx, trace, what, sentAt) {
     const { api } = this;
     if (this.nonce === null) this.nonce = (await api.rpc.system.accountNextIndex(this.pair.address)).toNumber();
     const nonce = this.nonce++;
-    await tx.signAndSend(this.pair, { nonce }).catch(() => {
+    const rec = { what, sentAt };
+    trace.push(rec);
+    await tx.signAndSend(this.pair, { nonce }, ({ status }) => {
+      if (status.isInBlock && rec.inBlockAt === undefined) {
+        rec.inBlockAt = null;
+        api.rpc.chain.getHeader(status.asInBlock).then((h) => { rec.inBlockAt = h.number.toNumber(); }).catch(() => {});
+      } else if (status.isDropped || status.isInvalid || status.isUsurped) rec.fate = status.type;
+    }).catch((e) => {
+      rec.fate = `refused: ${e.message.split(':')[0]}`;
       this.sent.refused += 1;
       this.nonce = null;
     });
@@ -92,15 +104,16 @@ export class Attacker {
         const strategy = this.strategy(task);
         const reports = manipulated(strategy, order, this);
         const salt = new Uint8Array(32).fill(task % 251);
-        r = { reports, salt, strategy, revealed: false };
+        r = { reports, salt, strategy, revealed: false, txs: [] };
         this.rounds.set(task, r);
         this.sent.commits += 1;
-        await this.fire(api.tx.consensus.commitScores(task, scoresCommitment(this.pair, task, reports, this.modelSet, salt)));
+        await this.fire(api.tx.consensus.commitScores(task, scoresCommitment(this.pair, task, reports, this.modelSet, salt)),
+          r.txs, `commitScores ${this.name} (window to #${round.commitEnds.toNumber() - 1})`, number);
       } else if (r && !r.revealed && number + 1 >= round.commitEnds.toNumber() && number + 1 < round.revealEnds.toNumber()) {
         r.revealed = true;
         this.sent.reveals += 1;
         const reports = r.reports.map(([structure, semantic, alignment]) => ({ structure, semantic, alignment }));
-        await this.fire(api.tx.consensus.revealScores(task, reports, this.modelSet, r.salt));
+        await this.fire(api.tx.consensus.revealScores(task, reports, this.modelSet, r.salt), r.txs, `revealScores ${this.name}`, number);
       }
     }
   }

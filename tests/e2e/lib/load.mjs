@@ -82,10 +82,26 @@ export class LoadClient {
     this.maxRefTime = api.consts.system.blockWeights.maxBlock.refTime.toBigInt();
   }
 
-  /** Sends `tx` from account `a` (its own nonce), without waiting; counts a pool refusal. */
-  fire(tx, a) {
+  /**
+   * Sends `tx` from account `a` (its own nonce), without waiting; counts a pool refusal. With
+   * `trace` (an array), follows the transaction and pushes `{ what, sentAt, inBlockAt, fate }`
+   * (block numbers as this client saw its head; `fate` a pool status such as `Dropped`).
+   */
+  fire(tx, a, trace = null, what = '') {
     const nonce = a.nonce++;
-    tx.signAndSend(a.pair, { nonce }).catch((e) => this.refuse(`pool: ${e.message.split(':')[0]}`));
+    if (!trace) {
+      tx.signAndSend(a.pair, { nonce }).catch((e) => this.refuse(`pool: ${e.message.split(':')[0]}`));
+      return;
+    }
+    const rec = { what, sentAt: this.head };
+    trace.push(rec);
+    tx.signAndSend(a.pair, { nonce }, ({ status }) => {
+      if (status.isInBlock && rec.inBlockAt === undefined) {
+        rec.inBlockAt = null;
+        this.api.rpc.chain.getHeader(status.asInBlock).then((h) => { rec.inBlockAt = h.number.toNumber(); }).catch(() => {});
+      }
+      else if (status.isDropped || status.isInvalid || status.isUsurped) rec.fate = status.type;
+    }).catch((e) => { rec.fate = `refused: ${e.message.split(':')[0]}`; this.refuse(`pool: ${e.message.split(':')[0]}`); });
   }
 
   /** Follows every new block: answers, settlements, refusals, weights. */
@@ -99,6 +115,7 @@ export class LoadClient {
   async onBlock(header) {
     const { api } = this;
     const number = header.number.toNumber();
+    this.head = Math.max(this.head ?? 0, number);
     const at = await api.at(header.hash);
     const [events, weight] = await Promise.all([at.query.system.events(), at.query.system.blockWeight()]);
     const pct = (w) => Number((w.refTime.toBigInt() * 10_000n) / this.maxRefTime) / 100;
@@ -126,7 +143,7 @@ export class LoadClient {
     }
     // Answer windows that ended without all commitments (some refused): reveal what was sent.
     for (const [task, r] of this.tasks) {
-      if (!r.revealed && r.answerEnds !== undefined && number + 1 >= r.answerEnds) this.reveal(task);
+      if (!r.outputsRevealed && r.answerEnds !== undefined && number + 1 >= r.answerEnds) this.reveal(task);
     }
   }
 
@@ -187,14 +204,19 @@ export class LoadClient {
 
   commit(task, r) {
     r.answers = this.answersFor(r.k, r.q, r.perTask);
-    for (const { p, output } of r.answers) this.fire(this.api.tx.tasks.commitOutput(task, commitment(p.pair, task, output)), p);
+    r.txs = [];
+    for (const { p, output } of r.answers) {
+      this.fire(this.api.tx.tasks.commitOutput(task, commitment(p.pair, task, output)), p, r.txs, `commitOutput ${p.pair.address.slice(0, 6)}`);
+    }
   }
 
   reveal(task) {
     const r = this.tasks.get(task);
-    if (!r || r.revealed || !r.answers) return;
-    r.revealed = true;
-    for (const { p, output } of r.answers) this.fire(this.api.tx.tasks.revealOutput(task, output, SALT), p);
+    if (!r || r.outputsRevealed || !r.answers) return;
+    r.outputsRevealed = true;
+    for (const { p, output } of r.answers) {
+      this.fire(this.api.tx.tasks.revealOutput(task, output, SALT), p, r.txs, `revealOutput ${p.pair.address.slice(0, 6)}`);
+    }
   }
 
   /** Posts one query every `3600 / perHour` seconds for `seconds` (options as `post`). */

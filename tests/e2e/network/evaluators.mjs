@@ -213,7 +213,49 @@ async function scenario(network, api, keyring, uri, apis) {
   load.stop();
   for (const c of clients) c.stop();
 
-  await report(api, { load, posted, honest, attackers, clients, events, finality, streamStart, streamEnd });
+  const rows = await report(api, { load, posted, honest, attackers, clients, events, finality, streamStart, streamEnd });
+  diagnose(network, { load, clients, rows, evalNodes });
+}
+
+/** The inclusion delays (blocks) and fates of the traced transactions `txs`. */
+function inclusion(txs) {
+  const delays = txs.filter((t) => typeof t.inBlockAt === 'number' && t.sentAt !== undefined).map((t) => t.inBlockAt - t.sentAt);
+  const fates = {};
+  for (const t of txs) if (t.fate) fates[t.fate] = (fates[t.fate] || 0) + 1;
+  const pending = txs.filter((t) => t.inBlockAt === undefined && !t.fate).length;
+  return `${txs.length} sent, inclusion delay p50 ${quantile(delays, 0.5)}, p95 ${quantile(delays, 0.95)}, max ${delays.length ? Math.max(...delays) : '-'} blocks; never included ${pending}; ${JSON.stringify(fates)}`;
+}
+
+/**
+ * Prints how the clients' transactions fared and, for every task that did not settle or was
+ * scored by nobody, its transactions and the evaluator nodes' log lines about it, and the
+ * blocks the first validator imported meanwhile (from the nodes' logs in the network's folder).
+ */
+function diagnose(network, { load, clients, rows, evalNodes }) {
+  const loadTxs = [...load.tasks.values()].flatMap((r) => r.txs || []);
+  const attackerTxs = clients.flatMap((c) => [...c.rounds.values()].flatMap((r) => r.txs));
+  log(`providers' transactions: ${inclusion(loadTxs)}`);
+  log(`attackers' transactions: ${inclusion(attackerTxs)}`);
+  const readLog = (name) => {
+    try { return readFileSync(join(network.tmpDir, `${name}.log`), 'utf8').split('\n'); } catch { return []; }
+  };
+  const show = (t) => `${t.what}: sent at #${t.sentAt ?? '?'}, ${typeof t.inBlockAt === 'number' ? `in block #${t.inBlockAt}` : 'never in a block'}${t.fate ? `, ${t.fate}` : ''}`;
+  const troubled = rows.filter(({ result }) => !result || !result.evaluators.some((e) => e.conduct.type === 'Revealed'));
+  for (const { task, rec, result } of troubled) {
+    log(`task ${task} ${result ? 'was scored by nobody' : 'did not settle'} (posted at #${rec?.includedAt}, answers until #${rec?.answerEnds}${rec?.expiredAt ? `, expired at #${rec.expiredAt}` : ''}):`);
+    for (const t of rec?.txs || []) log(`  ${show(t)}`);
+    for (const c of clients) for (const t of c.rounds.get(task)?.txs || []) log(`  ${show(t)}`);
+    for (const name of evalNodes) {
+      for (const line of readLog(name).filter((l) => l.includes(`task ${task}:`))) log(`  ${name}: ${line.trim()}`);
+    }
+    if (rec?.includedAt !== undefined) {
+      const from = rec.includedAt;
+      for (const line of readLog('alice')) {
+        const m = /(?:Imported #|proposing at |proposal at )(\d+)/.exec(line);
+        if (m && Number(m[1]) >= from && Number(m[1]) < from + 16) log(`  alice: ${line.trim()}`);
+      }
+    }
+  }
 }
 
 async function report(api, { load, posted, honest, attackers, clients, events, finality, streamStart, streamEnd }) {
@@ -256,7 +298,7 @@ async function report(api, { load, posted, honest, attackers, clients, events, f
   console.log('\n| task | family | posted at | settled at | latency (blocks) | valid reveals | refunded POQ |\n|---|---|---|---|---|---|---|');
   for (const { task, rec, result } of rows) {
     const lat = rec && rec.settledAt !== undefined ? rec.settledAt - rec.includedAt : '-';
-    console.log(`| ${task} | ${rec?.q.family ?? '?'} | ${rec?.includedAt ?? '-'} | ${rec?.settledAt ?? '-'} | ${lat} | ${rec?.revealed ?? '-'} | ${result ? (Number(result.refunded.toBigInt()) / Number(POQ)).toFixed(3) : '-'} |`);
+    console.log(`| ${task} | ${rec?.q.family ?? '?'} | ${rec?.includedAt ?? '-'} | ${rec?.settledAt ?? '-'} | ${lat} | ${rec?.settledAt !== undefined ? rec.revealed : '-'} | ${result ? (Number(result.refunded.toBigInt()) / Number(POQ)).toFixed(3) : '-'} |`);
   }
   // Per evaluator.
   const trust = new Map();
@@ -296,6 +338,7 @@ async function report(api, { load, posted, honest, attackers, clients, events, f
   check(gap <= FINALITY_GAP_S, `finality never stalled for more than ${FINALITY_GAP_S} s (three of four validators were always up)`);
   check(events.evalRestartedBeforeReveal === true && evalTaskConduct === 'Revealed',
     `eval2, restarted between its commitment and its reveal of task ${events.evalTask}, revealed after the restart (${evalTaskConduct})`);
+  return rows;
 }
 
 main().then(() => {
