@@ -20,12 +20,20 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=env.sh
 source scripts/env.sh
 
+# Prints a section's title with the time the previous one took; the last line sums them up.
+START=$SECONDS LAST=$SECONDS TIMES=""
+section() {
+	if [ -n "${TITLE:-}" ]; then TIMES="$TIMES, $TITLE $((SECONDS - LAST)) s"; fi
+	TITLE=$1 LAST=$SECONDS
+	if [ -n "$2" ]; then echo "== $2"; fi
+}
+
 scripts/setup.sh --deps-only
 
-echo "== first run of the model set (empty download cache, models directory and venv)"
+section models "first run of the model set (empty download cache, models directory and venv)"
 scripts/models-cold-check.sh
 
-echo "== cargo test (workspace, release, features: $POQ_FEATURES)"
+section cargo "cargo test (workspace, release, features: $POQ_FEATURES)"
 poq_cargo build $POQ_BUILD_ARGS
 poq_cargo test $POQ_TEST_ARGS
 # The scoring engine's CUDA path, built with its feature: no GPU here, so it must fall back.
@@ -45,11 +53,11 @@ zombienet_test() {
 		echo "zombienet test $1 failed" >&2; exit 1
 	fi
 }
-echo "== zombienet: two validators (zombienet/local.zndsl)"
+section local "zombienet: two validators (zombienet/local.zndsl)"
 zombienet_test local
-echo "== zombienet: the validator set changes (zombienet/validators.zndsl)"
+section validators "zombienet: the validator set changes (zombienet/validators.zndsl)"
 zombienet_test validators
-echo "== zombienet: the evaluator network under attack and faults (tests/e2e/network/evaluators.mjs)"
+section evaluators "zombienet: the evaluator network under attack and faults (tests/e2e/network/evaluators.mjs)"
 elog=$(mktemp)
 if zombienet/run.sh test evaluators >"$elog" 2>&1; then
 	grep -a -e '^\[evaluators\]' -e '^|' "$elog" || true
@@ -59,9 +67,11 @@ else
 	echo "zombienet test evaluators failed" >&2; exit 1
 fi
 
-echo "== end-to-end tests (tests/e2e, real node over RPC)"
+section e2e "end-to-end tests (tests/e2e, real node over RPC)"
 cd tests/e2e
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
 	npm ci --no-audit --no-fund --loglevel=error >/dev/null
 fi
 node --test --test-concurrency=1 --test-reporter=spec ./*.test.mjs
+section end ""
+echo "all tests passed in $(((SECONDS - START) / 60)) min (${TIMES#, })"

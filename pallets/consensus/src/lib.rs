@@ -107,6 +107,7 @@ mod mock;
 pub mod offchain;
 pub mod draw;
 mod invariants;
+mod model_sets;
 mod settlement;
 mod types;
 pub use types::*;
@@ -387,16 +388,7 @@ pub mod pallet {
 	#[pallet::genesis_build]
 	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
 		fn build(&self) {
-			assert!(
-				self.model_sets.len() as u32 <= T::MaxModelSets::get(),
-				"genesis model sets exceed MaxModelSets"
-			);
-			for (hash, name, version) in &self.model_sets {
-				let info = ModelSetInfo::new(name.clone(), version.clone())
-					.expect("a genesis model set's name and version must be 1 to 64 bytes");
-				assert!(!AcceptedModelSets::<T>::contains_key(hash), "genesis model sets contain duplicates");
-				AcceptedModelSets::<T>::insert(hash, info);
-			}
+			Pallet::<T>::accept_genesis_model_sets(&self.model_sets);
 		}
 	}
 
@@ -690,12 +682,7 @@ pub mod pallet {
 			version: Vec<u8>,
 		) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
-			let info = ModelSetInfo::new(name, version).ok_or(Error::<T>::InvalidLabel)?;
-			ensure!(!AcceptedModelSets::<T>::contains_key(model_set), Error::<T>::ModelSetAlreadyAccepted);
-			ensure!(AcceptedModelSets::<T>::count() < T::MaxModelSets::get(), Error::<T>::TooManyModelSets);
-			AcceptedModelSets::<T>::insert(model_set, info.clone());
-			Self::deposit_event(Event::ModelSetAccepted { model_set, name: info.name, version: info.version });
-			Ok(())
+			Self::do_accept_model_set(model_set, name, version)
 		}
 
 		/// Retires the accepted model set `model_set`: its reveals are left out of the
@@ -705,11 +692,7 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::retire_model_set())]
 		pub fn retire_model_set(origin: OriginFor<T>, model_set: H256) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
-			ensure!(AcceptedModelSets::<T>::contains_key(model_set), Error::<T>::UnknownModelSet);
-			ensure!(AcceptedModelSets::<T>::count() > 1, Error::<T>::LastModelSet);
-			AcceptedModelSets::<T>::remove(model_set);
-			Self::deposit_event(Event::ModelSetRetired { model_set });
-			Ok(())
+			Self::do_retire_model_set(model_set)
 		}
 	}
 

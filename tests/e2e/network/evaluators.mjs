@@ -43,6 +43,11 @@ const NET = process.env.POQ_NET || 'evaluators';
 const TASKS = Number(process.env.POQ_NET_TASKS || 30);
 const EVERY_S = Number(process.env.POQ_NET_EVERY_S || 12);
 const VALIDATOR_DOWN_S = 60;
+// The windows the scenario governs in (blocks; the runtime's defaults are answer 4, reveal 3,
+// commit 4, score-reveal 4): seven nodes on two cores stall for a few blocks around a node's
+// restart (wasm compilation, sync), and a window of 4 blocks was seen to close on every
+// transaction sent in it (CI, stop 22).
+const WINDOWS = { answer: 8, reveal: 4, commit: 8, scoreReveal: 5 };
 const FINALITY_GAP_S = 60;
 
 const log = (...a) => console.log('[evaluators]', ...a);
@@ -91,6 +96,33 @@ async function main() {
     for (const a of apis) await a.disconnect().catch(() => {});
     await network.stop().catch((e) => log(`stopping the network: ${e.message}`));
   }
+}
+
+/**
+ * Widens the answer and commit windows to [`WINDOWS`] through governance (Alice is sudo on
+ * `local4`): first the phases (the scoring phase holds the draw delay, both score windows and the
+ * settlement block), then the consensus parameters.
+ */
+async function governWindows(api, keyring) {
+  const alice = keyring.addFromUri('//Alice');
+  const drawDelay = api.consts.consensus.drawDelay.toNumber();
+  const scoring = drawDelay + WINDOWS.commit + WINDOWS.scoreReveal + 1;
+  const params = { ...(await api.query.consensus.currentParams()).toJSON(), commitBlocks: WINDOWS.commit, revealBlocks: WINDOWS.scoreReveal };
+  const calls = [
+    api.tx.tasks.setPhaseLengths({ answer: WINDOWS.answer, reveal: WINDOWS.reveal, scoring }),
+    api.tx.consensus.setParams(params),
+  ];
+  for (const call of calls) {
+    const [events] = await sendAll(api, [[api.tx.sudo.sudo(call), alice]]);
+    const sudid = events.find(({ event }) => api.events.sudo.Sudid.is(event));
+    const result = sudid?.event.data.sudoResult;
+    if (!result || result.isErr) {
+      const err = result?.asErr;
+      const name = err?.isModule ? (({ section, name: n }) => `${section}.${n}`)(api.registry.findMetaError(err.asModule)) : String(err);
+      throw new Error(`governing the windows: ${call.method.section}.${call.method.method} failed: ${name}`);
+    }
+  }
+  log(`windows: answer ${WINDOWS.answer}, output reveal ${WINDOWS.reveal}, scoring ${scoring} (commit ${WINDOWS.commit}, reveal ${WINDOWS.scoreReveal}) blocks`);
 }
 
 /** Bonds the owners of the evaluator nodes, registers their scoring keys, bonds the attackers. */
@@ -176,6 +208,7 @@ async function evaluatorFault(network, api, owner, task, events) {
 
 async function scenario(network, api, keyring, uri, apis) {
   const evalNodes = Object.keys(network.nodesByName).filter((n) => n.startsWith('eval')).sort();
+  await governWindows(api, keyring);
   const { honest, attackers } = await setupEvaluators(api, keyring, uri, apis, evalNodes);
   const load = new LoadClient(api, keyring, { providers: 6, users: 2, evaluator: null });
   await load.setup();
