@@ -76,8 +76,16 @@ export class LoadClient {
       }
     }
     await sendAll(api, reg);
+    // The nonces from the best block once it holds the registrations: the pool's
+    // `accountNextIndex` can lag behind a block just included (seen as "Transaction is
+    // outdated" on the providers' first commitments).
+    await waitFor('the providers registered in the best block', async () => {
+      for (const p of this.providers) if ((await api.query.tasks.providers(p.pair.address)).isNone) return false;
+      return true;
+    }, { timeoutMs: 120_000, everyMs: 500 });
     for (const a of [...this.providers, ...this.users]) {
-      a.nonce = (await api.rpc.system.accountNextIndex(a.pair.address)).toNumber();
+      const chain = (await api.query.system.account(a.pair.address)).nonce.toNumber();
+      a.nonce = Math.max(chain, (await api.rpc.system.accountNextIndex(a.pair.address)).toNumber());
     }
     this.maxRefTime = api.consts.system.blockWeights.maxBlock.refTime.toBigInt();
   }
@@ -85,9 +93,11 @@ export class LoadClient {
   /**
    * Sends `tx` from account `a` (its own nonce), without waiting; counts a pool refusal. With
    * `trace` (an array), follows the transaction and pushes `{ what, sentAt, inBlockAt, fate }`
-   * (block numbers as this client saw its head; `fate` a pool status such as `Dropped`).
+   * (block numbers as this client saw its head; `fate` a pool status such as `Dropped`), and
+   * calls `onFailed(error)` (an error name such as `tasks.TaskNotFound`) the first time a block
+   * includes it and its dispatch fails.
    */
-  fire(tx, a, trace = null, what = '') {
+  fire(tx, a, trace = null, what = '', onFailed = null) {
     const nonce = a.nonce++;
     if (!trace) {
       tx.signAndSend(a.pair, { nonce }).catch((e) => this.refuse(`pool: ${e.message.split(':')[0]}`));
@@ -95,13 +105,27 @@ export class LoadClient {
     }
     const rec = { what, sentAt: this.head };
     trace.push(rec);
-    tx.signAndSend(a.pair, { nonce }, ({ status }) => {
+    tx.signAndSend(a.pair, { nonce }, ({ status, dispatchError }) => {
       if (status.isInBlock && rec.inBlockAt === undefined) {
         rec.inBlockAt = null;
         this.api.rpc.chain.getHeader(status.asInBlock).then((h) => { rec.inBlockAt = h.number.toNumber(); }).catch(() => {});
+        if (dispatchError) {
+          rec.fate = `failed: ${errorName(this.api, dispatchError)}`;
+          if (onFailed) onFailed(errorName(this.api, dispatchError));
+        }
       }
       else if (status.isDropped || status.isInvalid || status.isUsurped) rec.fate = status.type;
-    }).catch((e) => { rec.fate = `refused: ${e.message.split(':')[0]}`; this.refuse(`pool: ${e.message.split(':')[0]}`); });
+    }).catch((e) => {
+      rec.fate = `refused: ${e.message.split(':')[0]}`;
+      this.refuse(`pool: ${e.message.split(':')[0]}`);
+      if (onFailed && /outdated/.test(e.message)) {
+        // A nonce the chain has used already: take the chain's and let the caller resend.
+        this.api.query.system.account(a.pair.address).then((acc) => {
+          a.nonce = Math.max(a.nonce, acc.nonce.toNumber());
+          onFailed('outdated');
+        }).catch(() => {});
+      }
+    });
   }
 
   /** Follows every new block: answers, settlements, refusals, weights. */
@@ -202,11 +226,20 @@ export class LoadClient {
     return (await Promise.all(sent)).filter((t) => t !== null);
   }
 
+  /**
+   * Commits the outputs of `task` (record `r`). The client commits once it sees the query in a
+   * block; when that block lost a fork, the commitment can land in the winning block before the
+   * query itself (`tasks.TaskNotFound`); and a nonce can turn out used (`outdated`): the
+   * provider then commits once more, as a provider's client watching its transactions would.
+   */
   commit(task, r) {
     r.answers = this.answersFor(r.k, r.q, r.perTask);
     r.txs = [];
     for (const { p, output } of r.answers) {
-      this.fire(this.api.tx.tasks.commitOutput(task, commitment(p.pair, task, output)), p, r.txs, `commitOutput ${p.pair.address.slice(0, 6)}`);
+      const send = (again) => this.fire(this.api.tx.tasks.commitOutput(task, commitment(p.pair, task, output)), p, r.txs,
+        `commitOutput ${p.pair.address.slice(0, 6)}${again ? ' (again)' : ''}`,
+        (error) => { if (!again && (error === 'tasks.TaskNotFound' || error === 'outdated')) send(true); });
+      send(false);
     }
   }
 
