@@ -69,7 +69,22 @@ pub fn load(args: &ScoringArgs) -> Result<Arc<dyn Scorer>, String> {
 		engine.device(),
 		hex_string(&engine.identity())
 	);
-	Ok(Arc::new(OnnxScorer(engine)))
+	let scorer = Arc::new(OnnxScorer(engine));
+	prepare_sandbox(scorer.clone());
+	Ok(scorer)
+}
+
+/// Compiles the code sandbox in the background (a few seconds), so that the first Code task
+/// with tests does not wait for it; a sandbox that cannot load is reported in one line (Code
+/// tasks with tests then cannot be scored by this node).
+fn prepare_sandbox(scorer: Arc<OnnxScorer>) {
+	std::thread::spawn(move || {
+		let started = std::time::Instant::now();
+		match scorer.0.sandbox() {
+			Ok(_) => log::info!(target: "poq-node", "code sandbox ready in {:.1} s", started.elapsed().as_secs_f64()),
+			Err(e) => log::error!(target: "poq-node", "code sandbox unavailable: {e}"),
+		}
+	});
 }
 
 fn hex_string(b: &[u8]) -> String {

@@ -13,23 +13,30 @@
 //!   query/source, from the project's cross-encoder, claim by claim against the most relevant
 //!   chunks of a long source ([`segment`]).
 //!
+//! - code with tests ([`code`], [`sandbox`]): a Code task whose reference carries a test
+//!   program has each output run against it in a deterministic CPython-for-WASI sandbox; the
+//!   squared share of tests passed is the output's alignment.
+//!
 //! Scores are in `[0, 1]` and rounded to millionths (the chain's `Permill`). The models
 //! directory is checked file by file ([`models::ModelSet`]); its [`Engine::identity`] is the
 //! hash an evaluator reports with its scores.
 
 pub mod alignment;
 pub mod audit;
+pub mod code;
+pub mod code_bench;
 pub mod embed;
 pub mod models;
 pub mod plot;
 pub mod runtime;
+pub mod sandbox;
 pub mod segment;
 pub mod semantic;
 pub mod stats;
 pub mod structure;
 
 use serde::{Deserialize, Serialize};
-use std::path::PathBuf;
+use std::{path::PathBuf, sync::OnceLock};
 
 pub use models::{ModelError, ModelSet};
 pub use runtime::Device;
@@ -74,8 +81,20 @@ pub struct Scores {
 	pub structure: f64,
 	/// Semantic.
 	pub semantic: f64,
-	/// Alignment.
+	/// Alignment (for a Code task with tests: the execution score).
 	pub alignment: f64,
+	/// For a Code task with tests: how many of its tests the output passed.
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub tests: Option<TestCounts>,
+}
+
+/// Tests passed out of tests counted, for one output of a Code task with tests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestCounts {
+	/// Tests passed.
+	pub passed: u32,
+	/// Tests counted.
+	pub total: u32,
 }
 
 /// Rounds a score to millionths, clamped to `[0, 1]`.
@@ -103,6 +122,8 @@ pub enum EngineError {
 	Models(ModelError),
 	/// ONNX Runtime, a model or a tokenizer failed.
 	Runtime(String),
+	/// The code sandbox could not start or run.
+	Sandbox(sandbox::SandboxError),
 }
 
 impl std::fmt::Display for EngineError {
@@ -110,6 +131,7 @@ impl std::fmt::Display for EngineError {
 		match self {
 			Self::Models(e) => e.fmt(f),
 			Self::Runtime(e) => f.write_str(e),
+			Self::Sandbox(e) => e.fmt(f),
 		}
 	}
 }
@@ -134,6 +156,8 @@ pub struct Engine {
 	embedder: embed::Embedder,
 	cross_encoder: alignment::CrossEncoder,
 	device: Device,
+	/// The code sandbox, compiled on first use ([`Engine::sandbox`]).
+	sandbox: OnceLock<Result<sandbox::Sandbox, sandbox::SandboxError>>,
 }
 
 impl Engine {
@@ -152,7 +176,18 @@ impl Engine {
 			&set.path(models::CROSS_ENCODER_CONFIG),
 			opts.batch,
 		)?;
-		Ok(Self { set, embedder, cross_encoder, device })
+		Ok(Self { set, embedder, cross_encoder, device, sandbox: OnceLock::new() })
+	}
+
+	/// The code sandbox (`python.wasm` and `code-harness.py` of the model set), compiled on the
+	/// first call (a few seconds); later calls return it at once.
+	pub fn sandbox(&self) -> Result<&sandbox::Sandbox, EngineError> {
+		self.sandbox
+			.get_or_init(|| {
+				sandbox::Sandbox::load(&self.set.path(models::PYTHON_WASM), &self.set.path(models::CODE_HARNESS))
+			})
+			.as_ref()
+			.map_err(|e| EngineError::Sandbox(e.clone()))
 	}
 
 	/// The hash of the model set (see [`ModelSet::identity`]).
@@ -182,6 +217,20 @@ impl Engine {
 
 	/// Scores every output of `task`. Empty outputs score zero on every dimension.
 	pub fn score_task(&self, task: &TaskInput) -> Result<Vec<Scores>, EngineError> {
+		// A Code task with tests: the solution part is the reference, the tests run each output.
+		let code = match (task.family, task.reference) {
+			(Family::Code, Some(r)) => code::split_reference(r),
+			_ => None,
+		};
+		let reference = match code {
+			Some(c) => c.solution,
+			None => task.reference,
+		};
+		let executed = match code {
+			Some(c) => self.execute(c.tests, &task.outputs)?,
+			None => None,
+		};
+		let task = &TaskInput { reference, ..task.clone() };
 		let n = task.outputs.len();
 		// The premise: the reference with its query, else the query (or source).
 		let premise_text = match task.reference {
@@ -201,18 +250,49 @@ impl Engine {
 		let anchor = semantic::anchor(&emb[..anchors]);
 		let outs = &emb[anchors..];
 
-		let alignment = self.cross_encoder.alignment(&premise, &task.outputs)?;
+		let alignment: Vec<Option<(f32, Option<TestCounts>)>> = match executed {
+			Some(runs) => runs,
+			None => self.cross_encoder.alignment(&premise, &task.outputs)?.into_iter().map(|a| a.map(|a| (a, None))).collect(),
+		};
 		let mut scores = Vec::with_capacity(n);
 		for i in 0..n {
 			match alignment[i] {
-				None => scores.push(Scores { structure: 0.0, semantic: 0.0, alignment: 0.0 }),
-				Some(a) => scores.push(Scores {
+				None => scores.push(Scores { structure: 0.0, semantic: 0.0, alignment: 0.0, tests: None }),
+				Some((a, tests)) => scores.push(Scores {
 					structure: quantize(structure::score(task.family, task.query, task.outputs[i])),
 					semantic: quantize(semantic::score(&outs[i], &anchor)),
 					alignment: quantize(a),
+					tests,
 				}),
 			}
 		}
 		Ok(scores)
+	}
+
+	/// Runs every non-empty output against `tests`: its execution score and test counts (`None`
+	/// for an empty output). `Ok(None)` when the test program does not parse: the task is then
+	/// scored as if it had no tests (the submitter's mistake must not zero every output).
+	#[allow(clippy::type_complexity)]
+	fn execute(&self, tests: &str, outputs: &[&str]) -> Result<Option<Vec<Option<(f32, Option<TestCounts>)>>>, EngineError> {
+		let sandbox = self.sandbox()?;
+		let mut runs = Vec::with_capacity(outputs.len());
+		for output in outputs {
+			if output.trim().is_empty() {
+				runs.push(None);
+				continue;
+			}
+			match sandbox.run(&code::program_of(output), tests) {
+				Ok(v) => runs.push(Some((
+					code::execution_score(&v) as f32,
+					Some(TestCounts { passed: v.passed() as u32, total: v.total() as u32 }),
+				))),
+				Err(sandbox::SandboxError::TestsInvalid(why)) => {
+					log::warn!(target: "poq-scorer", "the task's test program does not parse ({why}): scored without running it");
+					return Ok(None);
+				},
+				Err(e) => return Err(EngineError::Sandbox(e)),
+			}
+		}
+		Ok(Some(runs))
 	}
 }

@@ -74,6 +74,10 @@ enum Command {
 		#[arg(long, default_value = "audit-plots")]
 		plots: PathBuf,
 	},
+	/// Measures the code sandbox on the project's development problems: how often the composite
+	/// prefers a correct program to its one-operator copy that fails a test (with the tests in the
+	/// reference, and without), the scoring time per output (p50, p95) and memory.
+	BenchCode,
 	/// Benchmarks the engine against Python onnxruntime.
 	Bench {
 		/// Short tasks (a query, a reference, 4 outputs) in the throughput measurement.
@@ -131,6 +135,7 @@ fn main() {
 		Command::Score { input, output } => score(&opts, input, output),
 		Command::Models => models(&opts),
 		Command::Bench { tasks, python } => bench(&opts, tasks, python),
+		Command::BenchCode => bench_code(&opts),
 		Command::Audit { input, weights, plots } => audit(input, weights, &plots),
 	};
 	if let Err(e) = result {
@@ -216,7 +221,11 @@ fn score(opts: &EngineOptions, input: Option<PathBuf>, output: Option<PathBuf>) 
 			match engine.score_task(&task) {
 				Ok(scores) =>
 					for ((n, _), s) in lines.iter().zip(scores) {
-						results.insert(*n, serde_json::json!({ "line": n, "structure": s.structure, "semantic": s.semantic, "alignment": s.alignment }));
+						let mut v = serde_json::json!({ "line": n, "structure": s.structure, "semantic": s.semantic, "alignment": s.alignment });
+						if let Some(t) = s.tests {
+							v["tests"] = serde_json::json!({ "passed": t.passed, "total": t.total });
+						}
+						results.insert(*n, v);
 					},
 				Err(e) =>
 					for (n, _) in &lines {
@@ -404,5 +413,25 @@ fn bench(opts: &EngineOptions, n: usize, python: Option<PathBuf>) -> Result<(), 
 	println!("| short tasks, 4 outputs with a reference (outputs/s) | {short:.1} | {p_short:.1} | {:.2} |", short / p_short);
 	println!("| peak resident memory, every model loaded (MiB) | {rust_rss:.0} | {prss:.0} | |");
 	println!("\nthreads: {threads}; short tasks: {n}; device: {:?}", engine.device());
+	Ok(())
+}
+
+fn bench_code(opts: &EngineOptions) -> Result<(), String> {
+	use poq_scorer::code_bench;
+	let engine = Engine::new(opts).map_err(|e| e.to_string())?;
+	let problems = code_bench::problems();
+	let f = code_bench::run(&engine, &problems)?;
+	let pct = |n: usize| 100.0 * n as f64 / f.pairs.max(1) as f64;
+	let fuel = |q: f64| f.fuel[((q * f.fuel.len() as f64).ceil() as usize).clamp(1, f.fuel.len()) - 1];
+	println!("| measure | value |");
+	println!("|---|---|");
+	println!("| problems / pairs (correct program, one-operator copy failing a test) | {} / {} |", f.problems, f.pairs);
+	println!("| composite prefers the correct program, tests in the reference | {} of {} ({:.1}%) |", f.wins_with_tests, f.pairs, pct(f.wins_with_tests));
+	println!("| the same without tests (cross-encoder reads the code) | {} of {} ({:.1}%) |", f.wins_without_tests, f.pairs, pct(f.wins_without_tests));
+	println!("| sandbox compile (first use, s) | {:.2} |", f.compile_seconds);
+	println!("| scoring time per output with tests, p50 / p95 (s) | {:.3} / {:.3} |", f.seconds_quantile(0.5), f.seconds_quantile(0.95));
+	println!("| fuel of a correct program's run, p50 / max | {} / {} |", fuel(0.5), fuel(1.0));
+	println!("| peak resident memory, every model and the sandbox loaded (MiB) | {:.0} |", peak_rss_mib());
+	println!("\nthreads: {}; device: {:?}", if opts.threads == 0 { "ONNX Runtime default".to_string() } else { opts.threads.to_string() }, engine.device());
 	Ok(())
 }

@@ -30,6 +30,11 @@ pub const CROSS_ENCODER_TOKENIZER: &str = "cross-encoder.tokenizer.json";
 /// data, held-back accuracy).
 pub const CROSS_ENCODER_CONFIG: &str = "cross-encoder.json";
 
+/// File name of CPython for WASI, the interpreter of the code sandbox.
+pub const PYTHON_WASM: &str = "python.wasm";
+/// File name of the code sandbox's harness (Python run inside the interpreter).
+pub const CODE_HARNESS: &str = "code-harness.py";
+
 /// Why a models directory cannot be used. Each renders as one line naming the file.
 #[derive(Debug, PartialEq, Eq)]
 pub enum ModelError {

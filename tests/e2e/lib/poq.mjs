@@ -34,8 +34,10 @@ export const QUERIES = [
   },
   {
     family: 'Code',
-    query: 'Write a Python function that returns the sum of a list of numbers.',
-    reference: null,
+    query: 'Write a Python function total(numbers) that returns the sum of a list of numbers.',
+    // A Code reference may carry a test program after a `# poq-tests` line: evaluators run
+    // every output against it in the code sandbox.
+    reference: 'def total(numbers):\n    return sum(numbers)\n# poq-tests\nassert total([1, 2, 3]) == 6\nassert total([]) == 0\nassert total([-1, 5]) == 4\nassert total([2.5, 2.5]) == 5.0\n',
     answers: {
       good: 'def total(numbers):\n    """Return the sum of a list of numbers."""\n    return sum(numbers)',
       wrong: 'def total(numbers):\n    """Return the sum of a list of numbers."""\n    return max(numbers)',
@@ -47,8 +49,8 @@ export const QUERIES = [
 
 /**
  * Queries the end-to-end test scores (not the demo's, and never seen by the models' training):
- * a QA task with a reference and a summarization task, each answered correctly, fluently but
- * wrongly, off topic, and by a word loop.
+ * a QA task with a reference, a summarization task and a Code task with tests, each answered
+ * correctly, fluently but wrongly, off topic, and by a word loop.
  */
 export const TEST_QUERIES = [
   {
@@ -71,6 +73,17 @@ export const TEST_QUERIES = [
       wrong: 'The Elm Street library will be demolished in June and replaced by a car park; its books will be sold.',
       offTopic: 'Tomatoes grow best in warm weather with plenty of sunlight and regular watering.',
       degenerate: 'library library library library library library library library library library library library library',
+    },
+  },
+  {
+    family: 'Code',
+    query: 'Write a Python function count_words(text) that returns the number of whitespace-separated words in text.',
+    reference: 'def count_words(text):\n    return len(text.split())\n# poq-tests\nassert count_words("a b c") == 3\nassert count_words("") == 0\nassert count_words("  spaced   out  ") == 2\nassert count_words("one") == 1\n',
+    answers: {
+      good: 'def count_words(text):\n    """Count the whitespace-separated words of text."""\n    return len(text.split())',
+      wrong: 'def count_words(text):\n    """Count the whitespace-separated words of text."""\n    return len(text.split(" "))',
+      offTopic: 'Mount Everest is the highest mountain above sea level, at 8,849 metres.',
+      degenerate: 'words words words words words words words words words words words words words words',
     },
   },
 ];
