@@ -73,3 +73,41 @@ fn models_prints_the_set_and_a_missing_directory_is_one_line() {
 	assert_eq!(stderr.lines().count(), 1, "{stderr}");
 	assert!(stderr.starts_with("Error: models directory /nonexistent/poq-models does not exist"), "{stderr}");
 }
+
+#[test]
+fn score_runs_code_with_tests_and_reports_the_counts() {
+	let reference = "def total(numbers):\n    return sum(numbers)\n# poq-tests\nassert total([1, 2, 3]) == 6\nassert total([]) == 0\n";
+	let line = |output: &str| {
+		serde_json::json!({ "query": "Write total(numbers), the sum of a list.", "reference": reference, "output": output, "family": "Code", "task": 1 })
+			.to_string()
+	};
+	let input = [line("def total(numbers):\n    return sum(numbers)"), line("def total(numbers):\n    return max(numbers)")].join("\n");
+	let mut child = scorer().args(["score"]).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+	child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+	let out = child.wait_with_output().unwrap();
+	assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+	let lines: Vec<serde_json::Value> =
+		String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+	assert_eq!(lines[0]["tests"], serde_json::json!({ "passed": 2, "total": 2 }));
+	assert_eq!(lines[0]["alignment"], 1.0);
+	assert_eq!(lines[1]["tests"], serde_json::json!({ "passed": 0, "total": 2 }));
+	assert_eq!(lines[1]["alignment"], 0.0);
+}
+
+/// The development figure of the code sandbox (`bench-code`): with tests, the composite prefers
+/// the correct program to its failing one-operator copy in at least 95% of the problems.
+#[test]
+fn bench_code_prefers_the_working_program() {
+	let out = scorer().args(["--threads", "1", "bench-code"]).output().unwrap();
+	let stdout = String::from_utf8_lossy(&out.stdout);
+	assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+	println!("{stdout}");
+	let row = stdout.lines().find(|l| l.contains("tests in the reference")).expect("the row");
+	let cell = row.split('|').nth(2).unwrap().trim();
+	let (wins, pairs): (usize, usize) = {
+		let mut w = cell.split(" of ");
+		(w.next().unwrap().parse().unwrap(), w.next().unwrap().split(' ').next().unwrap().parse().unwrap())
+	};
+	assert!(pairs >= 25, "{stdout}");
+	assert!(wins * 100 >= pairs * 95, "{stdout}");
+}

@@ -178,7 +178,9 @@ fn the_identity_is_stable_and_names_the_files() {
 			"embedding.tokenizer.json",
 			"cross-encoder.onnx",
 			"cross-encoder.json",
-			"cross-encoder.tokenizer.json"
+			"cross-encoder.tokenizer.json",
+			"python.wasm",
+			"code-harness.py"
 		]
 	);
 }
