@@ -77,6 +77,15 @@ fn iovecs(mem: &[u8], iovs: i32, len: i32) -> Option<Vec<(usize, usize)>> {
 		.collect()
 }
 
+/// `ESPIPE` for the three standard descriptors (they cannot seek), `EBADF` for any other.
+fn no_seek(fd: i32) -> i32 {
+	if (0..=2).contains(&fd) {
+		ESPIPE
+	} else {
+		EBADF
+	}
+}
+
 /// Defines every `wasi_snapshot_preview1` import of `module` in `linker`.
 pub fn define(linker: &mut Linker<Ctx>, module: &Module) -> wasmtime::Result<()> {
 	linker.func_wrap(MODULE, "args_sizes_get", |mut c: Caller<'_, Ctx>, argc: i32, size: i32| {
@@ -194,20 +203,8 @@ pub fn define(linker: &mut Linker<Ctx>, module: &Module) -> wasmtime::Result<()>
 		b[16] = 2;
 		write_bytes(&mut c, stat, &b)
 	})?;
-	linker.func_wrap(MODULE, "fd_seek", |_: Caller<'_, Ctx>, fd: i32, _off: i64, _whence: i32, _out: i32| {
-		if (0..=2).contains(&fd) {
-			ESPIPE
-		} else {
-			EBADF
-		}
-	})?;
-	linker.func_wrap(MODULE, "fd_tell", |_: Caller<'_, Ctx>, fd: i32, _out: i32| {
-		if (0..=2).contains(&fd) {
-			ESPIPE
-		} else {
-			EBADF
-		}
-	})?;
+	linker.func_wrap(MODULE, "fd_seek", |_: Caller<'_, Ctx>, fd: i32, _off: i64, _whence: i32, _out: i32| no_seek(fd))?;
+	linker.func_wrap(MODULE, "fd_tell", |_: Caller<'_, Ctx>, fd: i32, _out: i32| no_seek(fd))?;
 	linker.func_wrap(MODULE, "fd_close", |_: Caller<'_, Ctx>, fd: i32| if (0..=2).contains(&fd) { ESUCCESS } else { EBADF })?;
 	linker.func_wrap(MODULE, "sched_yield", |_: Caller<'_, Ctx>| ESUCCESS)?;
 	linker.func_wrap(MODULE, "proc_exit", |_: Caller<'_, Ctx>, code: i32| -> wasmtime::Result<()> {
