@@ -84,6 +84,8 @@ fn hostile_programs_get_a_fail_verdict_within_budget() {
 		("infinite loop", "def total(xs):\n    while True:\n        pass\n"),
 		("infinite loop at load", "while True:\n    pass\n"),
 		("deep recursion", "def total(xs):\n    return total(xs) + 1\n"),
+		("recursion through C", "def total(xs):\n    return sorted([1], key=lambda x: total(xs))\n"),
+		("deeply nested repr", "def total(xs):\n    a = []\n    for i in range(200000):\n        a = [a]\n    return len(repr(a))\n"),
 		("huge allocation", "def total(xs):\n    a = [0] * (10 ** 10)\n    return 6\n"),
 		("growing allocation", "def total(xs):\n    a = []\n    while True:\n        a.append('x' * 1000000)\n"),
 		("import os", "import os\ndef total(xs):\n    return os.system('rm -rf /')\n"),

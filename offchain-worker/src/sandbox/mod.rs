@@ -25,6 +25,14 @@ pub use wasi::Exit;
 use std::path::Path;
 use wasmtime::{Caller, Config, Engine, InstancePre, Linker, Module, OptLevel, Store, StoreLimits, StoreLimitsBuilder, Trap};
 
+/// The WebAssembly stack of one interpreter: deep enough that CPython's own recursion limits
+/// (counters, the same on every machine) stop a recursion before the stack does.
+const WASM_STACK: usize = 4 << 20;
+/// The native stack of the thread each interpreter runs on: the wasm stack and the host's
+/// frames, whatever thread called the sandbox (an off-chain worker runs inside the runtime's
+/// own wasm execution, whose stack it must not share).
+const THREAD_STACK: usize = 16 << 20;
+
 /// The budgets of one run. Fuel is counted in WebAssembly operators (about 10^10 a second on
 /// the build machine's cores).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -310,7 +318,7 @@ impl Sandbox {
 			.cranelift_opt_level(OptLevel::Speed)
 			.cranelift_nan_canonicalization(true)
 			.relaxed_simd_deterministic(true)
-			.max_wasm_stack(1 << 20);
+			.max_wasm_stack(WASM_STACK);
 		let engine = Engine::new(&config).map_err(|e| internal("wasmtime", e))?;
 		let module = compiled(&engine, python_wasm)?;
 		let mut linker = Linker::new(&engine);
@@ -376,9 +384,22 @@ impl Sandbox {
 		Ok(Verdict { outcomes, refused: None, fuel })
 	}
 
-	/// One interpreter run: the harness's report, the fuel it used and, if it did not end by
-	/// itself, why (out of fuel, memory, a trap).
+	/// One interpreter run on a thread of its own ([`THREAD_STACK`]): the harness's report, the
+	/// fuel it used and, if it did not end by itself, why (out of fuel, memory, a trap).
 	fn once(&self, job: Vec<u8>, fuel_left: u64) -> Result<(Report, u64, Option<String>), SandboxError> {
+		std::thread::scope(|scope| {
+			std::thread::Builder::new()
+				.name("poq-sandbox".into())
+				.stack_size(THREAD_STACK)
+				.spawn_scoped(scope, || self.once_here(job, fuel_left))
+				.map_err(|e| SandboxError::Internal(format!("cannot start the sandbox's thread: {e}")))?
+				.join()
+				.map_err(|_| SandboxError::Internal("the sandbox's thread panicked".into()))?
+		})
+	}
+
+	/// [`Sandbox::once`] on the calling thread.
+	fn once_here(&self, job: Vec<u8>, fuel_left: u64) -> Result<(Report, u64, Option<String>), SandboxError> {
 		let internal = |e: wasmtime::Error| SandboxError::Internal(format!("{e:#}"));
 		let startup = self.limits.startup_fuel.min(fuel_left);
 		let mut store = Store::new(&self.engine, Ctx::new(&self.harness, job, self.limits, fuel_left));
