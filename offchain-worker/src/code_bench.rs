@@ -91,16 +91,22 @@ pub struct Figures {
 impl Figures {
 	/// The `q` quantile (nearest rank) of the per-output time.
 	pub fn seconds_quantile(&self, q: f64) -> f64 {
-		quantile(&self.per_output_seconds, q)
+		quantile(&self.per_output_seconds, q).unwrap_or(f64::NAN)
+	}
+
+	/// The `q` quantile (nearest rank) of the correct programs' fuel; 0 without problems.
+	pub fn fuel_quantile(&self, q: f64) -> u64 {
+		quantile(&self.fuel, q).unwrap_or(0)
 	}
 }
 
-fn quantile(sorted: &[f64], q: f64) -> f64 {
+/// The `q` quantile (nearest rank) of sorted values; `None` when there are none.
+fn quantile<T: Copy>(sorted: &[T], q: f64) -> Option<T> {
 	if sorted.is_empty() {
-		return f64::NAN;
+		return None;
 	}
 	let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-	sorted[rank - 1]
+	Some(sorted[rank - 1])
 }
 
 fn composite(s: &crate::Scores) -> f64 {
@@ -166,8 +172,9 @@ mod tests {
 	#[test]
 	fn quantiles_take_the_nearest_rank() {
 		let xs = [1.0, 2.0, 3.0, 4.0];
-		assert_eq!(quantile(&xs, 0.5), 2.0);
-		assert_eq!(quantile(&xs, 0.95), 4.0);
-		assert!(quantile(&[], 0.5).is_nan());
+		assert_eq!(quantile(&xs, 0.5), Some(2.0));
+		assert_eq!(quantile(&xs, 0.95), Some(4.0));
+		assert_eq!(quantile::<f64>(&[], 0.5), None);
+		assert_eq!(quantile(&[7u64, 9], 1.0), Some(9));
 	}
 }

@@ -422,7 +422,6 @@ fn bench_code(opts: &EngineOptions) -> Result<(), String> {
 	let problems = code_bench::problems();
 	let f = code_bench::run(&engine, &problems)?;
 	let pct = |n: usize| 100.0 * n as f64 / f.pairs.max(1) as f64;
-	let fuel = |q: f64| f.fuel[((q * f.fuel.len() as f64).ceil() as usize).clamp(1, f.fuel.len()) - 1];
 	println!("| measure | value |");
 	println!("|---|---|");
 	println!("| problems / pairs (correct program, one-operator copy failing a test) | {} / {} |", f.problems, f.pairs);
@@ -430,7 +429,7 @@ fn bench_code(opts: &EngineOptions) -> Result<(), String> {
 	println!("| the same without tests (cross-encoder reads the code) | {} of {} ({:.1}%) |", f.wins_without_tests, f.pairs, pct(f.wins_without_tests));
 	println!("| sandbox compile (first use, s) | {:.2} |", f.compile_seconds);
 	println!("| scoring time per output with tests, p50 / p95 (s) | {:.3} / {:.3} |", f.seconds_quantile(0.5), f.seconds_quantile(0.95));
-	println!("| fuel of a correct program's run, p50 / max | {} / {} |", fuel(0.5), fuel(1.0));
+	println!("| fuel of a correct program's run, p50 / max | {} / {} |", f.fuel_quantile(0.5), f.fuel_quantile(1.0));
 	println!("| peak resident memory, every model and the sandbox loaded (MiB) | {:.0} |", peak_rss_mib());
 	println!("\nthreads: {}; device: {:?}", if opts.threads == 0 { "ONNX Runtime default".to_string() } else { opts.threads.to_string() }, engine.device());
 	Ok(())
