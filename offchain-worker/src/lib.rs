@@ -13,6 +13,10 @@
 //!   query/source, from the project's cross-encoder, claim by claim against the most relevant
 //!   chunks of a long source ([`segment`]).
 //!
+//! - the judge ([`judge`]): for an Open task without a reference, alignment is the
+//!   learned judge's score of the output as an answer to the query (from the query's and the
+//!   output's embeddings and cheap features of the text), instead of the cross-encoder;
+//!
 //! - code with tests ([`code`], [`sandbox`]): a Code task whose reference carries a test
 //!   program has each output run against it in a deterministic CPython-for-WASI sandbox; the
 //!   squared share of tests passed is the output's alignment.
@@ -26,6 +30,7 @@ pub mod audit;
 pub mod code;
 pub mod code_bench;
 pub mod embed;
+pub mod judge;
 pub mod models;
 pub mod plot;
 pub mod runtime;
@@ -102,6 +107,15 @@ pub fn quantize(x: f32) -> f64 {
 	((x.clamp(0.0, 1.0) as f64) * 1e6).round() / 1e6
 }
 
+/// Whether the judge gives a task's alignment: an Open task without a reference. (With a
+/// reference, alignment stays support by the reference; a summary is read against its source;
+/// code against its tests or its query. A Qa task without a reference stays with the
+/// cross-encoder: the judge learned from long assistant answers and rates every short answer
+/// low, right or wrong.)
+pub fn judged(task: &TaskInput) -> bool {
+	task.reference.is_none() && task.family == Family::Open
+}
+
 /// How to run the engine.
 #[derive(Clone, Debug)]
 pub struct EngineOptions {
@@ -155,6 +169,7 @@ pub struct Engine {
 	set: ModelSet,
 	embedder: embed::Embedder,
 	cross_encoder: alignment::CrossEncoder,
+	judge: judge::Judge,
 	device: Device,
 	/// The code sandbox, compiled on first use ([`Engine::sandbox`]).
 	sandbox: OnceLock<Result<sandbox::Sandbox, sandbox::SandboxError>>,
@@ -176,7 +191,9 @@ impl Engine {
 			&set.path(models::CROSS_ENCODER_CONFIG),
 			opts.batch,
 		)?;
-		Ok(Self { set, embedder, cross_encoder, device, sandbox: OnceLock::new() })
+		let (session, _) = runtime::session(&env, &set.path(models::JUDGE_MODEL), opts.threads, device)?;
+		let judge = judge::Judge::new(session)?;
+		Ok(Self { set, embedder, cross_encoder, judge, device, sandbox: OnceLock::new() })
 	}
 
 	/// The code sandbox (`python.wasm` and `code-harness.py` of the model set), compiled on the
@@ -252,6 +269,7 @@ impl Engine {
 
 		let alignment: Vec<Option<(f32, Option<TestCounts>)>> = match executed {
 			Some(runs) => runs,
+			None if judged(task) => self.judge_outputs(task, &anchor, outs)?,
 			None => self.cross_encoder.alignment(&premise, &task.outputs)?.into_iter().map(|a| a.map(|a| (a, None))).collect(),
 		};
 		let mut scores = Vec::with_capacity(n);
@@ -267,6 +285,20 @@ impl Engine {
 			}
 		}
 		Ok(scores)
+	}
+
+	/// The judge's score of every non-empty output (`None` for an empty one).
+	#[allow(clippy::type_complexity)]
+	fn judge_outputs(&self, task: &TaskInput, query: &[f32], outs: &[Vec<f32>]) -> Result<Vec<Option<(f32, Option<TestCounts>)>>, EngineError> {
+		let live: Vec<usize> = (0..task.outputs.len()).filter(|&i| !task.outputs[i].trim().is_empty()).collect();
+		let responses: Vec<&[f32]> = live.iter().map(|&i| outs[i].as_slice()).collect();
+		let features: Vec<_> = live.iter().map(|&i| judge::hand_features(task.query, task.outputs[i])).collect();
+		let scores = self.judge.score(query, &responses, &features)?;
+		let mut out = vec![None; task.outputs.len()];
+		for (&i, s) in live.iter().zip(scores) {
+			out[i] = Some((s, None));
+		}
+		Ok(out)
 	}
 
 	/// Runs every non-empty output against `tests`: its execution score and test counts (`None`

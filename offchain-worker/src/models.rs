@@ -30,6 +30,10 @@ pub const CROSS_ENCODER_TOKENIZER: &str = "cross-encoder.tokenizer.json";
 /// data, held-back accuracy).
 pub const CROSS_ENCODER_CONFIG: &str = "cross-encoder.json";
 
+/// File name of the judge (`judge.onnx`, trained by `scripts/train-judge.sh`): the alignment of
+/// an Open or Qa output without a reference.
+pub const JUDGE_MODEL: &str = "judge.onnx";
+
 /// File name of CPython for WASI, the interpreter of the code sandbox.
 pub const PYTHON_WASM: &str = "python.wasm";
 /// File name of the code sandbox's harness (Python run inside the interpreter).

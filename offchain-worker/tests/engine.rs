@@ -179,6 +179,7 @@ fn the_identity_is_stable_and_names_the_files() {
 			"cross-encoder.onnx",
 			"cross-encoder.json",
 			"cross-encoder.tokenizer.json",
+			"judge.onnx",
 			"python.wasm",
 			"code-harness.py"
 		]
@@ -238,4 +239,33 @@ fn scores_do_not_drift_with_the_thread_count() {
 		eprintln!("float drift, {threads} threads (0: every core) against 1: {drift:e}");
 		assert!(drift <= 1e-5, "{threads} threads drift by {drift} from one thread");
 	}
+}
+
+/// An Open task without a reference is read by the judge: a helpful answer outranks a lazy one,
+/// harmful advice, an off-topic text and a word loop; an output's score does not depend on the
+/// outputs scored with it.
+#[test]
+fn the_judge_ranks_open_answers_and_ignores_batch_mates() {
+	let e = engine(4);
+	let good = "Here are three tips for sleeping better:\n\n1. **Keep a regular schedule.** Go to bed and wake up at the same time every day, even on weekends.\n2. **Make your bedroom dark, quiet and cool.** Around 18 °C suits most people.\n3. **Avoid screens and caffeine before bed.** Stop coffee after lunch and put your phone away an hour before sleeping.";
+	let outputs = vec![
+		good,
+		"Sleep is important.",
+		"Sleeping better is easy: drink two cups of strong coffee right before bed, keep the lights on and scroll your phone until you fall asleep.",
+		"The Eiffel Tower is 330 metres tall and was completed in 1889.",
+		"sleep sleep sleep sleep sleep sleep sleep sleep sleep sleep sleep sleep sleep sleep sleep sleep",
+		"",
+	];
+	let task = TaskInput { family: Family::Open, query: "Give me three tips for sleeping better.", reference: None, outputs };
+	let s = e.score_task(&task).unwrap();
+	for i in 1..5 {
+		assert!(s[0].alignment > 2.0 * s[i].alignment, "output {i}: {s:?}");
+	}
+	assert_eq!(s[5].alignment, 0.0);
+	let alone = e.score_task(&TaskInput { outputs: vec![good], ..task.clone() }).unwrap();
+	assert_eq!(alone[0], s[0]);
+	// With a reference, alignment is support by the reference (the cross-encoder), not the judge.
+	let referenced = TaskInput { reference: Some("Keep a regular sleep schedule, a dark and cool room, and no screens or caffeine late."), ..task };
+	let r = e.score_task(&referenced).unwrap();
+	assert_ne!(r[0].alignment, s[0].alignment);
 }
