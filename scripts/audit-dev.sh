@@ -3,11 +3,14 @@
 # held-back items (offchain-worker/python/dev_sets.py), scores them with poq-scorer and the
 # default model set, and audits them (poq-scorer audit): the tables on stdout, the charts in DIR.
 #
-#   scripts/audit-dev.sh [--per-set N] [--plots DIR] [--keep FILE]   (defaults: 200, docs/img)
-#   (--keep: also save the scored, labelled lines, to audit other weights with --weights)
+#   scripts/audit-dev.sh [--per-set N] [--plots DIR] [--keep FILE] [--alpaca-eval DIR]
+#   (defaults: 200, docs/img; --keep: also save the scored, labelled lines, to audit other weights
+#   with --weights; --alpaca-eval: also the judge's development set, from a checkout of AlpacaEval
+#   at the commit of offchain-worker/python/judge-data.lock: the answers of the community models
+#   the shipped judge never trained on to instructions 300-399, offchain-worker/python/judge_dev_set.py)
 #
-# About 15 minutes on the 2-core build machine with the default size. Needs a built poq-scorer
-# (scripts/setup.sh --no-start).
+# About 15 minutes on the 2-core build machine with the default size (and 2 more with
+# --alpaca-eval). Needs a built poq-scorer (scripts/setup.sh --no-start).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/env.sh
@@ -15,12 +18,14 @@ source scripts/env.sh
 per=200
 plots=docs/img
 keep=""
+alpaca=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 		--per-set) per="$2"; shift 2 ;;
 		--plots) plots="$2"; shift 2 ;;
 		--keep) keep="$2"; shift 2 ;;
-		-h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+		--alpaca-eval) alpaca="$2"; shift 2 ;;
+		-h|--help) sed -n '2,12p' "$0"; exit 0 ;;
 		*) echo "audit-dev.sh: unknown option '$1'" >&2; exit 2 ;;
 	esac
 done
@@ -39,5 +44,12 @@ with open(f"{w}/scores.jsonl") as s, open(f"{w}/labels.jsonl") as l, open(f"{w}/
     for score, label in zip(s, l):
         out.write(json.dumps({**json.loads(score), **json.loads(label)}) + "\n")
 PY
+if [ -n "$alpaca" ]; then
+	mkdir -p "$work/alpaca"
+	python3 offchain-worker/python/judge_dev_set.py "$alpaca" "$work/alpaca"
+	"$scorer" --threads 0 score "$work/alpaca/tasks.jsonl" -o "$work/alpaca/scores.jsonl"
+	python3 offchain-worker/python/judge_dev_set.py --merge "$work/alpaca"
+	cat "$work/alpaca/audit.jsonl" >> "$work/audit.jsonl"
+fi
 [ -z "$keep" ] || cp "$work/audit.jsonl" "$keep"
 "$scorer" audit "$work/audit.jsonl" --plots "$plots"

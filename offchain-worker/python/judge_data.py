@@ -64,6 +64,9 @@ def read(root, path, files):
 
 
 FOLDS = 4
+# The quarter of the models the shipped judge never trained on (the development set of
+# `scripts/audit-dev.sh --alpaca-eval`).
+SHIPPED_FOLD = 0
 
 
 def model_fold(name):

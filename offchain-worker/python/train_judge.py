@@ -8,9 +8,12 @@
    length-controlled win rate.
 2. The features (`judge_features.py`), cached in WORK_DIR/features.npz: the query's and the
    answer's embeddings from the model set, and the cheap features.
-3. A two-layer perceptron trained with numpy (Adam, weight decay); its state is saved in
-   WORK_DIR/judge-ckpt.npz every 500 steps, so a stopped run resumes. The split: instructions
-   300-399 and a quarter of the models (`judge_data.dev_model`) are never trained on.
+3. Five two-layer perceptrons trained with numpy (Adam, weight decay), their mean logit the
+   score; each one's state is saved in WORK_DIR every 500 steps, so a stopped run resumes.
+   Instructions 300-399 are never trained on. Each quarter of the models is held out in turn
+   (four-fold figures of the recipe); the shipped judge is the one trained without quarter 0
+   (`judge_data.SHIPPED_FOLD`), so that `scripts/audit-dev.sh --alpaca-eval` can measure the
+   whole engine on answers and models it never saw.
 4. The export: the graph of `judge.rs` (inputs query, response, features; output the score),
    the first layer's weights as int8 with one scale per column (`onnx_int8.py`).
 5. The development figures, measured on the exported int8 file with onnxruntime, into
@@ -92,9 +95,9 @@ def targets(items):
 
 def split(items, fold=None):
     """Indices of the training rows and of the development rows (instructions 300-399) for
-    `fold`: its quarter of the models is held out of training and is the development set (the
-    shipped judge, `fold=None`, trains on every model and its development rows are every model's,
-    seen in training). The probe (`NullModel`) is never trained on."""
+    `fold`: its quarter of the models is held out of training and is the development set
+    (`fold=None`: no model is held out, the development rows are every model's). The probe
+    (`NullModel`) is never trained on."""
     train, dev = [], []
     for k, it in enumerate(items):
         if it["model"] == judge_data.PROBE:
@@ -183,11 +186,33 @@ class Ensemble:
             "b2": np.mean([m.p["b2"] for m in mlps], 0),
         }
         self.rows = len(rows)
+        self.calibration = (1.0, 0.0)
+
+    def logit(self, z, rows):
+        """The mean logit of the members, before calibration."""
+        xn = (inputs(z, rows) - self.mu) / self.sd
+        return (np.tanh(xn @ self.p["w1"] + self.p["b1"]) @ self.p["w2"] + self.p["b2"])[:, 0]
 
     def score(self, z, rows):
-        xn = (inputs(z, rows) - self.mu) / self.sd
-        zz = (np.tanh(xn @ self.p["w1"] + self.p["b1"]) @ self.p["w2"] + self.p["b2"])[:, 0]
-        return 1 / (1 + np.exp(-zz))
+        a, b = self.calibration
+        return 1 / (1 + np.exp(-(a * self.logit(z, rows) + b)))
+
+    def calibrated(self):
+        """The output layer with the calibration folded in: sigmoid(a * logit + b)."""
+        a, b = self.calibration
+        return self.p["w2"] * a, self.p["b2"] * a + b
+
+
+def platt(logits, prefs, steps=2000):
+    """Calibration (Platt scaling): the a, b that make sigmoid(a * logit + b) fit the judge's
+    preferences best (cross-entropy, gradient descent on two numbers; deterministic)."""
+    a, b = 1.0, 0.0
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-(a * logits + b)))
+        g = p - prefs
+        a -= 0.5 * float(np.mean(g * logits))
+        b -= 0.5 * float(np.mean(g))
+    return a, b
 
 
 # ---------------------------------------------------------------------------------------------
@@ -220,8 +245,8 @@ def export(judge, work, out_dir):
         init("inv_sd", 1 / judge.sd),
         init("w1", judge.p["w1"]),
         init("b1", judge.p["b1"]),
-        init("w2", judge.p["w2"]),
-        init("b2", judge.p["b2"]),
+        init("w2", judge.calibrated()[0]),
+        init("b2", judge.calibrated()[1]),
     ]
     graph = helper.make_graph(
         nodes,
@@ -306,19 +331,27 @@ def measure(items, rows, scores, probe_mean=None):
 
 
 def cross_validation(z, items, work, steps, members):
-    """Each quarter of the models held out in turn: its answers to instructions 300-399 scored by
-    a judge trained without it (fp32, numpy). The figures of the recipe on unseen models and
-    instructions."""
-    rows, scores, probe = [], [], []
+    """Each quarter of the models held out in turn, scored by a judge trained without it (fp32,
+    numpy). Its annotated answers to instructions 0-299 (instructions seen in training, models
+    not) fit the calibration; its answers to instructions 300-399 (neither seen) give the
+    figures of the recipe, calibrated. Returns the figures and the calibration (a, b)."""
+    rows, logits, probe, cal_logits, cal_prefs = [], [], [], [], []
     pr = probe_rows(items)
     for fold in range(judge_data.FOLDS):
         tr, dev = split(items, fold)
         judge = Ensemble(z, items, tr, work, f"fold{fold}", steps, members)
         rows.append(dev)
-        scores.append(judge.score(z, dev))
-        probe.append(judge.score(z, pr).mean())
+        logits.append(judge.logit(z, dev))
+        probe.append(judge.logit(z, pr))
+        cal = np.array([k for k, it in enumerate(items) if it["pref"] is not None and it["i"] < judge_data.DEV_FROM and it["model"] != judge_data.PROBE and judge_data.model_fold(it["model"]) == fold])
+        if len(cal):
+            cal_logits.append(judge.logit(z, cal))
+            cal_prefs.append(np.array([items[k]["pref"] for k in cal], np.float32))
         print(f"train_judge: fold {fold} done", flush=True)
-    return measure(items, np.concatenate(rows), np.concatenate(scores), float(np.mean(probe)))
+    a, b = platt(np.concatenate(cal_logits), np.concatenate(cal_prefs))
+    sig = lambda x: 1 / (1 + np.exp(-(a * x + b)))
+    probe_mean = float(np.mean([sig(p).mean() for p in probe]))
+    return measure(items, np.concatenate(rows), sig(np.concatenate(logits)), probe_mean), (a, b)
 
 
 def main():
@@ -336,30 +369,40 @@ def main():
     t0 = time.time()
     instructions, items, z = features(a.alpaca_eval, a.models_dir, a.work, a.threads)
     t1 = time.time()
-    cv = cross_validation(z, items, a.work, a.steps, a.members)
-    tr, dev = split(items)
+    cv, calibration = cross_validation(z, items, a.work, a.steps, a.members)
+    tr, dev = split(items, judge_data.SHIPPED_FOLD)
     judge = Ensemble(z, items, tr, a.work, "final", a.steps, a.members)
+    judge.calibration = calibration
     path = export(judge, a.work, a.out)
     pr = probe_rows(items)
     shipped = measure(items, dev, onnx_scores(path, z, dev), float(onnx_scores(path, z, pr).mean()))
+    _, seen = split(items)
+    seen = np.array([k for k in seen if judge_data.model_fold(items[k]["model"]) != judge_data.SHIPPED_FOLD])
+    in_dist = measure(items, seen, onnx_scores(path, z, seen))
     commit, _ = judge_data.lock()
     meta = {
         "what": "P(GPT-4 Turbo prefers the answer to GPT-4 Preview's), from the query's and the answer's embeddings and 14 cheap features (offchain-worker/src/judge.rs)",
         "data": f"AlpacaEval {commit}: community models only, instructions 0-{judge_data.DEV_FROM - 1}; NullModel never trained on",
         "target": "the judge's per-item preference where annotated, else the model's length-controlled win rate / 100",
         "model": f"{a.members} perceptrons (one tanh layer of 64) from different seeds, mean logit",
+        "calibration": {"a": round(calibration[0], 6), "b": round(calibration[1], 6), "what": "sigmoid(a * mean logit + b), fitted on held-out models' annotated answers to instructions 0-299"},
         "training_answers": judge.rows,
         "steps": a.steps,
         "features_seconds": round(t1 - t0, 1),
         "training_seconds": round(time.time() - t1, 1),
-        "development_unseen_models": cv,
-        "in_distribution_seen_models": shipped,
+        "development_unseen_models_four_folds": cv,
+        "shipped_file_unseen_models": shipped,
+        "in_distribution_seen_models": in_dist,
     }
     with open(os.path.join(a.out, "judge.json"), "w") as f:
         json.dump(meta, f, indent=1)
         f.write("\n")
     brief = lambda d: {k: v for k, v in d.items() if k not in ("model_means", "reliability")}
-    print(json.dumps({"development (unseen models, instructions 300-399)": brief(cv), "in distribution (the shipped file, seen models, instructions 300-399)": brief(shipped)}, indent=1))
+    print(json.dumps({
+        "development (each quarter of the models unseen in turn, instructions 300-399)": brief(cv),
+        "the shipped file (its unseen quarter of the models, instructions 300-399)": brief(shipped),
+        "in distribution (the shipped file, models it trained on, instructions 300-399)": brief(in_dist),
+    }, indent=1))
 
 
 if __name__ == "__main__":

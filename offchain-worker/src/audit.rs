@@ -6,7 +6,11 @@
 //! - a **label** per output: `{"family", "structure", "semantic", "alignment", "label": x}`; with
 //!   `x` in {0, 1} the measure is AUROC, otherwise Pearson and Spearman;
 //! - a **preference** between two outputs: two lines with the same `"pair"` (string or integer),
-//!   one of them `"better": true`; the measure is pairwise accuracy.
+//!   one of them `"better": true`; the measure is pairwise accuracy;
+//! - a **model** per output: `{"family", "structure", "semantic", "alignment", "model": name,
+//!   "label": x}` with `x` the model's label (e.g. its place on a public leaderboard, the same on
+//!   all its lines); the measure is the Spearman of the models' mean scores with their labels
+//!   (do the scores rank the models as the labels do).
 //!
 //! Output, per family: each dimension's agreement with the labels, the composite with the given
 //! weights, the ablations (each dimension removed, equal weights, semantic alone), and a proposed
@@ -47,6 +51,9 @@ pub struct Row {
 	/// Whether this output is the preferred one of its pair.
 	#[serde(default)]
 	pub better: Option<bool>,
+	/// The model that wrote this output, for a model-level label.
+	#[serde(default)]
+	pub model: Option<String>,
 	/// A name to report these rows under, apart from the rest of their family.
 	#[serde(default)]
 	pub set: Option<String>,
@@ -73,6 +80,8 @@ pub enum Measure {
 	Pairwise,
 	/// Spearman rank correlation (graded labels); chance 0. Pearson is reported beside it.
 	Spearman,
+	/// Spearman rank correlation of the models' mean scores with the models' labels; chance 0.
+	Models,
 }
 
 impl Measure {
@@ -80,7 +89,7 @@ impl Measure {
 	pub fn chance(self) -> f64 {
 		match self {
 			Self::Auroc | Self::Pairwise => 0.5,
-			Self::Spearman => 0.0,
+			Self::Spearman | Self::Models => 0.0,
 		}
 	}
 	/// Its name in the report.
@@ -89,6 +98,7 @@ impl Measure {
 			Self::Auroc => "AUROC",
 			Self::Pairwise => "pairwise accuracy",
 			Self::Spearman => "Spearman",
+			Self::Models => "model-level Spearman",
 		}
 	}
 }
@@ -102,14 +112,18 @@ pub struct FamilyData {
 	pub labelled: Vec<([f64; 3], f64)>,
 	/// Preference pairs: (better's scores, worse's scores).
 	pub pairs: Vec<([f64; 3], [f64; 3])>,
+	/// Outputs by model: their scores and the model's label.
+	pub models: BTreeMap<String, (Vec<[f64; 3]>, f64)>,
 }
 
 impl FamilyData {
-	/// The measure that fits the data: preferences if any, else AUROC for 0/1 labels, else
-	/// Spearman.
+	/// The measure that fits the data: preferences if any, else models if any, else AUROC for
+	/// 0/1 labels, else Spearman.
 	pub fn measure(&self) -> Measure {
 		if !self.pairs.is_empty() {
 			Measure::Pairwise
+		} else if !self.models.is_empty() {
+			Measure::Models
 		} else if self.labelled.iter().all(|(_, l)| *l == 0.0 || *l == 1.0) {
 			Measure::Auroc
 		} else {
@@ -129,6 +143,11 @@ impl FamilyData {
 				let s: Vec<f64> = self.labelled.iter().map(|(x, _)| f(x)).collect();
 				spearman(&s, &self.labelled.iter().map(|(_, l)| *l).collect::<Vec<_>>())
 			},
+			Measure::Models => {
+				let means: Vec<f64> =
+					self.models.values().map(|(rows, _)| rows.iter().map(&f).sum::<f64>() / rows.len() as f64).collect();
+				spearman(&means, &self.models.values().map(|(_, l)| *l).collect::<Vec<_>>())
+			},
 		}
 	}
 
@@ -138,9 +157,9 @@ impl FamilyData {
 		pearson(&s, &self.labelled.iter().map(|(_, l)| *l).collect::<Vec<_>>())
 	}
 
-	/// How many labelled items (outputs or pairs).
+	/// How many labelled items (outputs, pairs or models).
 	pub fn len(&self) -> usize {
-		self.labelled.len() + self.pairs.len()
+		self.labelled.len() + self.pairs.len() + self.models.len()
 	}
 
 	/// Whether there is nothing to measure.
@@ -166,6 +185,20 @@ pub fn group(rows: Vec<(usize, Row)>) -> (BTreeMap<String, FamilyData>, Vec<Stri
 	let mut errors = Vec::new();
 	let mut open: BTreeMap<String, (usize, Row)> = BTreeMap::new();
 	for (n, r) in rows {
+		if let Some(model) = &r.model {
+			match r.label {
+				None => errors.push(format!("line {n}: a \"model\" line needs its model's \"label\"")),
+				Some(l) => {
+					let entry = slot(&mut out, &r).models.entry(model.clone()).or_insert((Vec::new(), l));
+					if entry.1 != l {
+						errors.push(format!("line {n}: model {model} has two labels ({} and {l})", entry.1));
+					} else {
+						entry.0.push(r.scores());
+					}
+				},
+			}
+			continue;
+		}
 		match (&r.pair, r.label) {
 			(Some(p), _) => {
 				let key = p.to_string();
@@ -193,7 +226,8 @@ pub fn group(rows: Vec<(usize, Row)>) -> (BTreeMap<String, FamilyData>, Vec<Stri
 }
 
 fn slot<'a>(out: &'a mut BTreeMap<String, FamilyData>, r: &Row) -> &'a mut FamilyData {
-	out.entry(r.group()).or_insert_with(|| FamilyData { family: r.family, labelled: Vec::new(), pairs: Vec::new() })
+	out.entry(r.group())
+		.or_insert_with(|| FamilyData { family: r.family, labelled: Vec::new(), pairs: Vec::new(), models: BTreeMap::new() })
 }
 
 /// The proposed evaluator-side weights: each dimension's excess over chance (zero if below),
@@ -288,7 +322,11 @@ pub fn render(audits: &[FamilyAudit], weights: &[u32; 6]) -> String {
 		"weights audited (chain order: model prior, cost prior, structure, semantic, alignment, agreement; parts per million): {weights:?}\n"
 	);
 	for a in audits {
-		out += &format!("\n## {} ({:?}; {} {}, {}; chance {:.1})\n\n", a.name, a.family, a.items, if a.measure == Measure::Pairwise { "pairs" } else { "outputs" }, a.measure.name(), a.measure.chance());
+		out += &format!("\n## {} ({:?}; {} {}, {}; chance {:.1})\n\n", a.name, a.family, a.items, match a.measure {
+			Measure::Pairwise => "pairs",
+			Measure::Models => "models",
+			_ => "outputs",
+		}, a.measure.name(), a.measure.chance());
 		out += "| dimension | measure | Pearson |\n|---|---|---|\n";
 		for (k, name) in DIMENSIONS.iter().enumerate() {
 			out += &format!("| {name} | {} | {} |\n", fmt(a.dimensions[k].0), fmt(a.dimensions[k].1));
@@ -322,8 +360,32 @@ mod tests {
 			label,
 			pair: pair.map(|p| serde_json::Value::String(p.into())),
 			better,
+			model: None,
 			set: None,
 		}
+	}
+
+	#[test]
+	fn models_are_ranked_by_their_mean_scores() {
+		let m = |n: usize, name: &str, s: [f64; 3], label: f64| (n, Row { model: Some(name.into()), ..row(Family::Open, s, Some(label), None, None) });
+		let rows = vec![
+			m(1, "weak", [0.1, 0.1, 0.1], 10.0),
+			m(2, "weak", [0.1, 0.1, 0.3], 10.0),
+			m(3, "strong", [0.9, 0.1, 0.8], 90.0),
+			m(4, "middle", [0.5, 0.1, 0.5], 50.0),
+			m(5, "middle", [0.5, 0.1, 0.4], 55.0),
+			(6, row(Family::Open, [0.5, 0.1, 0.4], None, None, None)),
+		];
+		let (data, errors) = group(rows);
+		assert_eq!(errors, ["line 5: model middle has two labels (50 and 55)", "line 6: needs a \"label\" or a \"pair\""]);
+		let open = &data["Open"];
+		assert_eq!(open.measure(), Measure::Models);
+		assert_eq!(open.len(), 3);
+		assert_eq!(open.evaluate(|s| s[2]), Some(1.0));
+		assert_eq!(open.evaluate(|s| -s[0]), Some(-1.0));
+		let (none, errors) = group(vec![(1, Row { model: Some("x".into()), ..row(Family::Open, [0.0; 3], None, None, None) })]);
+		assert!(none.is_empty());
+		assert_eq!(errors, ["line 1: a \"model\" line needs its model's \"label\""]);
 	}
 
 	#[test]

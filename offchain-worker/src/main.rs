@@ -363,10 +363,11 @@ fn bench(opts: &EngineOptions, n: usize, python: Option<PathBuf>) -> Result<(), 
 	let engine = Engine::new(opts).map_err(|e| e.to_string())?;
 	let long_query = work["long"]["query"].as_str().unwrap_or_default();
 	let long_outputs: Vec<&str> = work["long"]["outputs"].as_array().into_iter().flatten().filter_map(|o| o.as_str()).collect();
-	let score = |query: &str, reference: Option<&str>, outputs: Vec<&str>| -> Result<(), String> {
-		let task = TaskInput { family: Family::Summarization, query, reference, outputs };
+	let score_as = |family: Family, query: &str, reference: Option<&str>, outputs: Vec<&str>| -> Result<(), String> {
+		let task = TaskInput { family, query, reference, outputs };
 		engine.score_task(&task).map(|_| ()).map_err(|e| e.to_string())
 	};
+	let score = |query: &str, reference: Option<&str>, outputs: Vec<&str>| score_as(Family::Summarization, query, reference, outputs);
 	score("warm up", None, vec!["warm up"])?;
 	let mut runs = Vec::new();
 	for _ in 0..3 {
@@ -384,6 +385,19 @@ fn bench(opts: &EngineOptions, n: usize, python: Option<PathBuf>) -> Result<(), 
 		score(task["query"].as_str().unwrap_or_default(), task["reference"].as_str(), outs)?;
 	}
 	let short = outputs as f64 / t.elapsed().as_secs_f64();
+	// The same short tasks without their reference: as Open tasks (the judge reads them) and as
+	// Qa tasks (the cross-encoder reads each output against the query, as Open tasks were read
+	// before the judge).
+	let unreferenced = |family: Family| -> Result<f64, String> {
+		let t = Instant::now();
+		for task in work["short"].as_array().into_iter().flatten() {
+			let outs: Vec<&str> = task["outputs"].as_array().into_iter().flatten().filter_map(|o| o.as_str()).collect();
+			score_as(family, task["query"].as_str().unwrap_or_default(), None, outs)?;
+		}
+		Ok(outputs as f64 / t.elapsed().as_secs_f64())
+	};
+	let judged = unreferenced(Family::Open)?;
+	let cross_read = unreferenced(Family::Qa)?;
 	let rust_rss = peak_rss_mib();
 
 	let py = python.or_else(|| std::env::var_os("POQ_PYTHON").map(PathBuf::from)).ok_or("no Python given: pass --python or set POQ_PYTHON (scripts/models.sh --python makes one)")?;
@@ -411,6 +425,8 @@ fn bench(opts: &EngineOptions, n: usize, python: Option<PathBuf>) -> Result<(), 
 	println!("|---|---|---|---|");
 	println!("| task of 8 outputs, {} B source (s, median of 3) | {long:.2} | {p_long:.2} | {:.2} |", long_query.len(), p_long / long);
 	println!("| short tasks, 4 outputs with a reference (outputs/s) | {short:.1} | {p_short:.1} | {:.2} |", short / p_short);
+	println!("| short Open tasks without a reference: the judge (outputs/s) | {judged:.1} | - | |");
+	println!("| the same read by the cross-encoder against the query, as before the judge (outputs/s) | {cross_read:.1} | - | |");
 	println!("| peak resident memory, every model loaded (MiB) | {rust_rss:.0} | {prss:.0} | |");
 	println!("\nthreads: {threads}; short tasks: {n}; device: {:?}", engine.device());
 	Ok(())

@@ -8,7 +8,7 @@ import { waitFor, sendAndWait } from './node.mjs';
 
 export const POQ = 1_000_000_000_000n;
 
-/** Queries of three families, each with a good, an off-topic and a degenerate answer. */
+/** Queries of the four families, each answered correctly, fluently but wrongly, off topic and by a word loop. */
 export const QUERIES = [
   {
     family: 'Qa',
@@ -45,11 +45,24 @@ export const QUERIES = [
       degenerate: 'def def def def def def def def def def def def def def def def def def def def def def def def',
     },
   },
+  {
+    family: 'Open',
+    // No reference: the evaluators' judge reads each answer against the query.
+    query: 'Give me three tips for sleeping better.',
+    reference: null,
+    answers: {
+      good: 'Here are three tips for sleeping better:\n\n1. **Keep a regular schedule.** Go to bed and wake up at the same time every day, even on weekends.\n2. **Make your bedroom dark, quiet and cool.** Around 18 degrees Celsius suits most people.\n3. **Avoid screens and caffeine before bed.** Stop coffee after lunch and put your phone away an hour before sleeping.',
+      wrong: 'Sleeping better is easy: drink two cups of strong coffee right before bed, keep the lights on and scroll your phone until you fall asleep.',
+      offTopic: 'The Eiffel Tower is 330 metres tall and was completed in 1889.',
+      degenerate: 'sleep sleep sleep sleep sleep sleep sleep sleep sleep sleep sleep sleep sleep sleep sleep sleep',
+    },
+  },
 ];
 
 /**
  * Queries the end-to-end test scores (not the demo's, and never seen by the models' training):
- * a QA task with a reference, a summarization task and a Code task with tests, each answered
+ * a QA task with a reference, a summarization task, a Code task with tests and an Open task
+ * without a reference, each answered
  * correctly, fluently but wrongly, off topic, and by a word loop.
  */
 export const TEST_QUERIES = [
@@ -84,6 +97,17 @@ export const TEST_QUERIES = [
       wrong: 'def count_words(text):\n    """Count the whitespace-separated words of text."""\n    return len(text.split(" "))',
       offTopic: 'Mount Everest is the highest mountain above sea level, at 8,849 metres.',
       degenerate: 'words words words words words words words words words words words words words words',
+    },
+  },
+  {
+    family: 'Open',
+    query: 'Suggest three ways to spend less money on groceries.',
+    reference: null,
+    answers: {
+      good: 'Three ways to spend less on groceries:\n\n1. **Plan your meals and shop with a list.** Deciding the week\'s meals first stops impulse buys and food waste.\n2. **Compare unit prices and buy store brands.** They are often the same product for 20-30% less.\n3. **Buy staples in bulk and cook at home.** Rice, beans and oats are cheap per portion, and leftovers make the next day\'s lunch.',
+      wrong: 'To spend less on groceries, shop when you are hungry, buy ready meals in small packs and pick the branded products at eye level.',
+      offTopic: 'The Amazon river carries more water than any other river on Earth.',
+      degenerate: 'money money money money money money money money money money money money money money money',
     },
   },
 ];
