@@ -37,6 +37,8 @@ from onnx_int8 import weight_only_int8
 
 DIM = 384
 SEED = 20261206
+# Knots of the calibration (the distribution of the training answers' logits).
+KNOTS = 64
 
 
 # ---------------------------------------------------------------------------------------------
@@ -186,33 +188,26 @@ class Ensemble:
             "b2": np.mean([m.p["b2"] for m in mlps], 0),
         }
         self.rows = len(rows)
-        self.calibration = (1.0, 0.0)
+        # The calibration: the logits of the training answers at every 1/KNOTS of their
+        # distribution; the score of an answer is the share of them it beats, linearly
+        # interpolated between the knots.
+        logits = np.sort(self.logit(z, rows))
+        self.knots = np.quantile(logits, np.linspace(0, 1, KNOTS + 1)).astype(np.float32)
+        self.knots = np.maximum.accumulate(self.knots + np.arange(KNOTS + 1, dtype=np.float32) * 1e-6)
 
     def logit(self, z, rows):
-        """The mean logit of the members, before calibration."""
+        """The mean logit of the members."""
         xn = (inputs(z, rows) - self.mu) / self.sd
         return (np.tanh(xn @ self.p["w1"] + self.p["b1"]) @ self.p["w2"] + self.p["b2"])[:, 0]
 
+    def percentile(self, logits):
+        """The share of the training answers each logit beats (the graph of `export`)."""
+        lo, hi = self.knots[:-1], self.knots[1:]
+        t = np.clip((logits[:, None] - lo) / (hi - lo), 0, 1)
+        return t.mean(1)
+
     def score(self, z, rows):
-        a, b = self.calibration
-        return 1 / (1 + np.exp(-(a * self.logit(z, rows) + b)))
-
-    def calibrated(self):
-        """The output layer with the calibration folded in: sigmoid(a * logit + b)."""
-        a, b = self.calibration
-        return self.p["w2"] * a, self.p["b2"] * a + b
-
-
-def platt(logits, prefs, steps=2000):
-    """Calibration (Platt scaling): the a, b that make sigmoid(a * logit + b) fit the judge's
-    preferences best (cross-entropy, gradient descent on two numbers; deterministic)."""
-    a, b = 1.0, 0.0
-    for _ in range(steps):
-        p = 1 / (1 + np.exp(-(a * logits + b)))
-        g = p - prefs
-        a -= 0.5 * float(np.mean(g * logits))
-        b -= 0.5 * float(np.mean(g))
-    return a, b
+        return self.percentile(self.logit(z, rows))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -237,7 +232,10 @@ def export(judge, work, out_dir):
         helper.make_node("Tanh", ["h2"], ["a"]),
         helper.make_node("MatMul", ["a", "w2"], ["z1"]),
         helper.make_node("Add", ["z1", "b2"], ["z"]),
-        helper.make_node("Sigmoid", ["z"], ["score"]),
+        helper.make_node("Sub", ["z", "knots_lo"], ["zk"]),
+        helper.make_node("Mul", ["zk", "knots_inv_width"], ["zt"]),
+        helper.make_node("Clip", ["zt", "zero", "one"], ["t"]),
+        helper.make_node("MatMul", ["t", "knot_share"], ["score"]),
     ]
     inits = [
         numpy_helper.from_array(np.array([1], np.int64), "axis1"),
@@ -245,8 +243,13 @@ def export(judge, work, out_dir):
         init("inv_sd", 1 / judge.sd),
         init("w1", judge.p["w1"]),
         init("b1", judge.p["b1"]),
-        init("w2", judge.calibrated()[0]),
-        init("b2", judge.calibrated()[1]),
+        init("w2", judge.p["w2"]),
+        init("b2", judge.p["b2"]),
+        init("knots_lo", judge.knots[None, :-1]),
+        init("knots_inv_width", 1 / (judge.knots[None, 1:] - judge.knots[None, :-1])),
+        init("zero", np.float32(0)),
+        init("one", np.float32(1)),
+        init("knot_share", np.full((KNOTS, 1), 1 / KNOTS, np.float32)),
     ]
     graph = helper.make_graph(
         nodes,
@@ -331,27 +334,19 @@ def measure(items, rows, scores, probe_mean=None):
 
 
 def cross_validation(z, items, work, steps, members):
-    """Each quarter of the models held out in turn, scored by a judge trained without it (fp32,
-    numpy). Its annotated answers to instructions 0-299 (instructions seen in training, models
-    not) fit the calibration; its answers to instructions 300-399 (neither seen) give the
-    figures of the recipe, calibrated. Returns the figures and the calibration (a, b)."""
-    rows, logits, probe, cal_logits, cal_prefs = [], [], [], [], []
+    """Each quarter of the models held out in turn: its answers to instructions 300-399 scored by
+    a judge trained without it (fp32, numpy). The figures of the recipe on unseen models and
+    instructions."""
+    rows, scores, probe = [], [], []
     pr = probe_rows(items)
     for fold in range(judge_data.FOLDS):
         tr, dev = split(items, fold)
         judge = Ensemble(z, items, tr, work, f"fold{fold}", steps, members)
         rows.append(dev)
-        logits.append(judge.logit(z, dev))
-        probe.append(judge.logit(z, pr))
-        cal = np.array([k for k, it in enumerate(items) if it["pref"] is not None and it["i"] < judge_data.DEV_FROM and it["model"] != judge_data.PROBE and judge_data.model_fold(it["model"]) == fold])
-        if len(cal):
-            cal_logits.append(judge.logit(z, cal))
-            cal_prefs.append(np.array([items[k]["pref"] for k in cal], np.float32))
+        scores.append(judge.score(z, dev))
+        probe.append(judge.score(z, pr).mean())
         print(f"train_judge: fold {fold} done", flush=True)
-    a, b = platt(np.concatenate(cal_logits), np.concatenate(cal_prefs))
-    sig = lambda x: 1 / (1 + np.exp(-(a * x + b)))
-    probe_mean = float(np.mean([sig(p).mean() for p in probe]))
-    return measure(items, np.concatenate(rows), sig(np.concatenate(logits)), probe_mean), (a, b)
+    return measure(items, np.concatenate(rows), np.concatenate(scores), float(np.mean(probe)))
 
 
 def main():
@@ -369,10 +364,9 @@ def main():
     t0 = time.time()
     instructions, items, z = features(a.alpaca_eval, a.models_dir, a.work, a.threads)
     t1 = time.time()
-    cv, calibration = cross_validation(z, items, a.work, a.steps, a.members)
+    cv = cross_validation(z, items, a.work, a.steps, a.members)
     tr, dev = split(items, judge_data.SHIPPED_FOLD)
     judge = Ensemble(z, items, tr, a.work, "final", a.steps, a.members)
-    judge.calibration = calibration
     path = export(judge, a.work, a.out)
     pr = probe_rows(items)
     shipped = measure(items, dev, onnx_scores(path, z, dev), float(onnx_scores(path, z, pr).mean()))
@@ -381,11 +375,11 @@ def main():
     in_dist = measure(items, seen, onnx_scores(path, z, seen))
     commit, _ = judge_data.lock()
     meta = {
-        "what": "P(GPT-4 Turbo prefers the answer to GPT-4 Preview's), from the query's and the answer's embeddings and 14 cheap features (offchain-worker/src/judge.rs)",
+        "what": "how good an answer is: the share of the community models' answers (training instructions) that it beats by the learned preference of GPT-4 Turbo over GPT-4 Preview, from the query's and the answer's embeddings and 14 cheap features (offchain-worker/src/judge.rs)",
         "data": f"AlpacaEval {commit}: community models only, instructions 0-{judge_data.DEV_FROM - 1}; NullModel never trained on",
         "target": "the judge's per-item preference where annotated, else the model's length-controlled win rate / 100",
         "model": f"{a.members} perceptrons (one tanh layer of 64) from different seeds, mean logit",
-        "calibration": {"a": round(calibration[0], 6), "b": round(calibration[1], 6), "what": "sigmoid(a * mean logit + b), fitted on held-out models' annotated answers to instructions 0-299"},
+        "calibration": f"the score is the share of the training answers whose logit is lower ({KNOTS} knots, linear between them)",
         "training_answers": judge.rows,
         "steps": a.steps,
         "features_seconds": round(t1 - t0, 1),
