@@ -32,7 +32,8 @@ done
 
 scorer="$CARGO_TARGET_DIR/release/poq-scorer"
 [ -x "$scorer" ] || { echo "audit-dev.sh: $scorer not built (scripts/setup.sh --no-start)" >&2; exit 1; }
-scripts/train-cross-encoder.sh --fetch-only
+scripts/train-cross-encoder.sh --fetch-only ||
+	echo "audit-dev.sh: some of the permitted data cannot be fetched (see above); the sets that need it are skipped" >&2
 work=$(mktemp -d "${TMPDIR:-/tmp}/poq-audit.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 python3 offchain-worker/python/dev_sets.py "$POQ_MODELS_CACHE/train-src" "$work" --per-set "$per"

@@ -27,10 +27,12 @@ import zipfile
 import cross_encoder_data as data
 
 
-def find(src, prefix):
+def find(src, prefix, required=True):
     for f in sorted(os.listdir(src)):
         if f.startswith(prefix):
             return os.path.join(src, f)
+    if not required:
+        return None
     raise SystemExit(f"{prefix}* not found in {src}: run scripts/train-cross-encoder.sh --fetch-only")
 
 
@@ -49,8 +51,13 @@ def main():
             tasks.append({"family": family, "query": query, "reference": reference, "output": o, "task": task_id})
             labels.append({"family": family, "set": name, **l})
 
-    # qa-reference: held-back SQuAD items with a true and a swapped sentence.
-    _, squad_test = data.squad(find(src, "bigbench-"), random.Random(1))
+    # qa-reference: held-back SQuAD items with a true and a swapped sentence. bigbench==1.0.0
+    # has left PyPI (December 2026): without a cached copy the set is skipped, and the later
+    # sets' samples differ from the figures in docs/scoring-engine.md (the shuffles share rng).
+    bigbench = find(src, "bigbench-", required=False)
+    if bigbench is None:
+        print("dev_sets: bigbench==1.0.0 is not in the training data cache (no longer on PyPI): qa-reference skipped", file=sys.stderr)
+    _, squad_test = data.squad(bigbench, random.Random(1)) if bigbench else (None, [])
     by_premise = {}
     for p, h, l, kind in squad_test:
         if kind == "squad-reference":

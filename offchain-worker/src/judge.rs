@@ -5,10 +5,12 @@
 //! `docs/scoring-engine.md`, "The judge") reads, per response, the sentence embedding of the
 //! query, the sentence embedding of the response (both from the engine's embedding model, which
 //! the engine computes anyway for the semantic dimension) and the [`HAND_FEATURES`] cheap
-//! features of the text computed here, and gives the probability that the strong judge prefers
-//! the response to a reference assistant's answer (GPT-4 Turbo's, AlpacaEval's baseline). A
-//! multilayer perceptron: each row is computed alone, so a response's score does not depend on
-//! the responses it is batched with.
+//! features of the text computed here. Perceptrons learned the probability that the strong judge
+//! (GPT-4 Turbo) prefers the response to a reference assistant's answer (GPT-4 Preview's,
+//! AlpacaEval's baseline); the score is where that lands among the training answers (the share
+//! of the community models' answers it beats), so a typical model's answer scores about 0.5.
+//! Each row is computed alone, so a response's score does not depend on the responses it is
+//! batched with.
 //!
 //! The features are defined on Unicode scalar values and ASCII classes only (no locale, no
 //! Unicode tables) so that the training script's Python (`offchain-worker/python/judge_features.py`)
