@@ -39,6 +39,8 @@ DIM = 384
 SEED = 20261206
 # Knots of the calibration (the distribution of the training answers' logits).
 KNOTS = 64
+# Share of the training answers also given, as negatives, to another instruction.
+NEGATIVE_SHARE = 0.25
 
 
 # ---------------------------------------------------------------------------------------------
@@ -78,11 +80,31 @@ def features(root, models_dir, work, threads):
     return instructions, items, z
 
 
-def inputs(z, idx):
-    """The judge's input rows (the graph of `export` computes the same from its three inputs)."""
-    q, r = z["q"][z["i"][idx]], z["r"][idx]
+def rows_of(q, r, h):
+    """The judge's input rows from query embeddings, answer embeddings and hand features (the
+    graph of `export` computes the same from its three inputs)."""
     qr = q * r
-    return np.concatenate([q, r, qr, z["h"][idx], qr.sum(1, keepdims=True)], 1).astype(np.float32)
+    return np.concatenate([q, r, qr, h, qr.sum(1, keepdims=True)], 1).astype(np.float32)
+
+
+def inputs(z, idx):
+    """The input rows of answers to their own instructions."""
+    return rows_of(z["q"][z["i"][idx]], z["r"][idx], z["h"][idx])
+
+
+def mismatched(z, items, instructions, rows, seed):
+    """Negatives: a quarter of the training answers, each given as the answer to another
+    training instruction (drawn by a fixed rule), with target 0. Community models always answer
+    on topic, so without these the judge would learn style alone and pay a well-formatted
+    answer to another question."""
+    rng = np.random.default_rng([seed, 1])
+    pick = rows[rng.random(len(rows)) < NEGATIVE_SHARE]
+    own = z["i"][pick]
+    train_i = np.unique(z["i"][rows])
+    other = train_i[rng.integers(0, len(train_i), len(pick))]
+    other = np.where(other == own, train_i[(np.searchsorted(train_i, other) + 1) % len(train_i)], other)
+    h = np.array([hand(instructions[j], items[k]["output"]) for j, k in zip(other, pick)], np.float32)
+    return rows_of(z["q"][other], z["r"][pick], h)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -175,11 +197,12 @@ class Ensemble:
     their mean logit. It is one wider perceptron (the hidden layers side by side, the output
     weights divided by their number), which is how it is exported."""
 
-    def __init__(self, z, items, rows, work, name, steps, members):
-        x = inputs(z, rows)
+    def __init__(self, z, items, instructions, rows, work, name, steps, members):
+        neg = mismatched(z, items, instructions, rows, SEED)
+        x = np.concatenate([inputs(z, rows), neg])
         self.mu, self.sd = x.mean(0), x.std(0) + 1e-6
         xn = (x - self.mu) / self.sd
-        y = targets(items)[rows]
+        y = np.concatenate([targets(items)[rows], np.zeros(len(neg), np.float32)])
         mlps = [fit(xn, y, work, f"{name}-{s}", steps, SEED + s) for s in range(members)]
         self.p = {
             "w1": np.concatenate([m.p["w1"] for m in mlps], 1),
@@ -333,7 +356,7 @@ def measure(items, rows, scores, probe_mean=None):
     return out
 
 
-def cross_validation(z, items, work, steps, members):
+def cross_validation(z, items, instructions, work, steps, members):
     """Each quarter of the models held out in turn: its answers to instructions 300-399 scored by
     a judge trained without it (fp32, numpy). The figures of the recipe on unseen models and
     instructions."""
@@ -341,7 +364,7 @@ def cross_validation(z, items, work, steps, members):
     pr = probe_rows(items)
     for fold in range(judge_data.FOLDS):
         tr, dev = split(items, fold)
-        judge = Ensemble(z, items, tr, work, f"fold{fold}", steps, members)
+        judge = Ensemble(z, items, instructions, tr, work, f"fold{fold}", steps, members)
         rows.append(dev)
         scores.append(judge.score(z, dev))
         probe.append(judge.score(z, pr).mean())
@@ -364,9 +387,9 @@ def main():
     t0 = time.time()
     instructions, items, z = features(a.alpaca_eval, a.models_dir, a.work, a.threads)
     t1 = time.time()
-    cv = cross_validation(z, items, a.work, a.steps, a.members)
+    cv = cross_validation(z, items, instructions, a.work, a.steps, a.members)
     tr, dev = split(items, judge_data.SHIPPED_FOLD)
-    judge = Ensemble(z, items, tr, a.work, "final", a.steps, a.members)
+    judge = Ensemble(z, items, instructions, tr, a.work, "final", a.steps, a.members)
     path = export(judge, a.work, a.out)
     pr = probe_rows(items)
     shipped = measure(items, dev, onnx_scores(path, z, dev), float(onnx_scores(path, z, pr).mean()))

@@ -255,12 +255,15 @@ fn the_judge_ranks_open_answers_and_ignores_batch_mates() {
 		"The Eiffel Tower is 330 metres tall and was completed in 1889.",
 		"sleep sleep sleep sleep sleep sleep sleep sleep sleep sleep sleep sleep sleep sleep sleep sleep",
 		"",
+		// The good answer's form, another question's content: a canned answer must not pass.
+		"Here are three tips for better results:\n\n1. **Diversify your portfolio.** Spread your investments across stocks, bonds and property to reduce risk.\n2. **Rebalance every year.** Sell what has grown too large and buy what has fallen behind.\n3. **Keep fees low.** Index funds usually charge far less than actively managed ones.",
 	];
 	let task = TaskInput { family: Family::Open, query: "Give me three tips for sleeping better.", reference: None, outputs };
 	let s = e.score_task(&task).unwrap();
-	for i in 1..5 {
-		assert!(s[0].alignment > 2.0 * s[i].alignment, "output {i}: {s:?}");
+	for i in [1, 2, 3, 4, 6] {
+		assert!(s[0].alignment > s[i].alignment + 0.3, "output {i}: {s:?}");
 	}
+	assert!(s[0].alignment > 0.6 && s[6].alignment < 0.1, "{s:?}");
 	assert_eq!(s[5].alignment, 0.0);
 	let alone = e.score_task(&TaskInput { outputs: vec![good], ..task.clone() }).unwrap();
 	assert_eq!(alone[0], s[0]);
