@@ -193,8 +193,8 @@ def fit(x, y, work, name, steps, seed, hidden=64, lr=1e-3, wd=1e-4, batch=256):
 
 
 class Ensemble:
-    """Perceptrons trained from different seeds on the same rows; the score is the sigmoid of
-    their mean logit. It is one wider perceptron (the hidden layers side by side, the output
+    """Perceptrons trained from different seeds on the same rows; the score is the percentile
+    of their mean logit among the training answers'. It is one wider perceptron (the hidden layers side by side, the output
     weights divided by their number), which is how it is exported."""
 
     def __init__(self, z, items, instructions, rows, work, name, steps, members):
