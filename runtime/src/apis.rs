@@ -243,6 +243,15 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl pallet_poq_tasks::TasksApi<Block> for Runtime {
+		fn models() -> Vec<pallet_poq_tasks::ModelSummary> {
+			pallet_poq_tasks::Pallet::<Runtime>::models()
+		}
+		fn model_stats() -> Vec<pallet_poq_tasks::ModelStanding> {
+			pallet_poq_tasks::Pallet::<Runtime>::model_stats()
+		}
+	}
+
 	impl pallet_poq_calibration::CalibrationApi<Block, pallet_poq_calibration::GoldRecordOf<Runtime>> for Runtime {
 		fn calibration(family: poq_primitives::TaskFamily) -> pallet_poq_calibration::FamilyCalibration {
 			pallet_poq_calibration::Pallet::<Runtime>::family_calibration(

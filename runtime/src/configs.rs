@@ -201,6 +201,8 @@ impl pallet_poq_tasks::Config for Runtime {
 	type MaxReferenceLen = ConstU32<4096>;
 	type MaxOutputLen = ConstU32<8192>;
 	type MaxModelIdLen = ConstU32<64>;
+	/// Room for every model providers serve; governance removes retired models to make more.
+	type MaxModels = ConstU32<256>;
 	type MaxOutputs = ConstU32<8>;
 	type MaxCommitteeSize = ConstU32<16>;
 	/// Phase ends: up to a tenth of a block in `on_initialize`, the rest carried over.
@@ -347,10 +349,17 @@ impl pallet_poq_consensus::BenchmarkHelper<AccountId, Balance> for ConsensusBenc
 		fund(&user);
 		let providers: alloc::vec::Vec<AccountId> =
 			(0..outputs).map(|i| frame_benchmarking::account("provider", i, 0)).collect();
+		// A model id of maximal length (62 + `@1`).
+		let model = [alloc::vec![b'm'; 62], b"@1".to_vec()].concat();
+		let key: pallet_poq_tasks::ModelIdOf<Runtime> = model.clone().try_into().expect("64 bytes fit");
+		if !pallet_poq_tasks::Models::<Runtime>::contains_key(&key) {
+			Tasks::register_model(RawOrigin::Root.into(), alloc::vec![b'm'; 62], b"1".to_vec())
+				.expect("register the model");
+		}
 		for p in &providers {
 			fund(p);
 			if pallet_poq_tasks::Providers::<Runtime>::get(p).is_none() {
-				Tasks::register_provider(RawOrigin::Signed(p.clone()).into(), alloc::vec![b'm'; 64], UNIT)
+				Tasks::register_provider(RawOrigin::Signed(p.clone()).into(), model.clone(), UNIT)
 					.expect("register");
 			}
 		}

@@ -2,7 +2,8 @@
 //! `local_three` (Alice, Bob and Charlie) and `local_four` (Alice, Bob, Charlie and Dave).
 //!
 //! Every preset accepts the scoring engine's default model set (`offchain-worker/models.lock`)
-//! as `poq-default` at the runtime's crate version.
+//! as `poq-default` at the runtime's crate version, and registers the inference models of the
+//! demo and the tests ([`DEV_MODELS`]).
 //!
 //! Each validator gets session keys (BABE, GRANDPA and the evaluator key, all from its dev
 //! seed) and a seat in the governed validator set; the minimum set size is the genesis size, at
@@ -35,6 +36,17 @@ pub const MODELS_LOCK: &str = include_str!("../../offchain-worker/models.lock");
 
 /// Name under which every preset accepts the default model set.
 pub const DEFAULT_MODEL_SET_NAME: &str = "poq-default";
+
+/// The inference models every preset registers, as `(name, version)`: those the demo's,
+/// the end-to-end tests' and the load test's inference nodes declare (`tests/e2e/lib/poq.mjs`).
+pub const DEV_MODELS: [(&str, &str); 6] = [
+	("good-model", "1"),
+	("wrong-model", "1"),
+	("offtopic-model", "1"),
+	("degenerate-model", "1"),
+	("poor-model", "1"),
+	("e2e-model", "1"),
+];
 
 /// The hash of the default model set ([`poq_primitives::model_set_identity`] of
 /// `offchain-worker/models.lock`): what an evaluator node with the default models reports.
@@ -81,6 +93,12 @@ fn testnet_genesis(
 				DEFAULT_MODEL_SET_NAME.as_bytes().to_vec(),
 				env!("CARGO_PKG_VERSION").as_bytes().to_vec(),
 			)],
+		},
+		tasks: pallet_poq_tasks::GenesisConfig {
+			models: DEV_MODELS
+				.iter()
+				.map(|(n, v)| (n.as_bytes().to_vec(), v.as_bytes().to_vec()))
+				.collect::<Vec<_>>(),
 		},
 		council_membership: pallet_membership::GenesisConfig {
 			members: council.try_into().expect("the dev council fits CouncilMaxMembers; qed"),

@@ -138,7 +138,7 @@ fn a_query_is_scored_by_a_committee_and_settled() {
 		let (user, provider, evaluator) = (Sr25519Keyring::Alice, Sr25519Keyring::Charlie, Sr25519Keyring::Bob);
 		assert_ok!(crate::Evaluators::bond(signed(evaluator), 1_000 * crate::UNIT));
 		assert_ok!(crate::Evaluators::activate(signed(evaluator)));
-		assert_ok!(crate::Tasks::register_provider(signed(provider), b"model".to_vec(), crate::UNIT));
+		assert_ok!(crate::Tasks::register_provider(signed(provider), b"good-model@1".to_vec(), crate::UNIT));
 		assert_ok!(crate::Tasks::submit_query(
 			signed(user),
 			TaskFamily::Qa,
@@ -265,7 +265,7 @@ fn a_gold_task_calibrates_through_the_runtime() {
 		assert_ok!(crate::Evaluators::bond(signed(evaluator), 1_000 * crate::UNIT));
 		assert_ok!(crate::Evaluators::activate(signed(evaluator)));
 		for p in [good, bad] {
-			assert_ok!(crate::Tasks::register_provider(signed(p), b"model".to_vec(), crate::UNIT));
+			assert_ok!(crate::Tasks::register_provider(signed(p), b"good-model@1".to_vec(), crate::UNIT));
 		}
 		assert_ok!(crate::Tasks::submit_query(
 			signed(poster),
@@ -351,7 +351,7 @@ fn a_burst_of_two_hundred_queries_is_accepted_and_every_reveal_phase_closes_in_t
 		assert_ok!(crate::Evaluators::bond(signed(evaluator), 1_000 * crate::UNIT));
 		assert_ok!(crate::Evaluators::activate(signed(evaluator)));
 		for p in providers {
-			assert_ok!(crate::Tasks::register_provider(signed(p), b"model".to_vec(), crate::UNIT));
+			assert_ok!(crate::Tasks::register_provider(signed(p), b"good-model@1".to_vec(), crate::UNIT));
 		}
 		let options = pallet_poq_tasks::QueryOptions { max_outputs: Some(3), committee_size: Some(1) };
 		let tasks: Vec<u64> = (0..200)

@@ -54,8 +54,8 @@ test('a query is scored by a committee over extrinsics and settled with every un
   await Promise.all(evaluators.map((e) => sendAndWait(api, api.tx.evaluators.bond(500n * POQ), e)));
   await Promise.all(evaluators.map((e) => sendAndWait(api, api.tx.evaluators.activate(), e)));
   await Promise.all([
-    sendAndWait(api, api.tx.tasks.registerProvider('good-model', 1n * POQ), bob),
-    sendAndWait(api, api.tx.tasks.registerProvider('poor-model', 1n * POQ), charlie),
+    sendAndWait(api, api.tx.tasks.registerProvider('good-model@1', 1n * POQ), bob),
+    sendAndWait(api, api.tx.tasks.registerProvider('poor-model@1', 1n * POQ), charlie),
   ]);
 
   const bounty = 20n * POQ;

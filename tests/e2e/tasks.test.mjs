@@ -36,7 +36,7 @@ test('a query goes through answer and reveal; a bad reveal is refused', async ()
   const alice = keyring.addFromUri('//Alice');
   const bob = keyring.addFromUri('//Bob');
 
-  await sendAndWait(api, api.tx.tasks.registerProvider('e2e-model', 2n * POQ), bob);
+  await sendAndWait(api, api.tx.tasks.registerProvider('e2e-model@1', 2n * POQ), bob);
   const provider = (await api.query.tasks.providers(bob.address)).unwrap();
   assert.equal(provider.modelId.toUtf8(), 'e2e-model');
 

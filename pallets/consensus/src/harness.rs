@@ -125,8 +125,8 @@ fn arbitrary_call(r: &mut Rng, scores: &mut alloc::collections::BTreeMap<(TaskId
 		}
 		.into(),
 		3 => Tk::cancel_query { task }.into(),
-		4 => Tk::register_provider { model_id: format!("m{}", r.below(4)).into_bytes(), declared_cost: amount(r) }.into(),
-		5 => Tk::update_provider { model_id: b"m1".to_vec(), declared_cost: amount(r) }.into(),
+		4 => Tk::register_provider { model_id: format!("m{}@1", r.below(4)).into_bytes(), declared_cost: amount(r) }.into(),
+		5 => Tk::update_provider { model_id: b"m1@1".to_vec(), declared_cost: amount(r) }.into(),
 		6 => Tk::deregister_provider {}.into(),
 		7..=8 => {
 			let c = pallet_poq_tasks::output_commitment(&who, task, &output(who, task), &SALT);

@@ -75,6 +75,7 @@ impl pallet_poq_tasks::Config for Test {
 	type MaxReferenceLen = ConstU32<64>;
 	type MaxOutputLen = ConstU32<64>;
 	type MaxModelIdLen = ConstU32<16>;
+	type MaxModels = ConstU32<16>;
 	type MaxOutputs = ConstU32<8>;
 	type MaxCommitteeSize = ConstU32<16>;
 	type ServiceWeight = ServiceWeight;
@@ -197,6 +198,9 @@ impl poq_primitives::TaskProvider<u64, Balance, u64> for FaultyTasks {
 	}
 	fn set_rating(provider: &u64, rating: poq_primitives::Rating) {
 		<Tasks as poq_primitives::TaskProvider<u64, Balance, u64>>::set_rating(provider, rating)
+	}
+	fn record_quality(model: &[u8], family: TaskFamily, quality: sp_runtime::Permill) {
+		<Tasks as poq_primitives::TaskProvider<u64, Balance, u64>>::record_quality(model, family, quality)
 	}
 }
 
@@ -325,6 +329,16 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	}
 	.assimilate_storage(&mut t)
 	.unwrap();
+	// The models the tests' providers declare: `m@1` and `m0@1` to `m7@1`.
+	pallet_poq_tasks::GenesisConfig::<Test> {
+		models: core::iter::once("m".to_string())
+			.chain((0..8).map(|i| format!("m{i}")))
+			.map(|n| (n.into_bytes(), b"1".to_vec()))
+			.collect(),
+		..Default::default()
+	}
+	.assimilate_storage(&mut t)
+	.unwrap();
 	pallet_poq_consensus::GenesisConfig::<Test> {
 		model_sets: vec![
 			(MODEL_SET, b"test".to_vec(), b"1".to_vec()),
@@ -381,13 +395,13 @@ pub fn bond_evaluators(n: u64) -> Vec<u64> {
 	v
 }
 
-/// Registers `providers` (if needed) with model `m<index>` and cost 10, posts a QA query with
+/// Registers `providers` (if needed) with model `m<index>@1` and cost 10, posts a QA query with
 /// `bounty`, and has each provider commit to and reveal output `out<provider>`. Returns the
 /// task, left at the start of its reveal phase: run two more blocks to reach scoring.
 pub fn post_task(providers: &[u64], bounty: Balance) -> TaskId {
 	for p in providers {
 		if pallet_poq_tasks::Providers::<Test>::get(p).is_none() {
-			let model = format!("m{}", p - PROVIDERS).into_bytes();
+			let model = format!("m{}@1", p - PROVIDERS).into_bytes();
 			assert_ok!(Tasks::register_provider(signed(*p), model, 10));
 		}
 	}

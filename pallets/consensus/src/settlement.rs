@@ -200,12 +200,14 @@ impl<T: Config> Pallet<T> {
 			});
 		}
 
-		// Ratings follow the evaluator-side quality (not the priors, to avoid feedback).
+		// Ratings and the model leaderboard follow the evaluator-side quality (not the priors,
+		// to avoid feedback).
 		if scored {
 			for ((o, r), s) in view.outputs.iter().zip(&ratings).zip(&scores) {
 				let observed = math::evaluator_quality(&weights, s);
 				let rating = math::update_rating(r.rating, observed, r.results, p.rating_step_min);
 				T::Tasks::set_rating(&o.provider, ModelRating { rating, results: r.results.saturating_add(1) });
+				T::Tasks::record_quality(&o.model_id, view.family, observed);
 			}
 		}
 

@@ -93,6 +93,11 @@ fn a_task_goes_from_reveal_to_settled_result() {
 		// Ratings moved to the evaluator-side quality of each provider's output.
 		let rating = |p: u64| pallet_poq_tasks::Providers::<Test>::get(p).unwrap().rating;
 		assert_eq!(rating(PROVIDERS), Some(ModelRating { rating: pm(900_000), results: 1 }));
+		// The model leaderboard counts the same quality under each provider's model (`m<i>@1`).
+		let stats = pallet_poq_tasks::Pallet::<Test>::model_stats();
+		assert_eq!(stats.len(), 3);
+		let m0 = stats.iter().find(|s| s.model == b"m0@1").expect("the first provider's model");
+		assert_eq!((m0.family, m0.stats.count, m0.stats.sum), (TaskFamily::Qa, 1, 900_000));
 	});
 }
 
@@ -455,7 +460,7 @@ fn settlements_beyond_the_hook_budget_carry_over_in_order() {
 		}).collect();
 		for (i, t) in tasks.iter().enumerate() {
 			let p = PROVIDERS + i as u64;
-			assert_ok!(Tasks::register_provider(signed(p), b"m".to_vec(), 1));
+			assert_ok!(Tasks::register_provider(signed(p), b"m@1".to_vec(), 1));
 			assert_ok!(Tasks::commit_output(signed(p), *t, pallet_poq_tasks::output_commitment(&p, *t, b"o", &SALT)));
 		}
 		run_to(3);

@@ -33,7 +33,7 @@ fn post_together(n: u64) -> Vec<TaskId> {
 	let tasks: Vec<TaskId> = (0..n)
 		.map(|i| {
 			let p = PROVIDERS + i;
-			assert_ok!(Tasks::register_provider(signed(p), b"m".to_vec(), 10));
+			assert_ok!(Tasks::register_provider(signed(p), b"m@1".to_vec(), 10));
 			let t = pallet_poq_tasks::NextTaskId::<Test>::get();
 			let options = pallet_poq_tasks::QueryOptions { max_outputs: Some(1), committee_size: None };
 			assert_ok!(Tasks::submit_query(signed(USER), poq_primitives::TaskFamily::Qa, b"q".to_vec(), None, 1_000, options));
@@ -371,7 +371,7 @@ fn attack_4_a_claimed_model_does_not_inherit_another_providers_rating() {
 		let good = pallet_poq_tasks::Providers::<Test>::get(PROVIDERS).unwrap().rating.unwrap();
 		assert_eq!(good.rating, Permill::from_parts(900_000));
 		// Provider 12 claims the same model: it starts from the initial rating, not from "m0"'s.
-		assert_ok!(Tasks::register_provider(signed(PROVIDERS + 1), b"m0".to_vec(), 10));
+		assert_ok!(Tasks::register_provider(signed(PROVIDERS + 1), b"m0@1".to_vec(), 10));
 		let task = post_task(&[PROVIDERS + 1], 1_000);
 		run_to(System::block_number() + 1);
 		let members = committee(task);
@@ -457,7 +457,7 @@ fn attack_4_a_zero_or_low_declared_cost_caps_what_the_provider_earns() {
 		bond_evaluators(3);
 		// Provider 11 declares the cost 10 of the mock; provider 12 declares 0 to win the cost
 		// prior and escape the cost penalty; both answer equally well.
-		assert_ok!(Tasks::register_provider(signed(PROVIDERS + 1), b"m1".to_vec(), 0));
+		assert_ok!(Tasks::register_provider(signed(PROVIDERS + 1), b"m1@1".to_vec(), 0));
 		let task = post_task(&[PROVIDERS, PROVIDERS + 1], 1_000);
 		run_to(System::block_number() + 1);
 		let members = committee(task);

@@ -167,6 +167,11 @@ pub trait TaskProvider<AccountId, Balance, BlockNumber> {
 
 	/// Records `provider`'s new rating (no-op for an account that is not a provider).
 	fn set_rating(provider: &AccountId, rating: Rating);
+
+	/// Counts a settled output of `model` (a [`RevealedOutput::model_id`]) in `family`, with
+	/// its evaluator-side `quality`, in the model leaderboard's statistics (no-op for a model
+	/// that is not registered).
+	fn record_quality(model: &[u8], family: TaskFamily, quality: Permill);
 }
 
 /// The texts an evaluator scores.

@@ -34,12 +34,22 @@ fn new_task<T: Config>() -> (T::AccountId, TaskId) {
 	(who, task)
 }
 
+/// The id of a registered model of maximal length (`ccc…c@1`), registered if need be.
+fn model<T: Config>(c: u8) -> Vec<u8> {
+	let name = vec![c; T::MaxModelIdLen::get() as usize - 2];
+	let id = model_id_of(&name, b"1", T::MaxModelIdLen::get()).expect("a valid id");
+	if !Models::<T>::contains_key(ModelIdOf::<T>::try_from(id.clone()).expect("fits")) {
+		TasksPallet::<T>::do_register_model(name, b"1".to_vec()).expect("room for the model");
+	}
+	id
+}
+
 /// A registered provider with a maximal model id.
 fn provider<T: Config>(i: u32) -> T::AccountId {
 	let who = funded::<T>("provider", i);
 	TasksPallet::<T>::register_provider(
 		RawOrigin::Signed(who.clone()).into(),
-		vec![b'm'; T::MaxModelIdLen::get() as usize],
+		model::<T>(b'm'),
 		1000u32.into(),
 	)
 	.expect("register works");
@@ -107,16 +117,19 @@ mod benchmarks {
 	#[benchmark]
 	fn register_provider() {
 		let who = funded::<T>("provider", 0);
+		let model = model::<T>(b'm');
 		#[extrinsic_call]
-		_(RawOrigin::Signed(who.clone()), vec![b'm'; T::MaxModelIdLen::get() as usize], 1000u32.into());
+		_(RawOrigin::Signed(who.clone()), model, 1000u32.into());
 		assert!(Providers::<T>::contains_key(&who));
 	}
 
 	#[benchmark]
 	fn update_provider() {
 		let who = provider::<T>(0);
+		// Worst case: a change of model (both models' provider counts change).
+		let model = model::<T>(b'n');
 		#[extrinsic_call]
-		_(RawOrigin::Signed(who.clone()), vec![b'n'; T::MaxModelIdLen::get() as usize], 2000u32.into());
+		_(RawOrigin::Signed(who.clone()), model, 2000u32.into());
 		assert_eq!(Providers::<T>::get(&who).unwrap().declared_cost, 2000u32.into());
 	}
 
@@ -206,6 +219,41 @@ mod benchmarks {
 			TasksPallet::<T>::prune(task);
 		}
 		assert!(!Tasks::<T>::contains_key(task));
+	}
+
+	#[benchmark]
+	fn register_model() -> Result<(), BenchmarkError> {
+		let origin = T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let name = vec![b'r'; T::MaxModelIdLen::get() as usize - 2];
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, name, b"1".to_vec());
+		assert!(Models::<T>::count() > 0);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn retire_model() -> Result<(), BenchmarkError> {
+		let origin = T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let id = model::<T>(b'r');
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, id.clone());
+		assert!(Models::<T>::get(ModelIdOf::<T>::try_from(id).unwrap()).unwrap().retired);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn remove_model() -> Result<(), BenchmarkError> {
+		let origin = T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		// Worst case: statistics in every family.
+		let id = model::<T>(b'r');
+		for family in TaskFamily::ALL {
+			TasksPallet::<T>::do_record_quality(&id, family, sp_runtime::Permill::from_percent(50));
+		}
+		TasksPallet::<T>::do_retire_model(id.clone()).expect("retire");
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, id.clone());
+		assert!(!Models::<T>::contains_key(ModelIdOf::<T>::try_from(id).unwrap()));
+		Ok(())
 	}
 
 	impl_benchmark_test_suite!(TasksPallet, crate::mock::new_test_ext(), crate::mock::Test);

@@ -26,11 +26,16 @@ impl<T: Config> Pallet<T> {
 	/// - a task's `commits` and `reveals` match its outputs, within its `max_outputs`;
 	/// - texts exist only for running tasks, schedule entries only for tasks that exist and at or
 	///   after the cursor;
+	/// - the model registry holds at most `MaxModels` models, each with the count of the
+	///   providers that declare it; every provider declares a registered model; statistics
+	///   exist only for registered models and are consistent (sums within count times the
+	///   largest quality);
 	/// - the governed phase lengths are valid.
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
 		let expected = Self::check_tasks()?;
 		Self::check_holds(expected)?;
 		Self::check_schedule()?;
+		Self::check_models()?;
 		let p = Phases::<T>::get();
 		ensure!(
 			!p.answer.is_zero() && !p.reveal.is_zero() && !p.scoring.is_zero(),
@@ -130,6 +135,34 @@ impl<T: Config> Pallet<T> {
 		}
 		for (task, _, _) in OutputTexts::<T>::iter() {
 			ensure!(Tasks::<T>::get(task).is_some_and(|i| i.ended.is_none()), "an output text of an ended task");
+		}
+		Ok(())
+	}
+
+	/// The model registry and its statistics.
+	fn check_models() -> Result<(), TryRuntimeError> {
+		let count = Models::<T>::iter().count() as u32;
+		ensure!(count == Models::<T>::count(), "the model counter differs from the registry");
+		ensure!(count <= T::MaxModels::get(), "more models than MaxModels");
+		let mut declared: BTreeMap<ModelIdOf<T>, u32> = BTreeMap::new();
+		for (_, p) in Providers::<T>::iter() {
+			ensure!(Models::<T>::contains_key(&p.model_id), "a provider declares an unregistered model");
+			*declared.entry(p.model_id).or_default() += 1;
+		}
+		for (id, m) in Models::<T>::iter() {
+			ensure!(
+				m.providers == declared.get(&id).copied().unwrap_or(0),
+				"a model's provider count differs from its providers"
+			);
+		}
+		for (id, _, s) in ModelStats::<T>::iter() {
+			ensure!(Models::<T>::contains_key(&id), "statistics of an unregistered model");
+			ensure!(s.count > 0, "empty statistics stored");
+			ensure!(s.sum <= s.count as u64 * 1_000_000, "a quality sum above its count");
+			ensure!(
+				s.sum_sq <= s.count as u128 * 1_000_000_000_000,
+				"a squared-quality sum above its count"
+			);
 		}
 		Ok(())
 	}

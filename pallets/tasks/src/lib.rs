@@ -23,6 +23,12 @@
 //!
 //! A user can [`Pallet::cancel_query`] while no output is committed.
 //!
+//! Providers declare their model from a **governed registry** ([`Models`]; governance calls
+//! [`Pallet::register_model`], [`Pallet::retire_model`], [`Pallet::remove_model`]). When a
+//! task settles, the consensus pallet records each output's evaluator-side quality under its
+//! model and family ([`ModelStats`]); [`TasksApi::model_stats`] returns these statistics, from
+//! which `poq-scorer leaderboard` prints the model leaderboard (`models` module).
+//!
 //! ## Design
 //!
 //! - **Phase ends are fixed at submission**, from the lengths in force then, as upper bounds:
@@ -49,6 +55,7 @@
 //! ## Terms
 //!
 //! - *provider*: an inference node, registered with a model id and a declared cost per output.
+//! - *model id*: `name@version` of a model in the registry, e.g. `llama-3@8b-instruct`.
 //! - *commitment*: `blake2_256(SCALE((account, output, salt)))`, with `output` a byte vector
 //!   (compact length prefix) and `salt` 32 bytes.
 //! - *bounty*: the user's reward pool for the task.
@@ -63,6 +70,8 @@ mod benchmarking;
 #[cfg(test)]
 mod mock;
 mod invariants;
+mod models;
+pub use models::*;
 mod schedule;
 mod scoring;
 mod types;
@@ -115,6 +124,10 @@ pub mod pallet {
 		TaskInfo<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
 	/// The provider record type of this configuration.
 	pub type ProviderInfoOf<T> = ProviderInfo<BalanceOf<T>, <T as Config>::MaxModelIdLen>;
+	/// A model id (`name@version`) of this configuration.
+	pub type ModelIdOf<T> = BoundedVec<u8, <T as Config>::MaxModelIdLen>;
+	/// The model registry's record type of this configuration.
+	pub type ModelInfoOf<T> = ModelInfo<<T as Config>::MaxModelIdLen>;
 
 	#[pallet::pallet]
 	pub struct Pallet<T>(_);
@@ -146,9 +159,14 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxOutputLen: Get<u32>;
 
-		/// Longest model id, in bytes.
+		/// Longest model id (`name@version`), in bytes (at least 3).
 		#[pallet::constant]
 		type MaxModelIdLen: Get<u32>;
+
+		/// Most models in the registry, retired ones included (at least 1). Bounds
+		/// [`Models`] and, with the four families, [`ModelStats`].
+		#[pallet::constant]
+		type MaxModels: Get<u32>;
 
 		/// Most outputs per task (at least 1).
 		#[pallet::constant]
@@ -210,7 +228,8 @@ pub mod pallet {
 		/// draws a committee). `()` when no consensus pallet is present.
 		type OnRevealClosed: OnRevealClosed;
 
-		/// Who may change the phase lengths (the runtime: root or 2/3 of the council).
+		/// Who may change the phase lengths and the model registry (the runtime: root or 2/3
+		/// of the council).
 		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
 		/// Weights of this pallet's calls.
@@ -293,10 +312,39 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type ScheduleCursor<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
 
+	/// The governed registry of inference models, by id (`name@version`); at most
+	/// [`Config::MaxModels`].
+	#[pallet::storage]
+	pub type Models<T: Config> = CountedStorageMap<_, Blake2_128Concat, ModelIdOf<T>, ModelInfoOf<T>>;
+
+	/// Statistics of the settled, evaluator-side quality of a registered model's outputs, per
+	/// family: the model leaderboard's data. Written at settlement, removed with the model.
+	#[pallet::storage]
+	pub type ModelStats<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, ModelIdOf<T>, Twox64Concat, TaskFamily, QualityStats>;
+
 	/// Governed phase lengths; [`Config::DefaultPhaseLengths`] until set.
 	#[pallet::storage]
 	pub type Phases<T: Config> =
 		StorageValue<_, PhaseLengths<BlockNumberFor<T>>, ValueQuery, T::DefaultPhaseLengths>;
+
+	/// The models registered at genesis.
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// `(name, version)` of each model registered at genesis: distinct, each a valid id
+		/// `name@version` ([`model_id_of`]), at most [`Config::MaxModels`].
+		pub models: Vec<(Vec<u8>, Vec<u8>)>,
+		#[serde(skip)]
+		pub _config: core::marker::PhantomData<T>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			Pallet::<T>::register_genesis_models(&self.models);
+		}
+	}
 
 	/// Events of this pallet.
 	#[pallet::event]
@@ -339,6 +387,12 @@ pub mod pallet {
 		TaskExpired { task: TaskId, refunded: BalanceOf<T> },
 		/// Governance set new phase lengths (for new tasks).
 		PhaseLengthsSet { lengths: PhaseLengths<BlockNumberFor<T>> },
+		/// Governance registered the model `name@version`.
+		ModelRegistered { model: Vec<u8>, name: Vec<u8>, version: Vec<u8> },
+		/// Governance retired a model: no provider may declare it any more.
+		ModelRetired { model: Vec<u8> },
+		/// Governance removed a retired model nobody declared, with its statistics.
+		ModelRemoved { model: Vec<u8> },
 	}
 
 	/// Errors of this pallet.
@@ -368,8 +422,21 @@ pub mod pallet {
 		AlreadyRegistered,
 		/// The account is not a registered provider.
 		NotRegistered,
-		/// The model id is empty or longer than `MaxModelIdLen`.
+		/// The model id (or a model's name or version) is empty, longer than `MaxModelIdLen`,
+		/// or not visible ASCII (a name also without `@`).
 		InvalidModelId,
+		/// No such model in the registry.
+		UnknownModel,
+		/// The model is retired: providers cannot declare it, governance cannot retire it again.
+		ModelRetired,
+		/// The model is registered already.
+		ModelExists,
+		/// The registry holds `MaxModels` models.
+		TooManyModels,
+		/// Only a retired model can be removed.
+		ModelNotRetired,
+		/// Providers still declare the model.
+		ModelInUse,
 		/// The provider has outputs in tasks that have not ended.
 		ProviderBusy,
 		/// The provider has `MaxOpenTasksPerProvider` tasks open.
@@ -421,6 +488,8 @@ pub mod pallet {
 				"ServiceWeight must hold the costliest scheduled action"
 			);
 			assert!(!T::RecordRetention::get().is_zero(), "RecordRetention must be at least one block");
+			assert!(T::MaxModelIdLen::get() >= 3, "MaxModelIdLen must hold a name@version");
+			assert!(T::MaxModels::get() > 0, "MaxModels must be positive");
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -540,7 +609,8 @@ pub mod pallet {
 		}
 
 		/// Registers the caller as an inference node serving `model_id` at `declared_cost`
-		/// per output; holds `ProviderDeposit`.
+		/// per output; holds `ProviderDeposit`. `model_id` is a registered, not retired model
+		/// of [`Models`] (`name@version`).
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::register_provider())]
 		pub fn register_provider(
@@ -550,10 +620,11 @@ pub mod pallet {
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			ensure!(!Providers::<T>::contains_key(&who), Error::<T>::AlreadyRegistered);
-			let model = Self::model_id(model_id.clone())?;
+			let model = Self::declarable_model(model_id.clone())?;
 			let deposit = T::ProviderDeposit::get();
 			T::Currency::hold(&HoldReason::ProviderDeposit.into(), &who, deposit)
 				.map_err(|_| Error::<T>::InsufficientBalance)?;
+			Self::count_provider(&model, true);
 			Providers::<T>::insert(
 				&who,
 				ProviderInfo { model_id: model, declared_cost, deposit, open_tasks: 0, rating: None },
@@ -562,7 +633,8 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Changes the caller's model or declared cost. Not while it has open tasks.
+		/// Changes the caller's model or declared cost. Not while it has open tasks. A new
+		/// model must be registered and not retired; keeping a retired model is allowed.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::update_provider())]
 		pub fn update_provider(
@@ -573,7 +645,12 @@ pub mod pallet {
 			let who = ensure_signed(origin)?;
 			let mut p = Providers::<T>::get(&who).ok_or(Error::<T>::NotRegistered)?;
 			ensure!(p.open_tasks == 0, Error::<T>::ProviderBusy);
-			p.model_id = Self::model_id(model_id.clone())?;
+			if p.model_id.as_slice() != model_id.as_slice() {
+				let model = Self::declarable_model(model_id.clone())?;
+				Self::count_provider(&p.model_id, false);
+				Self::count_provider(&model, true);
+				p.model_id = model;
+			}
 			p.declared_cost = declared_cost;
 			Providers::<T>::insert(&who, p);
 			Self::deposit_event(Event::ProviderUpdated { who, model_id, declared_cost });
@@ -593,6 +670,7 @@ pub mod pallet {
 				p.deposit,
 				Precision::BestEffort,
 			)?;
+			Self::count_provider(&p.model_id, false);
 			Providers::<T>::remove(&who);
 			Self::deposit_event(Event::ProviderDeregistered { who });
 			Ok(())
@@ -707,14 +785,36 @@ pub mod pallet {
 			Self::deposit_event(Event::PhaseLengthsSet { lengths });
 			Ok(())
 		}
+
+		/// Registers the model `name@version` (governance). Both parts visible ASCII, the name
+		/// without `@`, the id at most `MaxModelIdLen` bytes.
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::register_model())]
+		pub fn register_model(origin: OriginFor<T>, name: Vec<u8>, version: Vec<u8>) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			Self::do_register_model(name, version)
+		}
+
+		/// Retires `model` (governance): providers cannot declare it any more; those that do
+		/// keep serving it, and its statistics stay.
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::retire_model())]
+		pub fn retire_model(origin: OriginFor<T>, model: Vec<u8>) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			Self::do_retire_model(model)
+		}
+
+		/// Removes a retired `model` that no provider declares, with its statistics
+		/// (governance).
+		#[pallet::call_index(10)]
+		#[pallet::weight(T::WeightInfo::remove_model())]
+		pub fn remove_model(origin: OriginFor<T>, model: Vec<u8>) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			Self::do_remove_model(model)
+		}
 	}
 
 	impl<T: Config> Pallet<T> {
-		fn model_id(model_id: Vec<u8>) -> Result<BoundedVec<u8, T::MaxModelIdLen>, Error<T>> {
-			ensure!(!model_id.is_empty(), Error::<T>::InvalidModelId);
-			model_id.try_into().map_err(|_| Error::<T>::InvalidModelId)
-		}
-
 		/// Returns `bounty_left` of the bounty and the whole deposit to the submitter.
 		pub(crate) fn release_task_funds(info: &TaskInfoOf<T>, bounty_left: BalanceOf<T>) {
 			// Holds are created with exactly these amounts; best effort keeps the hook infallible.

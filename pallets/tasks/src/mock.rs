@@ -53,6 +53,7 @@ impl pallet_poq_tasks::Config for Test {
 	type MaxReferenceLen = ConstU32<32>;
 	type MaxOutputLen = ConstU32<64>;
 	type MaxModelIdLen = ConstU32<16>;
+	type MaxModels = ConstU32<4>;
 	type MaxOutputs = ConstU32<3>;
 	type MaxCommitteeSize = ConstU32<5>;
 	type ServiceWeight = ServiceWeight;
@@ -72,11 +73,18 @@ impl pallet_poq_tasks::Config for Test {
 	type WeightInfo = ();
 }
 
-/// Accounts 1..=6 own 10_000 each; account 9 owns 60 (enough to register, not to commit).
+/// Accounts 1..=6 own 10_000 each; account 9 owns 60 (enough to register, not to commit). The
+/// registry holds `model-a@1` and `m@1` (of at most four models).
 pub fn new_test_ext() -> sp_io::TestExternalities {
 	let mut t = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	pallet_balances::GenesisConfig::<Test> {
 		balances: (1..=6).map(|a| (a, 10_000)).chain([(9, 60)]).collect(),
+		..Default::default()
+	}
+	.assimilate_storage(&mut t)
+	.unwrap();
+	pallet_poq_tasks::GenesisConfig::<Test> {
+		models: vec![(b"model-a".to_vec(), b"1".to_vec()), (b"m".to_vec(), b"1".to_vec())],
 		..Default::default()
 	}
 	.assimilate_storage(&mut t)

@@ -48,6 +48,10 @@ impl<T: Config> TaskProvider<T::AccountId, BalanceOf<T>, BlockNumberFor<T>> for 
 		});
 	}
 
+	fn record_quality(model: &[u8], family: TaskFamily, quality: sp_runtime::Permill) {
+		Self::do_record_quality(model, family, quality)
+	}
+
 	fn texts(task: TaskId) -> Option<poq_primitives::TaskTexts> {
 		let view = Self::scoring_view(task)?;
 		let outputs = view

@@ -3,7 +3,7 @@
 
 use crate::{
 	mock::*, output_commitment, Action, Committers, Error, Event, HoldReason, OutputTexts,
-	Outputs, Phase, PhaseLengths, Phases, Providers, Queries, QueryOptions, References,
+	Models, Outputs, Phase, PhaseLengths, Phases, Providers, Queries, QueryOptions, References,
 	Schedule, Tasks as TaskRecords,
 };
 use frame_support::{
@@ -33,11 +33,17 @@ fn submit(who: u64, bounty: u64) -> u64 {
 }
 
 fn register(who: u64) {
-	assert_ok!(Tasks::register_provider(signed(who), b"model-a".to_vec(), 5));
+	assert_ok!(Tasks::register_provider(signed(who), b"model-a@1".to_vec(), 5));
 }
 
 fn commit(who: u64, task: u64, out: &[u8]) {
 	assert_ok!(Tasks::commit_output(signed(who), task, output_commitment(&who, task, out, &SALT)));
+}
+
+/// The registry's record of `id`.
+fn model(id: &[u8]) -> crate::ModelInfoOf<Test> {
+	let key: crate::ModelIdOf<Test> = id.to_vec().try_into().unwrap();
+	Models::<Test>::get(key).expect("the model is registered")
 }
 
 fn held(who: u64, r: HoldReason) -> u64 {
@@ -283,18 +289,22 @@ fn provider_registry() {
 	test(|| {
 		assert_noop!(Tasks::register_provider(signed(2), vec![], 5), Error::<Test>::InvalidModelId);
 		assert_noop!(Tasks::register_provider(signed(2), vec![b'x'; 17], 5), Error::<Test>::InvalidModelId);
-		assert_noop!(Tasks::register_provider(signed(7), b"m".to_vec(), 5), Error::<Test>::InsufficientBalance);
-		assert_noop!(Tasks::update_provider(signed(2), b"m".to_vec(), 5), Error::<Test>::NotRegistered);
+		assert_noop!(Tasks::register_provider(signed(7), b"m@1".to_vec(), 5), Error::<Test>::InsufficientBalance);
+		assert_noop!(Tasks::update_provider(signed(2), b"m@1".to_vec(), 5), Error::<Test>::NotRegistered);
 		assert_noop!(Tasks::deregister_provider(signed(2)), Error::<Test>::NotRegistered);
 		register(2);
 		assert_eq!(held(2, HoldReason::ProviderDeposit), 50);
-		assert_noop!(Tasks::register_provider(signed(2), b"m".to_vec(), 5), Error::<Test>::AlreadyRegistered);
-		assert_ok!(Tasks::update_provider(signed(2), b"model-b".to_vec(), 7));
+		assert_noop!(Tasks::register_provider(signed(2), b"m@1".to_vec(), 5), Error::<Test>::AlreadyRegistered);
+		assert_noop!(Tasks::update_provider(signed(2), b"model-b@1".to_vec(), 7), Error::<Test>::UnknownModel);
+		assert_ok!(Tasks::update_provider(signed(2), b"m@1".to_vec(), 7));
 		assert_eq!(Providers::<Test>::get(2).unwrap().declared_cost, 7);
+		assert_eq!(Providers::<Test>::get(2).unwrap().model_id.to_vec(), b"m@1");
+		assert_eq!(model(b"m@1").providers, 1);
+		assert_eq!(model(b"model-a@1").providers, 0);
 		// Busy while it has an open task.
 		let t = submit(1, 1_000);
 		commit(2, t, b"Paris");
-		assert_noop!(Tasks::update_provider(signed(2), b"m".to_vec(), 1), Error::<Test>::ProviderBusy);
+		assert_noop!(Tasks::update_provider(signed(2), b"m@1".to_vec(), 1), Error::<Test>::ProviderBusy);
 		assert_noop!(Tasks::deregister_provider(signed(2)), Error::<Test>::ProviderBusy);
 		// The task ends (output not revealed: expires at reveal close); the provider is free.
 		run_to(6);
@@ -317,7 +327,7 @@ fn commit_output_checks() {
 		assert_eq!(held(2, HoldReason::OutputDeposit), 20);
 		assert_noop!(Tasks::commit_output(signed(2), t, c), Error::<Test>::AlreadyCommitted);
 		// Account 9 can register (50) but not hold the output deposit (20) with 10 left.
-		assert_ok!(Tasks::register_provider(signed(9), b"m".to_vec(), 1));
+		assert_ok!(Tasks::register_provider(signed(9), b"m@1".to_vec(), 1));
 		assert_noop!(
 			Tasks::commit_output(signed(9), t, output_commitment(&9u64, t, b"y", &SALT)),
 			Error::<Test>::InsufficientBalance
@@ -409,7 +419,7 @@ fn closing_reveals_forfeits_unrevealed_outputs_and_hands_over() {
 		let view = Tasks::scoring_view(t).unwrap();
 		assert_eq!(view.outputs.len(), 1);
 		assert_eq!(view.outputs[0].provider, 2);
-		assert_eq!(view.outputs[0].model_id, b"model-a".to_vec());
+		assert_eq!(view.outputs[0].model_id, b"model-a@1".to_vec());
 		assert_eq!(view.bounty, 1_000);
 		assert!(view.has_reference);
 	});
@@ -546,7 +556,7 @@ mod invariant {
 					let _ = match op {
 						Op::Submit(w, b) => Tasks::submit_query(signed(w), TaskFamily::Open, b"q".to_vec(), None, b, QueryOptions::default()),
 						Op::Cancel(w, t) => Tasks::cancel_query(signed(w), t),
-						Op::Register(w) => Tasks::register_provider(signed(w), b"m".to_vec(), 3),
+						Op::Register(w) => Tasks::register_provider(signed(w), b"m@1".to_vec(), 3),
 						Op::Deregister(w) => Tasks::deregister_provider(signed(w)),
 						Op::Commit(w, t) => Tasks::commit_output(signed(w), t, output_commitment(&w, t, b"out", &SALT)),
 						Op::Reveal(w, t, good) => Tasks::reveal_output(signed(w), t, if good { b"out".to_vec() } else { b"bad".to_vec() }, SALT),
@@ -593,5 +603,87 @@ fn attack_9_a_commitment_names_its_account_and_its_task() {
 		assert_noop!(Tasks::reveal_output(signed(3), a, b"Paris".to_vec(), SALT), Error::<Test>::BadReveal);
 		assert_noop!(Tasks::reveal_output(signed(2), b, b"Paris".to_vec(), SALT), Error::<Test>::BadReveal);
 		assert_ok!(Tasks::reveal_output(signed(2), a, b"Paris".to_vec(), SALT));
+	});
+}
+
+#[test]
+fn the_model_registry_is_governed_and_checks_its_ids() {
+	test(|| {
+		let root = RuntimeOrigin::root();
+		assert_noop!(Tasks::register_model(signed(1), b"x".to_vec(), b"1".to_vec()), DispatchError::BadOrigin);
+		for (name, version) in [(&b""[..], &b"1"[..]), (b"x", b""), (b"a@b", b"1"), (b"a b", b"1"), (b"x", b"1\n"), (&[b'x'; 15][..], b"1")] {
+			assert_noop!(
+				Tasks::register_model(root.clone(), name.to_vec(), version.to_vec()),
+				Error::<Test>::InvalidModelId
+			);
+		}
+		assert_noop!(Tasks::register_model(root.clone(), b"m".to_vec(), b"1".to_vec()), Error::<Test>::ModelExists);
+		// `name@version` of 16 bytes, the longest allowed.
+		assert_ok!(Tasks::register_model(root.clone(), vec![b'x'; 13], b"v2".to_vec()));
+		assert!(task_events().contains(&Event::ModelRegistered {
+			model: [vec![b'x'; 13], b"@v2".to_vec()].concat(),
+			name: vec![b'x'; 13],
+			version: b"v2".to_vec(),
+		}));
+		assert_ok!(Tasks::register_model(root.clone(), b"model-b".to_vec(), b"1".to_vec()));
+		// Four models: the registry is full.
+		assert_noop!(Tasks::register_model(root.clone(), b"model-c".to_vec(), b"1".to_vec()), Error::<Test>::TooManyModels);
+		assert_eq!(Tasks::models().len(), 4);
+
+		// A provider declares a registered model only.
+		assert_noop!(Tasks::register_provider(signed(2), b"model-c@1".to_vec(), 5), Error::<Test>::UnknownModel);
+		assert_noop!(Tasks::register_provider(signed(2), b"model-b".to_vec(), 5), Error::<Test>::UnknownModel);
+		assert_ok!(Tasks::register_provider(signed(2), b"model-b@1".to_vec(), 5));
+		assert_eq!(model(b"model-b@1").providers, 1);
+
+		// Retired: nobody new declares it; its provider keeps it, and may change its cost.
+		assert_noop!(Tasks::retire_model(signed(1), b"model-b@1".to_vec()), DispatchError::BadOrigin);
+		assert_noop!(Tasks::retire_model(root.clone(), b"model-c@1".to_vec()), Error::<Test>::UnknownModel);
+		assert_noop!(Tasks::remove_model(root.clone(), b"model-b@1".to_vec()), Error::<Test>::ModelNotRetired);
+		assert_ok!(Tasks::retire_model(root.clone(), b"model-b@1".to_vec()));
+		assert!(task_events().contains(&Event::ModelRetired { model: b"model-b@1".to_vec() }));
+		assert_noop!(Tasks::retire_model(root.clone(), b"model-b@1".to_vec()), Error::<Test>::ModelRetired);
+		assert_noop!(Tasks::register_provider(signed(3), b"model-b@1".to_vec(), 5), Error::<Test>::ModelRetired);
+		assert_ok!(Tasks::update_provider(signed(2), b"model-b@1".to_vec(), 9));
+		assert_eq!(Providers::<Test>::get(2).unwrap().declared_cost, 9);
+
+		// Removed only once nobody declares it, with its statistics.
+		<Tasks as TaskProvider<u64, u64, u64>>::record_quality(b"model-b@1", TaskFamily::Open, sp_runtime::Permill::from_percent(40));
+		assert_noop!(Tasks::remove_model(root.clone(), b"model-b@1".to_vec()), Error::<Test>::ModelInUse);
+		assert_ok!(Tasks::update_provider(signed(2), b"m@1".to_vec(), 9));
+		assert_eq!((model(b"model-b@1").providers, model(b"m@1").providers), (0, 1));
+		assert_noop!(Tasks::remove_model(signed(1), b"model-b@1".to_vec()), DispatchError::BadOrigin);
+		assert_ok!(Tasks::remove_model(root.clone(), b"model-b@1".to_vec()));
+		assert!(task_events().contains(&Event::ModelRemoved { model: b"model-b@1".to_vec() }));
+		assert!(Tasks::model_stats().is_empty());
+		assert_eq!(Tasks::models().len(), 3);
+		// Room again.
+		assert_ok!(Tasks::register_model(root, b"model-c".to_vec(), b"1".to_vec()));
+		assert_ok!(Tasks::deregister_provider(signed(2)));
+		assert_eq!(model(b"m@1").providers, 0);
+	});
+}
+
+#[test]
+fn settled_qualities_become_the_model_statistics() {
+	test(|| {
+		let record = |m: &[u8], f, q| {
+			<Tasks as TaskProvider<u64, u64, u64>>::record_quality(m, f, sp_runtime::Permill::from_percent(q))
+		};
+		record(b"m@1", TaskFamily::Open, 60);
+		record(b"m@1", TaskFamily::Open, 80);
+		record(b"m@1", TaskFamily::Qa, 10);
+		// Not registered (or not even an id): not counted.
+		record(b"nobody@1", TaskFamily::Open, 90);
+		record(&[b'z'; 40], TaskFamily::Open, 90);
+		let rows = Tasks::model_stats();
+		assert_eq!(rows.len(), 2);
+		let open = rows.iter().find(|r| r.family == TaskFamily::Open).unwrap();
+		assert_eq!((open.model.as_slice(), open.name.as_slice(), open.version.as_slice()), (&b"m@1"[..], &b"m"[..], &b"1"[..]));
+		assert_eq!((open.stats.count, open.stats.sum), (2, 1_400_000));
+		assert_eq!(open.stats.sum_sq, 600_000u128 * 600_000 + 800_000u128 * 800_000);
+		assert_eq!(open.stats.mean(), Some(sp_runtime::Permill::from_percent(70)));
+		let qa = rows.iter().find(|r| r.family == TaskFamily::Qa).unwrap();
+		assert_eq!((qa.stats.count, qa.stats.sum), (1, 100_000));
 	});
 }

@@ -143,3 +143,81 @@ pub struct OutputEntry {
 	/// `blake2_256` of the revealed output, once revealed.
 	pub output_hash: Option<H256>,
 }
+
+/// An inference model of the governed registry ([`crate::Models`]). Its id is
+/// `name@version` ([`crate::model_id_of`]).
+#[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+#[scale_info(skip_type_params(MaxModelIdLen))]
+pub struct ModelInfo<MaxModelIdLen: Get<u32>> {
+	/// The model's name (visible ASCII, no `@`).
+	pub name: BoundedVec<u8, MaxModelIdLen>,
+	/// The model's version (visible ASCII).
+	pub version: BoundedVec<u8, MaxModelIdLen>,
+	/// A retired model cannot be declared by a provider any more; providers that declare it
+	/// already keep serving it, and its statistics stay on the leaderboard.
+	pub retired: bool,
+	/// Registered providers that declare the model.
+	pub providers: u32,
+}
+
+/// Running statistics of the settled quality of a model's outputs in one family: enough for
+/// a mean and its confidence interval. Qualities are in parts per million.
+#[derive(
+	Clone,
+	Copy,
+	Default,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+)]
+pub struct QualityStats {
+	/// Settled outputs counted.
+	pub count: u32,
+	/// Sum of their qualities (parts per million).
+	pub sum: u64,
+	/// Sum of their squared qualities (parts per million, squared).
+	pub sum_sq: u128,
+}
+
+impl QualityStats {
+	/// The statistics with one more quality counted (saturating: a `u32` count of outputs
+	/// each at most 10^6 never overflows the sums).
+	pub fn with(self, quality: sp_runtime::Permill) -> Self {
+		let q = quality.deconstruct() as u64;
+		Self {
+			count: self.count.saturating_add(1),
+			sum: self.sum.saturating_add(q),
+			sum_sq: self.sum_sq.saturating_add((q as u128) * (q as u128)),
+		}
+	}
+
+	/// The mean quality, `None` before the first output.
+	pub fn mean(&self) -> Option<sp_runtime::Permill> {
+		(self.count > 0).then(|| {
+			sp_runtime::Permill::from_parts((self.sum / self.count as u64).min(1_000_000) as u32)
+		})
+	}
+}
+
+/// One row of the model leaderboard's data ([`crate::TasksApi::model_stats`]): a registered
+/// model, a family, and the statistics of its settled outputs there.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+pub struct ModelStanding {
+	/// The model's id, `name@version`.
+	pub model: alloc::vec::Vec<u8>,
+	/// The model's name.
+	pub name: alloc::vec::Vec<u8>,
+	/// The model's version.
+	pub version: alloc::vec::Vec<u8>,
+	/// Whether governance retired the model.
+	pub retired: bool,
+	/// The family of the tasks counted.
+	pub family: TaskFamily,
+	/// The statistics of the model's settled outputs in that family.
+	pub stats: QualityStats,
+}

@@ -48,6 +48,9 @@ pub trait WeightInfo {
 	fn close_reveal(o: u32, ) -> Weight;
 	fn expire(o: u32, ) -> Weight;
 	fn prune(o: u32, ) -> Weight;
+	fn register_model() -> Weight;
+	fn retire_model() -> Weight;
+	fn remove_model() -> Weight;
 }
 
 /// Weights measured on the benchmark machine, with the runtime's database weights.
@@ -268,6 +271,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(o.into())))
 			.saturating_add(Weight::from_parts(0, 2604).saturating_mul(o.into()))
 	}
+	fn register_model() -> Weight {
+		Weight::from_parts(20_000_000, 3600).saturating_add(T::DbWeight::get().reads(2_u64)).saturating_add(T::DbWeight::get().writes(2_u64))
+	}
+	fn retire_model() -> Weight {
+		Weight::from_parts(20_000_000, 3600).saturating_add(T::DbWeight::get().reads(1_u64)).saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	fn remove_model() -> Weight {
+		Weight::from_parts(40_000_000, 3600).saturating_add(T::DbWeight::get().reads(2_u64)).saturating_add(T::DbWeight::get().writes(6_u64))
+	}
 }
 
 /// The same weights with ParityDB's database weights, for tests and mocks.
@@ -341,5 +353,14 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(o.into())))
 			.saturating_add(Weight::from_parts(0, 2604).saturating_mul(o.into()))
+	}
+	fn register_model() -> Weight {
+		Weight::from_parts(20_000_000, 3600).saturating_add(ParityDbWeight::get().reads(2_u64)).saturating_add(ParityDbWeight::get().writes(2_u64))
+	}
+	fn retire_model() -> Weight {
+		Weight::from_parts(20_000_000, 3600).saturating_add(ParityDbWeight::get().reads(1_u64)).saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	fn remove_model() -> Weight {
+		Weight::from_parts(40_000_000, 3600).saturating_add(ParityDbWeight::get().reads(2_u64)).saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 }

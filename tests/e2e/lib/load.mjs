@@ -72,7 +72,7 @@ export class LoadClient {
     const reg = [];
     for (const p of this.providers) {
       if ((await api.query.tasks.providers(p.pair.address)).isNone) {
-        reg.push([api.tx.tasks.registerProvider(`${p.model}-${p.pair.address.slice(0, 6)}`, p.cost), p.pair]);
+        reg.push([api.tx.tasks.registerProvider(p.model, p.cost), p.pair]);
       }
     }
     await sendAll(api, reg);

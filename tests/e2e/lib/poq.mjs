@@ -117,10 +117,10 @@ export const TEST_QUERIES = [
  * wrong answer declares half the cost of the correct one.
  */
 export const PROVIDERS = [
-  { role: 'good', uri: '//Bob', model: 'good-model', cost: 2n * POQ },
-  { role: 'wrong', uri: '//Eve', model: 'wrong-model', cost: 1n * POQ },
-  { role: 'offTopic', uri: '//Charlie', model: 'offtopic-model', cost: 1n * POQ },
-  { role: 'degenerate', uri: '//Dave', model: 'degenerate-model', cost: 1n * POQ },
+  { role: 'good', uri: '//Bob', model: 'good-model@1', cost: 2n * POQ },
+  { role: 'wrong', uri: '//Eve', model: 'wrong-model@1', cost: 1n * POQ },
+  { role: 'offTopic', uri: '//Charlie', model: 'offtopic-model@1', cost: 1n * POQ },
+  { role: 'degenerate', uri: '//Dave', model: 'degenerate-model@1', cost: 1n * POQ },
 ];
 
 /** `blake2_256(SCALE((account, task, output, salt)))`, as the tasks pallet computes it. */
