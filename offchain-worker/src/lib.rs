@@ -31,6 +31,7 @@ pub mod code;
 pub mod code_bench;
 pub mod embed;
 pub mod judge;
+pub mod leaderboard;
 pub mod models;
 pub mod plot;
 pub mod runtime;

@@ -10,6 +10,9 @@
 //!   (`offchain-worker/python/bench.py`) on the same work, and prints both with their ratio.
 //! - `poq-scorer audit` reads scored outputs with reference labels and measures each dimension
 //!   against them (see `audit.rs`).
+//! - `poq-scorer leaderboard [INPUT] [--png PATH]` reads the chain's per (model, family) quality
+//!   statistics (`scripts/leaderboard.sh` fetches them) and prints each family's model
+//!   leaderboard: mean, 95% interval, Arena-style rank; and draws it (see `leaderboard.rs`).
 
 use clap::{Parser, Subcommand};
 use poq_scorer::{Device, Engine, EngineOptions, Family, TaskInput};
@@ -78,6 +81,26 @@ enum Command {
 	/// prefers a correct program to its one-operator copy that fails a test (with the tests in the
 	/// reference, and without), the scoring time per output (p50, p95) and memory.
 	BenchCode,
+	/// Prints the model leaderboard of each family from the chain's statistics of settled
+	/// quality: mean, 95% interval and Arena-style rank (models whose intervals overlap share a
+	/// rank), and draws it as a PNG. Input: JSON lines {model, family, count, sum, sum_sq,
+	/// retired?} as `scripts/leaderboard.sh` writes them.
+	Leaderboard {
+		/// Input file (default: standard input).
+		input: Option<PathBuf>,
+		/// Only this family (Qa, Summarization, Code, Open).
+		#[arg(long)]
+		family: Option<String>,
+		/// Leave out models with fewer settled outputs.
+		#[arg(long, default_value_t = 1)]
+		min_outputs: u64,
+		/// Where the chart goes.
+		#[arg(long, default_value = "leaderboard.png")]
+		png: PathBuf,
+		/// Print the leaderboards as JSON instead of tables.
+		#[arg(long)]
+		json: bool,
+	},
 	/// Benchmarks the engine against Python onnxruntime.
 	Bench {
 		/// Short tasks (a query, a reference, 4 outputs) in the throughput measurement.
@@ -137,6 +160,8 @@ fn main() {
 		Command::Bench { tasks, python } => bench(&opts, tasks, python),
 		Command::BenchCode => bench_code(&opts),
 		Command::Audit { input, weights, plots } => audit(input, weights, &plots),
+		Command::Leaderboard { input, family, min_outputs, png, json } =>
+			leaderboard(input, family, min_outputs, &png, json),
 	};
 	if let Err(e) = result {
 		eprintln!("Error: {e}");
@@ -310,6 +335,56 @@ fn audit(input: Option<PathBuf>, weights: Option<Vec<u32>>, plots: &std::path::P
 }
 
 /// Peak resident memory of this process, in MiB (Linux `VmHWM`).
+/// `poq-scorer leaderboard`: see [`poq_scorer::leaderboard`].
+fn leaderboard(
+	input: Option<PathBuf>,
+	family: Option<String>,
+	min_outputs: u64,
+	png: &std::path::Path,
+	json: bool,
+) -> Result<(), String> {
+	use poq_scorer::leaderboard::{leaderboards, render, StatsLine};
+	const FAMILIES: [&str; 4] = ["Qa", "Summarization", "Code", "Open"];
+	if let Some(f) = &family {
+		if !FAMILIES.iter().any(|x| x.eq_ignore_ascii_case(f)) {
+			return Err(format!("--family {f}: expected one of {}", FAMILIES.join(", ")));
+		}
+	}
+	let name = input.as_ref().map_or("standard input".to_string(), |p| p.display().to_string());
+	let reader: Box<dyn BufRead> = match &input {
+		Some(p) => Box::new(std::io::BufReader::new(std::fs::File::open(p).map_err(|e| format!("{name}: {e}"))?)),
+		None => Box::new(std::io::stdin().lock()),
+	};
+	let mut lines = Vec::new();
+	for (i, l) in reader.lines().enumerate() {
+		let l = l.map_err(|e| format!("{name}: {e}"))?;
+		if l.trim().is_empty() {
+			continue;
+		}
+		let row: StatsLine = serde_json::from_str(&l).map_err(|e| format!("{name} line {}: {e}", i + 1))?;
+		if family.as_ref().is_none_or(|f| f.eq_ignore_ascii_case(&row.family)) {
+			lines.push(row);
+		}
+	}
+	let boards = leaderboards(&lines, min_outputs);
+	if json {
+		let v: Vec<serde_json::Value> =
+			boards.iter().map(|(f, rows)| serde_json::json!({ "family": f, "models": rows })).collect();
+		println!("{}", serde_json::Value::Array(v));
+	} else if boards.is_empty() {
+		println!("no model has a settled output yet");
+	} else {
+		print!("{}", render(&boards));
+	}
+	if !boards.is_empty() {
+		poq_scorer::plot::leaderboard(png, &boards)?;
+		if !json {
+			println!("chart: {}", png.display());
+		}
+	}
+	Ok(())
+}
+
 pub fn peak_rss_mib() -> f64 {
 	std::fs::read_to_string("/proc/self/status")
 		.ok()

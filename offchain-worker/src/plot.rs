@@ -110,3 +110,64 @@ pub fn write(dir: &Path, audits: &[FamilyAudit]) -> Result<Vec<PathBuf>, String>
 	grouped_bars(&abl, "Composite and ablations", &names, &groups)?;
 	Ok(vec![dims, abl])
 }
+
+/// The model leaderboard's chart: one panel per family, one row per model (best first) with
+/// its 95% interval as a bar and its mean as a dot, labelled with its rank.
+pub fn leaderboard(path: &Path, boards: &[(String, Vec<crate::leaderboard::Standing>)]) -> Result<(), String> {
+	register_font();
+	let err = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
+	if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+		std::fs::create_dir_all(dir).map_err(|e| err(&e))?;
+	}
+	let heights: Vec<u32> = boards.iter().map(|(_, rows)| 70 + 26 * rows.len().max(1) as u32).collect();
+	let root = BitMapBackend::new(path, (900, heights.iter().sum::<u32>().max(120))).into_drawing_area();
+	root.fill(&WHITE).map_err(|e| err(&e))?;
+	let mut rest = root.clone();
+	for ((family, rows), h) in boards.iter().zip(&heights) {
+		let (panel, below) = rest.split_vertically(*h);
+		rest = below;
+		let n = rows.len().max(1) as u32;
+		let label = |v: &SegmentValue<u32>| match v {
+			SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => rows
+				.get(*i as usize)
+				.map(|r| format!("{}. {}{}", r.rank, r.model, if r.retired { " (retired)" } else { "" }))
+				.unwrap_or_default(),
+			SegmentValue::Last => String::new(),
+		};
+		let mut chart = ChartBuilder::on(&panel)
+			.caption(format!("{family}: mean quality of settled outputs, 95% interval"), ("sans-serif", 18))
+			.margin(10)
+			.x_label_area_size(28)
+			.y_label_area_size(260)
+			.build_cartesian_2d(0f64..1f64, (0u32..n).into_segmented())
+			.map_err(|e| err(&e))?;
+		chart
+			.configure_mesh()
+			.y_labels(n as usize)
+			.y_label_formatter(&label)
+			.disable_y_mesh()
+			.label_style(("sans-serif", 14))
+			.draw()
+			.map_err(|e| err(&e))?;
+		// Best at the top: row i is drawn at n - 1 - i.
+		for (i, r) in rows.iter().enumerate() {
+			let y = || SegmentValue::CenterOf(n - 1 - i as u32);
+			let colour = COLOURS[(r.rank - 1) % COLOURS.len()];
+			chart
+				.draw_series(std::iter::once(PathElement::new(vec![(r.lo, y()), (r.hi, y())], colour.stroke_width(6))))
+				.map_err(|e| err(&e))?;
+			chart
+				.draw_series(std::iter::once(Circle::new((r.mean, y()), 5, BLACK.filled())))
+				.map_err(|e| err(&e))?;
+			chart
+				.draw_series(std::iter::once(Text::new(
+					format!("{:.3} (n={})", r.mean, r.count),
+					(r.hi.min(0.8) + 0.01, y()),
+					("sans-serif", 12),
+				)))
+				.map_err(|e| err(&e))?;
+		}
+	}
+	root.present().map_err(|e| err(&e))?;
+	Ok(())
+}

@@ -349,17 +349,18 @@ impl pallet_poq_consensus::BenchmarkHelper<AccountId, Balance> for ConsensusBenc
 		fund(&user);
 		let providers: alloc::vec::Vec<AccountId> =
 			(0..outputs).map(|i| frame_benchmarking::account("provider", i, 0)).collect();
-		// A model id of maximal length (62 + `@1`).
-		let model = [alloc::vec![b'm'; 62], b"@1".to_vec()].concat();
-		let key: pallet_poq_tasks::ModelIdOf<Runtime> = model.clone().try_into().expect("64 bytes fit");
-		if !pallet_poq_tasks::Models::<Runtime>::contains_key(&key) {
-			Tasks::register_model(RawOrigin::Root.into(), alloc::vec![b'm'; 62], b"1".to_vec())
-				.expect("register the model");
-		}
-		for p in &providers {
+		for (i, p) in providers.iter().enumerate() {
 			fund(p);
 			if pallet_poq_tasks::Providers::<Runtime>::get(p).is_none() {
-				Tasks::register_provider(RawOrigin::Signed(p.clone()).into(), model.clone(), UNIT)
+				// A model of its own (the worst case of settlement: one statistics entry per
+				// output), its id of maximal length: 59 `m`, three digits, `@1`.
+				let name = [alloc::vec![b'm'; 59], alloc::format!("{i:03}").into_bytes()].concat();
+				let model = [name.clone(), b"@1".to_vec()].concat();
+				let key: pallet_poq_tasks::ModelIdOf<Runtime> = model.clone().try_into().expect("64 bytes fit");
+				if !pallet_poq_tasks::Models::<Runtime>::contains_key(&key) {
+					Tasks::register_model(RawOrigin::Root.into(), name, b"1".to_vec()).expect("register the model");
+				}
+				Tasks::register_provider(RawOrigin::Signed(p.clone()).into(), model, UNIT)
 					.expect("register");
 			}
 		}

@@ -27,6 +27,7 @@ async function main() {
   const results = await waitForResults(api, tasks);
   say(`settled in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
   console.log(await formatResults(api, QUERIES, tasks, providers, results));
+  say(`each model's mean quality with a 95% interval and its rank: scripts/leaderboard.sh --url ${url}`);
   await api.disconnect();
 }
 

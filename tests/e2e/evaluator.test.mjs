@@ -1,12 +1,13 @@
 // Evaluators score for real: the dev node's off-chain worker scores the outputs with the ONNX
 // models (Alice's evaluator key), commits and reveals by itself, also across a restart of the
-// node between its commit and its reveal.
+// node between its commit and its reveal. Then the model leaderboard prints from the chain.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { startNode, waitFor } from './lib/node.mjs';
@@ -80,4 +81,26 @@ test('an evaluator node restarted between its commit and its reveal still reveal
   const [me] = result.evaluators;
   assert.equal(me.conduct.type, 'Revealed');
   assert.equal(me.slashed.toBigInt(), 0n);
+});
+
+test('the model leaderboard prints from the live chain: the correct answers\' model leads every family', () => {
+  const script = path.join(import.meta.dirname, '..', '..', 'scripts', 'leaderboard.sh');
+  const png = path.join(base, 'leaderboard.png');
+  const rows = path.join(base, 'model-stats.jsonl');
+  const url = `ws://127.0.0.1:${node.rpcPort}`;
+  const table = execFileSync(script, ['--url', url, '--png', png, '--keep', rows], { encoding: 'utf8' });
+  console.log(table);
+  assert.match(table, /Open: 4 models/);
+  assert.equal(fs.readFileSync(png).subarray(1, 4).toString(), 'PNG');
+  const scorer = path.join(process.env.CARGO_TARGET_DIR || path.join(os.homedir(), '.cache', 'poq-target'), 'release', 'poq-scorer');
+  const boards = JSON.parse(execFileSync(scorer, ['leaderboard', rows, '--json', '--png', png], { encoding: 'utf8' }));
+  assert.deepEqual(boards.map((b) => b.family), ['Qa', 'Summarization', 'Code', 'Open']);
+  for (const { family, models } of boards) {
+    const by = Object.fromEntries(models.map((m) => [m.model, m]));
+    assert.deepEqual(Object.keys(by).sort(), ['degenerate-model@1', 'good-model@1', 'offtopic-model@1', 'wrong-model@1'], family);
+    assert.equal(models[0].model, 'good-model@1', `${family}: the correct answers' model leads`);
+    assert.equal(by['good-model@1'].rank, 1, family);
+    for (const m of models) assert.ok(m.lo <= m.mean && m.mean <= m.hi, `${family} ${m.model}: the interval holds the mean`);
+    assert.ok(by['good-model@1'].mean > by['degenerate-model@1'].mean, `${family}: correct above the loop`);
+  }
 });

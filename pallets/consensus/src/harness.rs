@@ -126,7 +126,16 @@ fn arbitrary_call(r: &mut Rng, scores: &mut alloc::collections::BTreeMap<(TaskId
 		.into(),
 		3 => Tk::cancel_query { task }.into(),
 		4 => Tk::register_provider { model_id: format!("m{}@1", r.below(4)).into_bytes(), declared_cost: amount(r) }.into(),
-		5 => Tk::update_provider { model_id: b"m1@1".to_vec(), declared_cost: amount(r) }.into(),
+		5 => {
+			// Mostly a provider changing model; sometimes governance changing the registry.
+			let model = format!("m{}", r.below(4));
+			return match r.below(8) {
+				0 => (Tk::register_model { name: model.into_bytes(), version: b"1".to_vec() }.into(), gov()),
+				1 => (Tk::retire_model { model_id: format!("{model}@1").into_bytes() }.into(), gov()),
+				2 => (Tk::remove_model { model_id: format!("{model}@1").into_bytes() }.into(), gov()),
+				_ => (Tk::update_provider { model_id: format!("{model}@1").into_bytes(), declared_cost: amount(r) }.into(), origin),
+			};
+		},
 		6 => Tk::deregister_provider {}.into(),
 		7..=8 => {
 			let c = pallet_poq_tasks::output_commitment(&who, task, &output(who, task), &SALT);

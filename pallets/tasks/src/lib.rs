@@ -795,22 +795,22 @@ pub mod pallet {
 			Self::do_register_model(name, version)
 		}
 
-		/// Retires `model` (governance): providers cannot declare it any more; those that do
+		/// Retires `model_id` (governance): providers cannot declare it any more; those that do
 		/// keep serving it, and its statistics stay.
 		#[pallet::call_index(9)]
 		#[pallet::weight(T::WeightInfo::retire_model())]
-		pub fn retire_model(origin: OriginFor<T>, model: Vec<u8>) -> DispatchResult {
+		pub fn retire_model(origin: OriginFor<T>, model_id: Vec<u8>) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
-			Self::do_retire_model(model)
+			Self::do_retire_model(model_id)
 		}
 
-		/// Removes a retired `model` that no provider declares, with its statistics
+		/// Removes a retired `model_id` that no provider declares, with its statistics
 		/// (governance).
 		#[pallet::call_index(10)]
 		#[pallet::weight(T::WeightInfo::remove_model())]
-		pub fn remove_model(origin: OriginFor<T>, model: Vec<u8>) -> DispatchResult {
+		pub fn remove_model(origin: OriginFor<T>, model_id: Vec<u8>) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
-			Self::do_remove_model(model)
+			Self::do_remove_model(model_id)
 		}
 	}
 
