@@ -12,11 +12,12 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/env.sh
 
-url="ws://127.0.0.1:9944"; keep=""; extra=(--png leaderboard.png)
+url="ws://127.0.0.1:9944"; keep=""; png="leaderboard.png"; extra=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 		--url) url="${2:?--url needs a value}"; shift 2 ;;
-		--png|--family|--min-outputs) extra+=("$1" "${2:?$1 needs a value}"); shift 2 ;;
+		--png) png="${2:?--png needs a value}"; shift 2 ;;
+		--family|--min-outputs) extra+=("$1" "${2:?$1 needs a value}"); shift 2 ;;
 		--json) extra+=(--json); shift ;;
 		--keep) keep="${2:?--keep needs a value}"; shift 2 ;;
 		-h|--help) sed -n '2,10p' "$0"; exit 0 ;;
@@ -31,4 +32,4 @@ rows="$(mktemp)"
 trap 'rm -f "$rows"' EXIT
 node tests/e2e/model-stats.mjs --url "$url" --out "$rows" >&2
 [ -z "$keep" ] || cp "$rows" "$keep"
-"$scorer" leaderboard "$rows" "${extra[@]}"
+"$scorer" leaderboard "$rows" --png "$png" ${extra[@]+"${extra[@]}"}

@@ -147,7 +147,7 @@ pub fn render(boards: &[(String, Vec<Standing>)]) -> String {
 	for (family, rows) in boards {
 		let w = rows.iter().map(|r| r.model.len()).max().unwrap_or(5).max(5);
 		s.push_str(&format!("{family}: {} models\n", rows.len()));
-		s.push_str(&format!("  {:>4}  {:<w$}  {:>7}  {:>6}  {:<15}\n", "rank", "model", "outputs", "mean", "95% interval"));
+		s.push_str(&format!("  {:>4}  {:<w$}  {:>7}  {:>6}  95% interval\n", "rank", "model", "outputs", "mean"));
 		for r in rows {
 			s.push_str(&format!(
 				"  {:>4}  {:<w$}  {:>7}  {:>6.3}  [{:.3}, {:.3}]{}\n",
@@ -218,6 +218,17 @@ mod tests {
 		assert!(text.contains("Open: 3 models") && text.contains("good@1"), "{text}");
 		// `min_count` drops the models with fewer outputs.
 		assert_eq!(leaderboards(&[line("lone@1", "Qa", &[100_000])], 2).len(), 0);
+	}
+
+	#[test]
+	fn the_chart_is_a_png() {
+		let dir = std::env::temp_dir().join(format!("poq-leaderboard-{}", std::process::id()));
+		let path = dir.join("board.png");
+		let boards = leaderboards(&[line("good@1", "Open", &[900_000, 800_000]), line("loop@1", "Open", &[10_000])], 1);
+		crate::plot::leaderboard(&path, &boards).unwrap();
+		let bytes = std::fs::read(&path).unwrap();
+		assert_eq!(&bytes[1..4], b"PNG");
+		std::fs::remove_dir_all(dir).unwrap();
 	}
 
 	#[test]

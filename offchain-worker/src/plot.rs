@@ -128,8 +128,10 @@ pub fn leaderboard(path: &Path, boards: &[(String, Vec<crate::leaderboard::Stand
 		rest = below;
 		let n = rows.len().max(1) as u32;
 		let label = |v: &SegmentValue<u32>| match v {
-			SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => rows
-				.get(*i as usize)
+			// Row i is drawn at n - 1 - i, best at the top.
+			SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => (n - 1)
+				.checked_sub(*i)
+				.and_then(|k| rows.get(k as usize))
 				.map(|r| format!("{}. {}{}", r.rank, r.model, if r.retired { " (retired)" } else { "" }))
 				.unwrap_or_default(),
 			SegmentValue::Last => String::new(),
@@ -139,12 +141,14 @@ pub fn leaderboard(path: &Path, boards: &[(String, Vec<crate::leaderboard::Stand
 			.margin(10)
 			.x_label_area_size(28)
 			.y_label_area_size(260)
-			.build_cartesian_2d(0f64..1f64, (0u32..n).into_segmented())
+			.build_cartesian_2d(0f64..1.2f64, (0u32..n).into_segmented())
 			.map_err(|e| err(&e))?;
 		chart
 			.configure_mesh()
 			.y_labels(n as usize)
 			.y_label_formatter(&label)
+			// The room right of 1 holds the means' labels, not qualities.
+			.x_label_formatter(&|x| if *x <= 1.0 + 1e-9 { format!("{x:.1}") } else { String::new() })
 			.disable_y_mesh()
 			.label_style(("sans-serif", 14))
 			.draw()
@@ -162,7 +166,7 @@ pub fn leaderboard(path: &Path, boards: &[(String, Vec<crate::leaderboard::Stand
 			chart
 				.draw_series(std::iter::once(Text::new(
 					format!("{:.3} (n={})", r.mean, r.count),
-					(r.hi.min(0.8) + 0.01, y()),
+					(r.hi + 0.01, y()),
 					("sans-serif", 12),
 				)))
 				.map_err(|e| err(&e))?;
