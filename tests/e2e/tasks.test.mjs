@@ -38,7 +38,7 @@ test('a query goes through answer and reveal; a bad reveal is refused', async ()
 
   await sendAndWait(api, api.tx.tasks.registerProvider('e2e-model@1', 2n * POQ), bob);
   const provider = (await api.query.tasks.providers(bob.address)).unwrap();
-  assert.equal(provider.modelId.toUtf8(), 'e2e-model');
+  assert.equal(provider.modelId.toUtf8(), 'e2e-model@1');
 
   const { events } = await sendAndWait(api, api.tx.tasks.submitQuery(
     'Qa', 'What is the capital of France?', 'Paris', 10n * POQ,
@@ -99,4 +99,29 @@ test('evaluators bond, unbond, cannot withdraw early, and chill', async () => {
     /evaluators\.NothingToWithdraw/);
   await sendAndWait(api, api.tx.evaluators.chill(), charlie);
   assert.equal((await api.query.evaluators.active()).length, 0);
+});
+
+test('providers declare models of the governed registry; governance registers and retires them', async () => {
+  const { api } = node;
+  const alice = keyring.addFromUri('//Alice');
+  const dave = keyring.addFromUri('//Dave');
+  const models = (await api.call.tasksApi.models()).map((m) => m.model.toUtf8());
+  assert.ok(models.includes('good-model@1') && models.includes('e2e-model@1'), 'the genesis models');
+  await assert.rejects(sendAndWait(api, api.tx.tasks.registerProvider('llama-3@8b', 1n * POQ), dave),
+    /tasks\.UnknownModel/);
+  await assert.rejects(sendAndWait(api, api.tx.tasks.registerModel('llama-3', '8b'), dave), /BadOrigin/);
+  await assert.rejects(sendAndWait(api, api.tx.sudo.sudo(api.tx.tasks.registerModel('llama 3', '8b')), alice)
+    .then(({ events }) => {
+      const failed = events.find(({ event }) => api.events.sudo.Sudid.is(event) && event.data[0].isErr);
+      if (failed) throw new Error(api.registry.findMetaError(failed.event.data[0].asErr.asModule).name);
+    }), /InvalidModelId/);
+  await sendAndWait(api, api.tx.sudo.sudo(api.tx.tasks.registerModel('llama-3', '8b')), alice);
+  await sendAndWait(api, api.tx.tasks.registerProvider('llama-3@8b', 1n * POQ), dave);
+  const llama = (await api.call.tasksApi.models()).find((m) => m.model.toUtf8() === 'llama-3@8b');
+  assert.equal(llama.providers.toNumber(), 1);
+  assert.equal(llama.name.toUtf8(), 'llama-3');
+  await sendAndWait(api, api.tx.sudo.sudo(api.tx.tasks.retireModel('llama-3@8b')), alice);
+  const ferdie = keyring.addFromUri('//Ferdie');
+  await assert.rejects(sendAndWait(api, api.tx.tasks.registerProvider('llama-3@8b', 1n * POQ), ferdie),
+    /tasks\.ModelRetired/);
 });
