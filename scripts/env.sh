@@ -33,3 +33,11 @@ export POQ_MODELS_CACHE="${POQ_MODELS_CACHE:-$HOME/.cache/poq-models}"
 export POQ_MODELS_DIR="${POQ_MODELS_DIR:-$POQ_MODELS_CACHE/default}"
 # Python of the engine's scripts (training, golden scores, benchmark), made by models.sh --python.
 export POQ_PYTHON="$POQ_MODELS_CACHE/venv/bin/python"
+
+# Stops the calling script with one line unless poq-scorer is built and tests/e2e's npm packages
+# are installed (scripts/setup.sh does both): the chain clients (audit-chain.sh, leaderboard.sh).
+poq_require_chain_clients() {
+	local name="$1"
+	[ -x "$CARGO_TARGET_DIR/release/poq-scorer" ] || { echo "$name: $CARGO_TARGET_DIR/release/poq-scorer is missing: run scripts/setup.sh --no-start first" >&2; exit 1; }
+	[ -d tests/e2e/node_modules ] || { echo "$name: tests/e2e/node_modules is missing: run scripts/setup.sh --no-start first" >&2; exit 1; }
+}

@@ -25,8 +25,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 scorer="$CARGO_TARGET_DIR/release/poq-scorer"
-[ -x "$scorer" ] || { echo "leaderboard.sh: $scorer is missing: run scripts/setup.sh --no-start first" >&2; exit 1; }
-[ -d tests/e2e/node_modules ] || { echo "leaderboard.sh: tests/e2e/node_modules is missing: run scripts/setup.sh --no-start first" >&2; exit 1; }
+poq_require_chain_clients leaderboard.sh
 
 rows="$(mktemp)"
 trap 'rm -f "$rows"' EXIT

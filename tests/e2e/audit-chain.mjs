@@ -6,39 +6,15 @@
 //   node audit-chain.mjs --url ws://127.0.0.1:9944 --out gold.jsonl
 
 import fs from 'node:fs';
-import { ApiPromise, WsProvider } from '@polkadot/api';
+import { connectOrExit, urlAndOut } from './lib/connect.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] ? args[i + 1] : dflt;
-};
-const url = opt('--url', 'ws://127.0.0.1:9944');
-const out = opt('--out', null);
-if (!out) {
-  console.error('audit-chain.mjs: --out FILE is required');
-  process.exit(2);
-}
+const { url, out } = urlAndOut('audit-chain.mjs');
 
 const FAMILIES = ['Qa', 'Summarization', 'Code', 'Open'];
 const SERIES = ['model prior', 'cost prior', 'structure', 'semantic', 'alignment', 'agreement', 'composite', 'fallback'];
 const pct = (x) => (x === null || x === undefined ? '-' : (x / 10_000).toFixed(1) + '%');
 
-// One readable line when nothing answers at `url` (the RPC port serves HTTP as well).
-try {
-  const res = await fetch(url.replace(/^ws/, 'http'), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'system_health', params: [] }),
-  });
-  if (!res.ok) throw new Error(`HTTP ${res.status}`);
-} catch (e) {
-  console.error(`audit-chain: no node answers at ${url} (${e.cause?.code ?? e.cause?.message ?? e.message})`);
-  process.exit(1);
-}
-const provider = new WsProvider(url, false);
-await provider.connect();
-const api = await ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: true });
+const api = await connectOrExit(url, 'audit-chain');
 try {
   const records = (await api.call.calibrationApi.goldRecords()).map((r) => r.toJSON());
   console.log(`gold tasks: ${records.length}\n`);

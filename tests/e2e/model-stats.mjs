@@ -6,35 +6,11 @@
 //   node model-stats.mjs --url ws://127.0.0.1:9944 --out stats.jsonl
 
 import fs from 'node:fs';
-import { ApiPromise, WsProvider } from '@polkadot/api';
+import { connectOrExit, urlAndOut } from './lib/connect.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] ? args[i + 1] : dflt;
-};
-const url = opt('--url', 'ws://127.0.0.1:9944');
-const out = opt('--out', null);
-if (!out) {
-  console.error('model-stats.mjs: --out FILE is required');
-  process.exit(2);
-}
+const { url, out } = urlAndOut('model-stats.mjs');
 
-// One readable line when nothing answers at `url` (the RPC port serves HTTP as well).
-try {
-  const res = await fetch(url.replace(/^ws/, 'http'), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'system_health', params: [] }),
-  });
-  if (!res.ok) throw new Error(`HTTP ${res.status}`);
-} catch (e) {
-  console.error(`model-stats: no node answers at ${url} (${e.cause?.code ?? e.cause?.message ?? e.message})`);
-  process.exit(1);
-}
-const provider = new WsProvider(url, false);
-await provider.connect();
-const api = await ApiPromise.create({ provider, noInitWarn: true });
+const api = await connectOrExit(url, 'model-stats');
 try {
   if (!api.call.tasksApi?.modelStats) {
     console.error(`model-stats: the chain at ${url} has no TasksApi::model_stats (a runtime before spec 103)`);
