@@ -45,6 +45,16 @@ fn both_presets_build_and_unknown_names_do_not() {
 			assert_eq!(sets.len(), 1, "{name}");
 			assert_eq!(sets[0].0, genesis_config_presets::default_model_set());
 			assert_eq!(sets[0].1.name.to_vec(), b"poq-default".to_vec());
+			// Every preset registers the demo's and tests' inference models.
+			let mut models: Vec<Vec<u8>> =
+				pallet_poq_tasks::Pallet::<Runtime>::models().into_iter().map(|m| m.model).collect();
+			models.sort();
+			let mut expected: Vec<Vec<u8>> = genesis_config_presets::DEV_MODELS
+				.iter()
+				.map(|(n, v)| format!("{n}@{v}").into_bytes())
+				.collect();
+			expected.sort();
+			assert_eq!(models, expected, "{name}");
 		});
 	}
 	preset_ext(genesis_config_presets::LOCAL_FOUR_PRESET).execute_with(|| {

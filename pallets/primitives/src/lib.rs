@@ -56,7 +56,7 @@ impl TaskFamily {
 		[TaskFamily::Qa, TaskFamily::Summarization, TaskFamily::Code, TaskFamily::Open];
 }
 
-/// The six quality dimensions of an output (see `docs/` and DESIGN.md).
+/// The six quality dimensions of an output (see `docs/design.md`).
 #[derive(
 	Clone,
 	Copy,

@@ -11,8 +11,8 @@
 //! ([`PhaseLengths`]):
 //!
 //! 1. **Answer**: registered providers ([`Pallet::register_provider`]) commit to an output with
-//!    [`Pallet::commit_output`], giving `blake2_256(SCALE(account, output, salt))` and holding an
-//!    output deposit.
+//!    [`Pallet::commit_output`], giving `blake2_256(SCALE((account, task, output, salt)))` and
+//!    holding an output deposit.
 //! 2. **Reveal**: providers reveal output and salt ([`Pallet::reveal_output`]); a matching reveal
 //!    releases the output deposit. When the phase closes, unrevealed outputs forfeit their
 //!    deposit to [`Config::Slashed`].
@@ -56,8 +56,8 @@
 //!
 //! - *provider*: an inference node, registered with a model id and a declared cost per output.
 //! - *model id*: `name@version` of a model in the registry, e.g. `llama-3@8b-instruct`.
-//! - *commitment*: `blake2_256(SCALE((account, output, salt)))`, with `output` a byte vector
-//!   (compact length prefix) and `salt` 32 bytes.
+//! - *commitment*: `blake2_256(SCALE((account, task, output, salt)))`, with `task` a `u64`,
+//!   `output` a byte vector (compact length prefix) and `salt` 32 bytes.
 //! - *bounty*: the user's reward pool for the task.
 #![cfg_attr(not(feature = "std"), no_std)]
 
