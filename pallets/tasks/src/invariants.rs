@@ -1,6 +1,7 @@
 //! The pallet's invariants ([`Pallet::do_try_state`]): what its storage promises, checked by
 //! `try_state` after every unit test, by the runtime's `try-runtime` feature and by the
-//! runtime's randomised harness.
+//! runtime's randomised harness; and the constraints of its configuration
+//! ([`Pallet::check_config`], the `integrity_test`).
 
 use crate::*;
 use alloc::collections::btree_map::BTreeMap;
@@ -165,5 +166,24 @@ impl<T: Config> Pallet<T> {
 			);
 		}
 		Ok(())
+	}
+
+	/// Checks the configuration's constraints (the pallet's `integrity_test`); panics with the
+	/// constraint that does not hold.
+	pub(crate) fn check_config() {
+		let p = T::DefaultPhaseLengths::get();
+		assert!(
+			!p.answer.is_zero() && !p.reveal.is_zero() && !p.scoring.is_zero(),
+			"phase lengths must be at least one block"
+		);
+		assert!(T::MaxOutputs::get() > 0, "MaxOutputs must be positive");
+		assert!(T::MaxCommitteeSize::get() > 0, "MaxCommitteeSize must be positive");
+		assert!(
+			Self::max_action_weight().all_lte(T::ServiceWeight::get()),
+			"ServiceWeight must hold the costliest scheduled action"
+		);
+		assert!(!T::RecordRetention::get().is_zero(), "RecordRetention must be at least one block");
+		assert!(T::MaxModelIdLen::get() >= 3, "MaxModelIdLen must hold a name@version");
+		assert!(T::MaxModels::get() > 0, "MaxModels must be positive");
 	}
 }
