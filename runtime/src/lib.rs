@@ -37,8 +37,6 @@ mod benchmarks;
 pub mod configs;
 pub mod genesis_config_presets;
 #[cfg(test)]
-mod session_tests;
-#[cfg(test)]
 mod tests;
 
 use sp_runtime::{

@@ -145,5 +145,5 @@ mod benchmarks {
 		assert_eq!(out, w);
 	}
 
-	impl_benchmark_test_suite!(Calibration, crate::mock::new_test_ext(), crate::mock::Test);
+	impl_benchmark_test_suite!(Calibration, crate::tests::mock::new_test_ext(), crate::tests::mock::Test);
 }

@@ -70,8 +70,6 @@ pub use pallet::*;
 mod benchmarking;
 mod gold;
 #[cfg(test)]
-mod mock;
-#[cfg(test)]
 mod tests;
 pub mod weights;
 pub use weights::WeightInfo;

@@ -44,8 +44,6 @@ use sp_arithmetic::{traits::Saturating, Perbill, Permill};
 pub mod calibration;
 #[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod tests_calibration;
 
 /// One in `Permill` parts.
 const MILLION: u64 = 1_000_000;

@@ -213,5 +213,5 @@ mod benchmarks {
 		assert_eq!(ResultQueueBounds::<T>::get(), (r as u64, r as u64));
 	}
 
-	impl_benchmark_test_suite!(Consensus, crate::mock::new_test_ext(), crate::mock::Test);
+	impl_benchmark_test_suite!(Consensus, crate::tests::mock::new_test_ext(), crate::tests::mock::Test);
 }

@@ -96,14 +96,6 @@ pub use pallet::*;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
-#[cfg(test)]
-mod adversarial;
-#[cfg(test)]
-mod calibration_scenarios;
-#[cfg(test)]
-mod harness;
-#[cfg(test)]
-mod mock;
 pub mod offchain;
 pub mod draw;
 mod invariants;
@@ -113,10 +105,6 @@ mod types;
 pub use types::*;
 #[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod tests_model_sets;
-#[cfg(test)]
-mod tests_security;
 pub mod weights;
 pub use weights::WeightInfo;
 

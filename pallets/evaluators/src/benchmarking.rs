@@ -153,5 +153,5 @@ mod benchmarks {
 		Ok(())
 	}
 
-	impl_benchmark_test_suite!(Evaluators, crate::mock::new_test_ext(), crate::mock::Test);
+	impl_benchmark_test_suite!(Evaluators, crate::tests::mock::new_test_ext(), crate::tests::mock::Test);
 }

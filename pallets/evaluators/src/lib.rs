@@ -44,8 +44,6 @@ pub use pallet::*;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 #[cfg(test)]
-mod mock;
-#[cfg(test)]
 mod tests;
 pub mod weights;
 pub use weights::WeightInfo;

@@ -256,7 +256,7 @@ mod benchmarks {
 		Ok(())
 	}
 
-	impl_benchmark_test_suite!(TasksPallet, crate::mock::new_test_ext(), crate::mock::Test);
+	impl_benchmark_test_suite!(TasksPallet, crate::tests::mock::new_test_ext(), crate::tests::mock::Test);
 }
 
 /// `n` providers commit to `task` without revealing.

@@ -67,8 +67,6 @@ pub use pallet::*;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
-#[cfg(test)]
-mod mock;
 mod invariants;
 mod models;
 pub use models::*;

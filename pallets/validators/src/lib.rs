@@ -55,8 +55,6 @@ pub use pallet::*;
 mod benchmarking;
 mod hooks;
 #[cfg(test)]
-mod mock;
-#[cfg(test)]
 mod tests;
 pub mod weights;
 pub use weights::WeightInfo;

@@ -27,7 +27,7 @@ fn three_validators() -> sp_io::TestExternalities {
 	let patch = genesis_config_presets::get_preset(&genesis_config_presets::LOCAL_THREE_PRESET.into())
 		.expect("preset exists");
 	let mut full = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
-	super::tests::merge(&mut full, serde_json::from_slice(&patch).unwrap());
+	super::presets::merge(&mut full, serde_json::from_slice(&patch).unwrap());
 	let json = serde_json::to_vec(&full).unwrap();
 	let mut ext = sp_io::TestExternalities::new_empty();
 	ext.register_extension(sp_keystore::KeystoreExt::new(sp_keystore::testing::MemoryKeystore::new()));

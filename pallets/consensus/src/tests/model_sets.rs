@@ -2,7 +2,7 @@
 //! that is not accepted is left out of the consensus (unpaid, not slashed), and two accepted sets
 //! count side by side during an upgrade.
 
-use crate::{mock::*, tests::committee, *};
+use crate::{tests::{mock::*, unit::committee}, *};
 use frame_support::{assert_noop, assert_ok};
 use sp_runtime::DispatchError;
 
@@ -52,7 +52,7 @@ fn governance_accepts_and_retires_model_sets_within_bounds() {
 		assert_ok!(Consensus::accept_model_set(RuntimeOrigin::root(), a, vec![b'x'; 64], b"2.0".to_vec()));
 		assert_eq!(AcceptedModelSets::<Test>::get(a).unwrap().version.to_vec(), b"2.0".to_vec());
 		assert_ok!(Consensus::accept_model_set(RuntimeOrigin::root(), b, b"n".to_vec(), b"1".to_vec()));
-		assert!(consensus_events()
+		assert!(events()
 			.iter()
 			.any(|e| matches!(e, Event::ModelSetAccepted { model_set, .. } if *model_set == b)));
 		assert_noop!(
@@ -68,7 +68,7 @@ fn governance_accepts_and_retires_model_sets_within_bounds() {
 		for set in [a, b, SCORER_MODEL_SET] {
 			assert_ok!(Consensus::retire_model_set(RuntimeOrigin::root(), set));
 		}
-		assert!(consensus_events()
+		assert!(events()
 			.iter()
 			.any(|e| matches!(e, Event::ModelSetRetired { model_set } if *model_set == a)));
 		assert_noop!(Consensus::retire_model_set(RuntimeOrigin::root(), MODEL_SET), Error::<Test>::LastModelSet);
@@ -92,7 +92,7 @@ fn a_reveal_of_an_unaccepted_model_set_is_left_out_unpaid_and_not_slashed() {
 		}
 		let trust_before = <Evaluators as poq_primitives::EvaluatorRegistry<u64, Balance>>::trust(&stray).unwrap();
 		reveal_with(stray, task, &wild, OTHER_MODEL_SET);
-		assert!(consensus_events().iter().any(|e| matches!(
+		assert!(events().iter().any(|e| matches!(
 			e,
 			Event::RevealLeftOut { task: t, who, model_set } if *t == task && *who == stray && *model_set == OTHER_MODEL_SET
 		)));

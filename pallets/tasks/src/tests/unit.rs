@@ -2,7 +2,7 @@
 //! and an invariant over random call sequences.
 
 use crate::{
-	mock::*, output_commitment, Action, Committers, Error, Event, HoldReason, OutputTexts,
+	tests::mock::*, output_commitment, Action, Committers, Error, Event, HoldReason, OutputTexts,
 	Models, Outputs, Phase, PhaseLengths, Phases, Providers, Queries, QueryOptions, References,
 	Schedule, Tasks as TaskRecords,
 };
@@ -68,7 +68,7 @@ fn submit_query_holds_bounty_and_deposit() {
 		assert!(Schedule::<Test>::contains_key(15, (t, Action::Prune)));
 		assert_eq!(Schedule::<Test>::iter().count(), 3);
 		assert_eq!(Tasks::phase_of(t), Some(Phase::Answer));
-		assert!(matches!(task_events()[0], Event::QuerySubmitted { task: 0, bounty: 1_000, .. }));
+		assert!(matches!(events()[0], Event::QuerySubmitted { task: 0, bounty: 1_000, .. }));
 	});
 }
 
@@ -140,11 +140,11 @@ fn a_burst_is_accepted_whole_and_its_phase_ends_carry_over() {
 		ServiceWeight::set(&frame_support::weights::Weight::from_parts(close.ref_time() * 2 + 1_000, u64::MAX));
 		run_to(6);
 		let started = |evs: &[Event<Test>]| evs.iter().filter(|e| matches!(e, Event::ScoringStarted { .. })).count();
-		assert_eq!(started(&task_events()), 2);
+		assert_eq!(started(&events()), 2);
 		assert_eq!(Tasks::backlog(6), 38);
 		run_to(25);
 		// Two per block, in order, none dropped; the one without a revealed output expired.
-		assert_eq!(started(&task_events()), 39);
+		assert_eq!(started(&events()), 39);
 		assert_eq!(Tasks::phase_of(tasks[39]), Some(Phase::Expired));
 		// Then the expiries and the pruning carry over the same way, until nothing is left.
 		run_to(100);
@@ -193,7 +193,7 @@ fn the_last_commitment_closes_the_answer_phase() {
 		commit(4, t, b"c");
 		// max_outputs (3) reached at block 1: the reveal phase starts at block 2.
 		assert_eq!(TaskRecords::<Test>::get(t).unwrap().answer_ends, 2);
-		assert!(task_events().contains(&Event::AnswerClosed { task: t, reveal_starts: 2 }));
+		assert!(events().contains(&Event::AnswerClosed { task: t, reveal_starts: 2 }));
 		assert_noop!(Tasks::reveal_output(signed(2), t, b"a".to_vec(), SALT), Error::<Test>::WrongPhase);
 		System::set_block_number(2);
 		assert_eq!(Tasks::phase_of(t), Some(Phase::Reveal));
@@ -222,7 +222,7 @@ fn the_last_reveal_closes_the_reveal_phase_in_its_block() {
 		let info = TaskRecords::<Test>::get(t).unwrap();
 		assert_eq!(info.reveal_ends, 4);
 		assert_eq!(info.scoring_ends, 10, "the expiry deadline does not move");
-		assert!(task_events().contains(&Event::ScoringStarted { task: t, outputs: 2 }));
+		assert!(events().contains(&Event::ScoringStarted { task: t, outputs: 2 }));
 		assert_eq!(Tasks::backlog(4), 0);
 		// Without idle weight, the next block's on_initialize closes it instead.
 		let u = submit(1, 1_000);
@@ -264,7 +264,7 @@ fn cancel_query_returns_everything() {
 		assert!(TaskRecords::<Test>::get(t).is_none());
 		assert!(Queries::<Test>::get(t).is_none());
 		assert!(References::<Test>::get(t).is_none());
-		assert!(task_events().contains(&Event::QueryCancelled { task: t }));
+		assert!(events().contains(&Event::QueryCancelled { task: t }));
 		// Nothing of the task stays scheduled.
 		assert_eq!(Schedule::<Test>::iter().count(), 0);
 		run_to(20);
@@ -311,7 +311,7 @@ fn provider_registry() {
 		assert_eq!(Providers::<Test>::get(2).unwrap().open_tasks, 0);
 		assert_ok!(Tasks::deregister_provider(signed(2)));
 		assert_eq!(held(2, HoldReason::ProviderDeposit), 0);
-		assert!(task_events().contains(&Event::ProviderDeregistered { who: 2 }));
+		assert!(events().contains(&Event::ProviderDeregistered { who: 2 }));
 	});
 }
 
@@ -413,7 +413,7 @@ fn closing_reveals_forfeits_unrevealed_outputs_and_hands_over() {
 		assert_eq!(held(3, HoldReason::OutputDeposit), 0);
 		// Forfeited deposits are burnt in the mock.
 		assert_eq!(Balances::total_issuance(), issuance - 20);
-		let ev = task_events();
+		let ev = events();
 		assert!(ev.contains(&Event::OutputForfeited { task: t, provider: 3, amount: 20 }));
 		assert!(ev.contains(&Event::ScoringStarted { task: t, outputs: 1 }));
 		let view = Tasks::scoring_view(t).unwrap();
@@ -434,7 +434,7 @@ fn no_revealed_output_expires_the_task_at_reveal_close() {
 		assert_eq!(Tasks::phase_of(t), Some(Phase::Expired));
 		assert_eq!(Balances::balance(&1), free);
 		assert!(Queries::<Test>::get(t).is_none());
-		assert!(task_events().contains(&Event::TaskExpired { task: t, refunded: 1_000 }));
+		assert!(events().contains(&Event::TaskExpired { task: t, refunded: 1_000 }));
 	});
 }
 
@@ -482,7 +482,7 @@ fn settle_pays_out_of_the_bounty_and_refunds_the_rest() {
 		assert_eq!(Balances::balance(&1), b1 + 100 + 45);
 		assert_eq!(held(1, HoldReason::Bounty), 0);
 		assert_eq!(Tasks::phase_of(t), Some(Phase::Settled));
-		assert!(task_events().contains(&Event::TaskSettled { task: t, paid: 900, refunded: 100 }));
+		assert!(events().contains(&Event::TaskSettled { task: t, paid: 900, refunded: 100 }));
 		assert_noop!(Tasks::settle(t, &[]), Error::<Test>::NotScoring);
 		// The expiry at the end of the scoring window leaves a settled task alone.
 		run_to(10);
@@ -563,7 +563,7 @@ mod invariant {
 						Op::Settle(t, p) => Tasks::settle(t, &[(1, p), (2, p / 2)]).map(|_| ()),
 						Op::Advance(n) => { run_to(System::block_number() + n); Ok(()) },
 					};
-					let forfeited: u64 = task_events().iter().map(|e| match e {
+					let forfeited: u64 = events().iter().map(|e| match e {
 						Event::OutputForfeited { amount, .. } => *amount,
 						_ => 0,
 					}).sum();
@@ -620,7 +620,7 @@ fn the_model_registry_is_governed_and_checks_its_ids() {
 		assert_noop!(Tasks::register_model(root.clone(), b"m".to_vec(), b"1".to_vec()), Error::<Test>::ModelExists);
 		// `name@version` of 16 bytes, the longest allowed.
 		assert_ok!(Tasks::register_model(root.clone(), vec![b'x'; 13], b"v2".to_vec()));
-		assert!(task_events().contains(&Event::ModelRegistered {
+		assert!(events().contains(&Event::ModelRegistered {
 			model: [vec![b'x'; 13], b"@v2".to_vec()].concat(),
 			name: vec![b'x'; 13],
 			version: b"v2".to_vec(),
@@ -641,7 +641,7 @@ fn the_model_registry_is_governed_and_checks_its_ids() {
 		assert_noop!(Tasks::retire_model(root.clone(), b"model-c@1".to_vec()), Error::<Test>::UnknownModel);
 		assert_noop!(Tasks::remove_model(root.clone(), b"model-b@1".to_vec()), Error::<Test>::ModelNotRetired);
 		assert_ok!(Tasks::retire_model(root.clone(), b"model-b@1".to_vec()));
-		assert!(task_events().contains(&Event::ModelRetired { model: b"model-b@1".to_vec() }));
+		assert!(events().contains(&Event::ModelRetired { model: b"model-b@1".to_vec() }));
 		assert_noop!(Tasks::retire_model(root.clone(), b"model-b@1".to_vec()), Error::<Test>::ModelRetired);
 		assert_noop!(Tasks::register_provider(signed(3), b"model-b@1".to_vec(), 5), Error::<Test>::ModelRetired);
 		assert_ok!(Tasks::update_provider(signed(2), b"model-b@1".to_vec(), 9));
@@ -654,7 +654,7 @@ fn the_model_registry_is_governed_and_checks_its_ids() {
 		assert_eq!((model(b"model-b@1").providers, model(b"m@1").providers), (0, 1));
 		assert_noop!(Tasks::remove_model(signed(1), b"model-b@1".to_vec()), DispatchError::BadOrigin);
 		assert_ok!(Tasks::remove_model(root.clone(), b"model-b@1".to_vec()));
-		assert!(task_events().contains(&Event::ModelRemoved { model: b"model-b@1".to_vec() }));
+		assert!(events().contains(&Event::ModelRemoved { model: b"model-b@1".to_vec() }));
 		assert!(Tasks::model_stats().is_empty());
 		assert_eq!(Tasks::models().len(), 3);
 		// Room again.

@@ -4,8 +4,10 @@
 //! gated, the composite ranks the outputs at least as well as the fallback.
 
 use crate::{
-	adversarial::{clip as pm, spearman, Rng},
-	mock::*,
+	tests::{
+		mock::*,
+		util::{clip as pm, spearman, Rng},
+	},
 	*,
 };
 use frame_support::assert_ok;

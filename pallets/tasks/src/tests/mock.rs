@@ -105,7 +105,7 @@ pub fn run_to(n: u64) {
 }
 
 /// Events of the tasks pallet so far.
-pub fn task_events() -> Vec<crate::Event<Test>> {
+pub fn events() -> Vec<crate::Event<Test>> {
 	System::events()
 		.into_iter()
 		.filter_map(|r| match r.event {

@@ -448,7 +448,7 @@ pub fn reveal(who: u64, task: TaskId, reports: &[ScoreReport]) {
 }
 
 /// Events of the consensus pallet so far.
-pub fn consensus_events() -> Vec<crate::Event<Test>> {
+pub fn events() -> Vec<crate::Event<Test>> {
 	System::events()
 		.into_iter()
 		.filter_map(|r| match r.event {

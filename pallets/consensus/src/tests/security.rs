@@ -2,9 +2,11 @@
 //! instead (`docs/security.md` lists them with their residual risks).
 
 use crate::{
-	mock::*,
 	offchain::{pending_key, PendingOf},
-	tests::{committee, dispatch_pool, offchain_ext},
+	tests::{
+		mock::*,
+		unit::{committee, dispatch_pool, offchain_ext},
+	},
 	*,
 };
 use frame_support::{
@@ -138,7 +140,7 @@ fn the_beacon_moves_every_block_and_a_draw_that_expires_leaves_nothing() {
 		<Consensus as poq_primitives::OnRevealClosed>::on_expired(a);
 		assert!(PendingDraws::<Test>::get(a).is_none() && !DrawQueue::<Test>::contains_key(at, a));
 		assert_eq!(Snapshots::<Test>::get(at).unwrap().pending, 1);
-		assert!(consensus_events().contains(&Event::RoundDropped { task: a }));
+		assert!(events().contains(&Event::RoundDropped { task: a }));
 		try_state();
 		run_to(at);
 		assert!(Rounds::<Test>::get(a).is_none());
@@ -209,7 +211,7 @@ fn attack_7_a_settlement_that_fails_applies_nothing_and_cannot_be_replayed() {
 		FAIL_SETTLE.with(|f| f.set(true));
 		members[1..].iter().for_each(|m| reveal(*m, task, &reports));
 		run_to(System::block_number() + 1);
-		assert!(consensus_events().iter().any(|e| matches!(e, Event::SettlementFailed { task: t, .. } if *t == task)));
+		assert!(events().iter().any(|e| matches!(e, Event::SettlementFailed { task: t, .. } if *t == task)));
 		assert_eq!(Balances::total_issuance(), issuance, "no slash");
 		assert_eq!(members.iter().map(pallet_poq_evaluators::Trust::<Test>::get).collect::<Vec<_>>(), trust, "no trust update");
 		assert!(Results::<Test>::get(task).is_none() && Rounds::<Test>::get(task).is_none());
@@ -286,7 +288,7 @@ fn stored(task: TaskId) -> Option<PendingOf<Test>> {
 
 /// Dispatches the worker's reveal (it must be valid), has `other` reveal `reports` by hand, and
 /// checks at settlement that evaluator 101 revealed and was not slashed.
-fn land_reveal_and_settle(pool: &crate::tests::PoolState, task: TaskId, other: u64, reports: &[ScoreReport]) {
+fn land_reveal_and_settle(pool: &crate::tests::unit::PoolState, task: TaskId, other: u64, reports: &[ScoreReport]) {
 	dispatch_pool(pool);
 	assert!(matches!(Reveals::<Test>::get(task, EVALUATORS), Some(Reveal::Valid { .. })));
 	reveal(other, task, reports);

@@ -6,31 +6,13 @@
 //! `POQ_HARNESS_CALLS` sets the number of calls (10,000 by default, over a tenth as many
 //! blocks), `POQ_HARNESS_SEED` the first seed; the README gives the nightly-size command.
 
-use crate::{mock::*, *};
+use crate::{
+	tests::{mock::*, util::Rng},
+	*,
+};
 use frame_support::traits::{Hooks, OnIdle};
 use poq_primitives::{scores_commitment, TaskFamily};
 use sp_runtime::traits::Dispatchable;
-
-/// A small deterministic generator (SplitMix64).
-struct Rng(u64);
-impl Rng {
-	fn next(&mut self) -> u64 {
-		self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-		let mut z = self.0;
-		z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-		z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-		z ^ (z >> 31)
-	}
-	fn below(&mut self, n: u64) -> u64 {
-		if n == 0 { 0 } else { self.next() % n }
-	}
-	fn chance(&mut self, percent: u64) -> bool {
-		self.below(100) < percent
-	}
-	fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
-		xs[self.below(xs.len() as u64) as usize]
-	}
-}
 
 /// Every account the harness acts for: the user, the gold poster, providers, evaluators and
 /// one that owns nothing.

@@ -1,6 +1,6 @@
 //! Tests of the validators pallet: governance calls, session boundaries, offences, idleness.
 
-use crate::{mock::*, *};
+use crate::{tests::mock::*, *};
 use frame_support::{assert_noop, assert_ok, traits::Hooks};
 use pallet_authorship::EventHandler;
 use sp_runtime::{BuildStorage, DispatchError};
@@ -23,7 +23,7 @@ fn offend(who: &[u64], session: u32) {
 
 #[test]
 fn genesis_sets_the_set_and_the_minimum() {
-	run(|| {
+	test(|| {
 		assert_eq!(set(), vec![1, 2, 3]);
 		assert_eq!(active(), vec![1, 2, 3]);
 		assert_eq!(MinValidators::<Test>::get(), 2);
@@ -36,7 +36,7 @@ fn genesis_sets_the_set_and_the_minimum() {
 
 #[test]
 fn only_governance_changes_the_set() {
-	run(|| {
+	test(|| {
 		assert_noop!(
 			ValidatorSet::add_validator(RuntimeOrigin::signed(1), 4),
 			DispatchError::BadOrigin
@@ -54,7 +54,7 @@ fn only_governance_changes_the_set() {
 
 #[test]
 fn add_checks_keys_duplicates_and_the_bound() {
-	run(|| {
+	test(|| {
 		assert_noop!(
 			ValidatorSet::add_validator(RuntimeOrigin::root(), 2),
 			Error::<Test>::AlreadyValidator
@@ -79,7 +79,7 @@ fn add_checks_keys_duplicates_and_the_bound() {
 
 #[test]
 fn remove_keeps_the_minimum() {
-	run(|| {
+	test(|| {
 		assert_noop!(
 			ValidatorSet::remove_validator(RuntimeOrigin::root(), 9),
 			Error::<Test>::NotValidator
@@ -96,7 +96,7 @@ fn remove_keeps_the_minimum() {
 
 #[test]
 fn the_minimum_is_checked() {
-	run(|| {
+	test(|| {
 		for bad in [0, 4, 6] {
 			assert_noop!(
 				ValidatorSet::set_min_validators(RuntimeOrigin::root(), bad),
@@ -117,7 +117,7 @@ fn the_minimum_is_checked() {
 
 #[test]
 fn a_change_reaches_the_session_only_at_a_boundary() {
-	run(|| {
+	test(|| {
 		// Unchanged: nothing is handed over, so BABE and GRANDPA see no change.
 		assert_eq!(rotate(0), None);
 		assert_ok!(ValidatorSet::add_validator(RuntimeOrigin::root(), 4));
@@ -137,7 +137,7 @@ fn a_change_reaches_the_session_only_at_a_boundary() {
 
 #[test]
 fn a_validator_whose_keys_are_gone_is_not_planned() {
-	run(|| {
+	test(|| {
 		// 100 has no keys: put it in the set as if its keys were purged after it was added.
 		Validators::<Test>::put(BoundedVec::try_from(vec![1, 2, 100]).unwrap());
 		SetChanged::<Test>::put(true);
@@ -147,7 +147,7 @@ fn a_validator_whose_keys_are_gone_is_not_planned() {
 
 #[test]
 fn an_offender_is_disabled_and_removed_down_to_the_minimum() {
-	run(|| {
+	test(|| {
 		offend(&[1, 2], 7);
 		// 1 goes (3 -> 2 validators); 2 stays, the set would fall below the minimum of 2.
 		assert_eq!(set(), vec![2, 3]);
@@ -173,7 +173,7 @@ fn an_offender_is_disabled_and_removed_down_to_the_minimum() {
 
 #[test]
 fn an_idle_validator_is_reported_each_session_until_it_authors() {
-	run(|| {
+	test(|| {
 		ValidatorSet::note_author(1);
 		ValidatorSet::note_author(2);
 		ValidatorSet::note_author(2);
@@ -205,7 +205,7 @@ fn an_idle_validator_is_reported_each_session_until_it_authors() {
 
 #[test]
 fn a_leaver_loses_its_counters() {
-	run(|| {
+	test(|| {
 		rotate(0);
 		assert_eq!(IdleSessions::<Test>::get(3), 1);
 		assert_ok!(ValidatorSet::remove_validator(RuntimeOrigin::root(), 3));

@@ -74,12 +74,13 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	ext
 }
 
-/// Runs `test` in a fresh externality and checks the pallet's invariants afterwards.
-pub fn run(test: impl FnOnce()) {
+/// Runs `f` in a fresh externality and checks the pallet's invariants afterwards.
+pub fn test<R>(f: impl FnOnce() -> R) -> R {
 	new_test_ext().execute_with(|| {
-		test();
+		let r = f();
 		ValidatorSet::do_try_state().expect("try_state holds after the test");
-	});
+		r
+	})
 }
 
 /// Events of the validators pallet so far.

@@ -147,11 +147,12 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 }
 
 /// Runs `f` in a fresh externality and checks the pallet's invariants after it.
-pub fn test(f: impl FnOnce()) {
+pub fn test<R>(f: impl FnOnce() -> R) -> R {
 	new_test_ext().execute_with(|| {
-		f();
-		Calibration::do_try_state().expect("try_state");
-	});
+		let r = f();
+		Calibration::do_try_state().expect("try_state holds after the test");
+		r
+	})
 }
 
 /// Marks `task` as being scored.

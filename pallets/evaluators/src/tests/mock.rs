@@ -85,7 +85,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 }
 
 /// Events of the evaluators pallet so far.
-pub fn evaluator_events() -> Vec<crate::Event<Test>> {
+pub fn events() -> Vec<crate::Event<Test>> {
 	System::events()
 		.into_iter()
 		.filter_map(|r| match r.event {

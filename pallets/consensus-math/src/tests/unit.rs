@@ -1,6 +1,6 @@
 //! Unit and property tests of the consensus math.
 
-use super::*;
+use crate::*;
 use proptest::prelude::*;
 
 fn pm(x: u32) -> Permill {

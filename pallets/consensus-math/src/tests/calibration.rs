@@ -1,7 +1,7 @@
 //! Unit and property tests of the calibration math.
 
-use super::calibration::*;
-use super::*;
+use crate::calibration::*;
+use crate::*;
 use proptest::prelude::*;
 
 fn pm(x: u32) -> Permill {

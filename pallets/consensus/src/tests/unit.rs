@@ -1,7 +1,7 @@
 //! Unit tests of the consensus pallet: committee draw, score commit-reveal, every error path,
 //! settlement (aggregation, trust, slashes, rewards, ratings), governance and pruning.
 
-use crate::{mock::*, *};
+use crate::{tests::mock::*, *};
 use frame_support::{
 	assert_noop, assert_ok,
 	traits::fungible::{Inspect as _, InspectHold as _},
@@ -87,7 +87,7 @@ fn a_task_goes_from_reveal_to_settled_result() {
 		assert_eq!(pallet_poq_tasks::Pallet::<Test>::phase_of(task), Some(pallet_poq_tasks::Phase::Settled));
 		assert!(Rounds::<Test>::get(task).is_none());
 		assert_eq!(Commits::<Test>::iter_prefix(task).count(), 0);
-		assert!(consensus_events()
+		assert!(events()
 			.iter()
 			.any(|e| matches!(e, Event::TaskScored { task: t, winner: Some(w), .. } if *t == task && *w == PROVIDERS)));
 		// Ratings moved to the evaluator-side quality of each provider's output.
@@ -167,7 +167,7 @@ fn absentees_and_cheats_are_penalised_by_conduct() {
 		reveal(m[0], task, &honest());
 		reveal(m[1], task, &honest());
 		assert_ok!(Consensus::reveal_scores(signed(m[3]), task, vec![report(0); 3], MODEL_SET, SALT));
-		assert_eq!(consensus_events().last(), Some(&Event::RevealMismatch { task, who: m[3] }));
+		assert_eq!(events().last(), Some(&Event::RevealMismatch { task, who: m[3] }));
 		assert_eq!(Reveals::<Test>::get(task, m[3]), Some(Reveal::Mismatch));
 		run_to(9);
 		let r = Results::<Test>::get(task).unwrap();
@@ -426,7 +426,7 @@ fn settle_by_hand_and_dropped_rounds() {
 		Due::<Test>::remove(round.reveal_ends, task);
 		run_to(System::block_number() + 8);
 		assert_eq!(pallet_poq_tasks::Pallet::<Test>::phase_of(task), Some(pallet_poq_tasks::Phase::Expired));
-		assert!(consensus_events().contains(&Event::RoundDropped { task }));
+		assert!(events().contains(&Event::RoundDropped { task }));
 		assert!(Rounds::<Test>::get(task).is_none());
 		assert_eq!(Commits::<Test>::iter_prefix(task).count(), 0);
 		assert_noop!(Consensus::settle(signed(USER), task), Error::<Test>::NoRound);
@@ -500,7 +500,7 @@ fn windows_close_when_every_member_has_acted() {
 		commit(members[4], task, &honest());
 		// Everyone committed: reveals open in the next block.
 		assert_eq!(Rounds::<Test>::get(task).unwrap().commit_ends, now + 1);
-		assert!(consensus_events().contains(&Event::AllCommitted { task, reveal_starts: now + 1 }));
+		assert!(events().contains(&Event::AllCommitted { task, reveal_starts: now + 1 }));
 		assert_noop!(
 			Consensus::reveal_scores(signed(members[0]), task, honest(), MODEL_SET, SALT),
 			Error::<Test>::RevealNotOpen
@@ -513,7 +513,7 @@ fn windows_close_when_every_member_has_acted() {
 		reveal(members[4], task, &honest());
 		// Everyone revealed: settled in this block's idle time, the planned entry gone.
 		assert!(!Due::<Test>::contains_key(round.reveal_ends, task));
-		assert!(consensus_events().contains(&Event::AllRevealed { task }));
+		assert!(events().contains(&Event::AllRevealed { task }));
 		Consensus::on_idle(now + 1, Weight::MAX);
 		let r = Results::<Test>::get(task).expect("settled in the block of the last reveal");
 		assert_eq!(r.settled_at, now + 1);

@@ -1,6 +1,6 @@
 //! Unit tests of the calibration pallet (mock runtime; `try_state` after every test).
 
-use crate::{mock::*, *};
+use crate::{tests::mock::*, *};
 use frame_support::{assert_noop, assert_ok, traits::fungible::InspectHold};
 use sp_runtime::DispatchError;
 

@@ -1,7 +1,7 @@
 //! Unit tests of the evaluators pallet: every call, every error path, slashing and an
 //! invariant over random call sequences.
 
-use crate::{mock::*, Active, Bounds, Error, Event, Ledgers, Trust, TrustBounds, UnlockChunk};
+use crate::{tests::mock::*, Active, Bounds, Error, Event, Ledgers, Trust, TrustBounds, UnlockChunk};
 use frame_support::{assert_noop, assert_ok, traits::fungible::Inspect};
 use poq_primitives::{EvaluatorRegistry, EvaluatorSlashing, SlashReason};
 use sp_runtime::{DispatchError, Perbill};
@@ -18,7 +18,7 @@ fn bond_holds_funds_and_starts_at_the_lowest_trust() {
 		assert_eq!(Evaluators::held(&1), 1_000);
 		assert_eq!(Balances::balance(&1), 9_000);
 		assert_eq!(Trust::<Test>::get(1), Some(Perbill::from_percent(1)));
-		assert_eq!(evaluator_events(), vec![Event::Bonded { who: 1, amount: 1_000, bonded: 1_000 }]);
+		assert_eq!(events(), vec![Event::Bonded { who: 1, amount: 1_000, bonded: 1_000 }]);
 	});
 }
 
@@ -90,7 +90,7 @@ fn unbonding_everything_chills() {
 		assert_ok!(Evaluators::unbond(signed(1), 500));
 		assert!(!Ledgers::<Test>::get(1).unwrap().active);
 		assert!(Active::<Test>::get().is_empty());
-		assert!(evaluator_events().contains(&Event::Chilled { who: 1 }));
+		assert!(events().contains(&Event::Chilled { who: 1 }));
 	});
 }
 
@@ -138,7 +138,7 @@ fn leaving_and_coming_back_never_raises_trust() {
 		assert_ok!(Evaluators::withdraw_unbonded(signed(1)));
 		assert!(Ledgers::<Test>::get(1).is_none());
 		assert!(Trust::<Test>::get(1).is_none());
-		assert!(evaluator_events().contains(&Event::Left { who: 1 }));
+		assert!(events().contains(&Event::Left { who: 1 }));
 		assert_ok!(Evaluators::bond(signed(1), 100));
 		assert_eq!(Evaluators::trust(&1), Some(Perbill::from_percent(1)));
 		// Account 2 is distrusted; a fresh account 3 (its owner starting over) is no better off.
@@ -217,7 +217,7 @@ fn slash_takes_the_same_fraction_of_bonded_and_unbonding() {
 		assert_eq!(Evaluators::held(&1), 900);
 		// Burnt: total issuance fell by exactly the slash.
 		assert_eq!(Balances::total_issuance(), issuance - 100);
-		assert!(evaluator_events().contains(&Event::Slashed {
+		assert!(events().contains(&Event::Slashed {
 			who: 1,
 			amount: 100,
 			reason: SlashReason::NoReveal

@@ -1,0 +1,5 @@
+//! Unit and property tests of the consensus math, apart from the math itself: `unit` for
+//! aggregation, trust, rewards and the committee draw, `calibration` for the gold-task math.
+
+mod calibration;
+mod unit;
