@@ -28,15 +28,17 @@ async function waitUntil(what, check, timeoutMs) {
   }
 }
 
+// The e2e tests' governance helpers (ES module without imports): one council motion and one
+// name for dispatch errors across every client of the repository.
+const governance = import('../tests/e2e/lib/governance.mjs');
+
 /** Signs and sends `tx`, resolving when it is in a block; throws on a dispatch error. */
-function send(api, tx, signer) {
+async function send(api, tx, signer) {
+  const { dispatchErrorName } = await governance;
   return new Promise((resolve, reject) => {
     tx.signAndSend(signer, ({ status, dispatchError, events }) => {
       if (dispatchError) {
-        const text = dispatchError.isModule
-          ? (() => { const m = api.registry.findMetaError(dispatchError.asModule); return `${m.section}.${m.name}`; })()
-          : dispatchError.toString();
-        reject(new Error(`${tx.method.section}.${tx.method.method}: ${text}`));
+        reject(new Error(`${tx.method.section}.${tx.method.method}: ${dispatchErrorName(api, dispatchError)}`));
       } else if (status.isInBlock) {
         resolve(events);
       }
@@ -56,21 +58,8 @@ async function rotateAndSetKeys(ws, api, pair) {
 
 /** A council motion of Alice, voted for by Alice and Bob (2 of 3), closed and executed. */
 async function councilDoes(api, call, alice, bob) {
-  const length = call.method.encodedLength;
-  const events = await send(api, api.tx.council.propose(2, call, length), alice);
-  const proposed = events.find(({ event }) => api.events.council.Proposed.is(event)).event;
-  const [, index, hash] = proposed.data;
-  await send(api, api.tx.council.vote(hash, index, true), alice);
-  await send(api, api.tx.council.vote(hash, index, true), bob);
-  const closed = await send(
-    api,
-    api.tx.council.close(hash, index, { refTime: 10_000_000_000n, proofSize: 1_000_000n }, length),
-    alice,
-  );
-  const executed = closed.find(({ event }) => api.events.council.Executed.is(event));
-  if (!executed || executed.event.data[1].isErr) {
-    throw new Error(`the council's ${call.method.section}.${call.method.method} did not execute`);
-  }
+  const { councilMotion } = await governance;
+  await councilMotion(api, call, [alice, bob], (tx, signer) => send(api, tx, signer));
 }
 
 /** BABE authority index and slot of a header's pre-runtime digest. */

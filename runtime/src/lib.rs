@@ -33,6 +33,8 @@ use alloc::vec::Vec;
 
 pub mod apis;
 #[cfg(feature = "runtime-benchmarks")]
+mod benchmark_helpers;
+#[cfg(feature = "runtime-benchmarks")]
 mod benchmarks;
 pub mod configs;
 pub mod genesis_config_presets;
@@ -89,7 +91,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("proof-of-quality"),
 	impl_name: alloc::borrow::Cow::Borrowed("proof-of-quality"),
 	authoring_version: 1,
-	spec_version: 103,
+	spec_version: 104,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,

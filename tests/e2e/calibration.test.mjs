@@ -12,9 +12,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { startNode, sendAndWait } from './lib/node.mjs';
+import { startNode, sendAndWait, sendEvents } from './lib/node.mjs';
+import { councilMotion as motion } from './lib/governance.mjs';
 import { TEST_QUERIES, QUERIES, prepare, postAndAnswer, waitForResults } from './lib/poq.mjs';
-import { goldCommitment, labelsInOutputOrder } from './lib/gold.mjs';
+import { goldCommitment } from './lib/commitments.mjs';
+import { labelsInOutputOrder } from './lib/gold.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 let node;
@@ -31,18 +33,9 @@ after(async () => {
 });
 
 /** A council motion (Alice proposes, Alice and Bob vote, Bob closes); returns the close events. */
-async function councilMotion(api, proposal) {
-  const [alice, bob] = ['//Alice', '//Bob'].map((u) => keyring.addFromUri(u));
-  const len = proposal.method.encodedLength;
-  const proposed = await sendAndWait(api, api.tx.council.propose(2, proposal, len), alice);
-  const ev = proposed.events.find(({ event }) => api.events.council.Proposed.is(event)).event.data;
-  await sendAndWait(api, api.tx.council.vote(ev.proposalHash, ev.proposalIndex, true), alice);
-  await sendAndWait(api, api.tx.council.vote(ev.proposalHash, ev.proposalIndex, true), bob);
-  const closed = await sendAndWait(api, api.tx.council.close(ev.proposalHash, ev.proposalIndex,
-    { refTime: 10_000_000_000n, proofSize: 1_000_000n }, len), bob);
-  const executed = closed.events.find(({ event }) => api.events.council.Executed.is(event));
-  assert.ok(executed && executed.event.data.result.isOk, 'the motion executed');
-  return closed.events;
+function councilMotion(api, proposal) {
+  const council = ['//Alice', '//Bob'].map((u) => keyring.addFromUri(u));
+  return motion(api, proposal, council, sendEvents(api));
 }
 
 // Labels of the test queries' answers: correct, fluent wrong, off-topic, loop.

@@ -6,9 +6,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { startNode, waitFor, sendAndWait } from './lib/node.mjs';
-import { outputCommitment } from './lib/poq.mjs';
-import { scoresCommitment as commitmentOf } from './lib/attacker.mjs';
+import { startNode, waitFor, sendAndWait, sendEvents } from './lib/node.mjs';
+import { councilMotion } from './lib/governance.mjs';
+import { outputCommitment, scoresCommitment as commitmentOf } from './lib/commitments.mjs';
 
 const POQ = 1_000_000_000_000n;
 /** The model set the chain accepts at genesis (the default one), read in `before`. */
@@ -131,21 +131,13 @@ test('a council motion changes the dimension weights', async () => {
   const [alice, bob] = ['//Alice', '//Bob'].map((u) => keyring.addFromUri(u));
   const calibrated = [150_000, 100_000, 200_000, 250_000, 0, 0];
   const proposal = api.tx.consensus.setDimensionWeights('Code', calibrated);
-  const len = proposal.method.encodedLength;
 
   // A single member cannot change weights.
   await assert.rejects(sendAndWait(api, proposal, alice), /BadOrigin/);
 
-  const proposed = await sendAndWait(api, api.tx.council.propose(2, proposal, len), alice);
-  const ev = proposed.events.find(({ event }) => api.events.council.Proposed.is(event)).event.data;
-  const [index, hash] = [ev.proposalIndex, ev.proposalHash];
-  await sendAndWait(api, api.tx.council.vote(hash, index, true), alice);
-  await sendAndWait(api, api.tx.council.vote(hash, index, true), bob);
-  const closed = await sendAndWait(api,
-    api.tx.council.close(hash, index, { refTime: 10_000_000_000n, proofSize: 1_000_000n }, len), bob);
-  const executed = closed.events.find(({ event }) => api.events.council.Executed.is(event));
-  assert.ok(executed && executed.event.data.result.isOk, 'the motion executed');
-  assert.ok(closed.events.some(({ event }) => api.events.consensus.DimensionWeightsSet.is(event)));
+  // Alice proposes, Alice and Bob (two of three) vote, Bob closes; it throws unless executed.
+  const closed = await councilMotion(api, proposal, [alice, bob], sendEvents(api));
+  assert.ok(closed.some(({ event }) => api.events.consensus.DimensionWeightsSet.is(event)));
   const stored = (await api.query.consensus.weights('Code')).map((w) => w.toNumber());
   assert.deepEqual(stored, calibrated);
   const qa = (await api.query.consensus.weights('Qa')).map((w) => w.toNumber());

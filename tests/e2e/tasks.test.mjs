@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady, blake2AsHex } from '@polkadot/util-crypto';
 import { startNode, waitFor, sendAndWait } from './lib/node.mjs';
-import { outputCommitment } from './lib/poq.mjs';
+import { outputCommitment } from './lib/commitments.mjs';
+import { dispatchErrorName } from './lib/governance.mjs';
 
 const POQ = 1_000_000_000_000n;
 let node;
@@ -22,10 +23,7 @@ after(async () => {
   if (node) await node.stop();
 });
 
-/** `blake2_256(SCALE((account, task, output, salt)))`, as the tasks pallet computes it. */
-function commitment(pair, task, output, salt) {
-  return outputCommitment(pair, task, output, salt);
-}
+const commitment = outputCommitment;
 
 async function bestNumber(api) {
   return (await api.rpc.chain.getHeader()).number.toNumber();
@@ -113,7 +111,7 @@ test('providers declare models of the governed registry; governance registers an
   await assert.rejects(sendAndWait(api, api.tx.sudo.sudo(api.tx.tasks.registerModel('llama 3', '8b')), alice)
     .then(({ events }) => {
       const failed = events.find(({ event }) => api.events.sudo.Sudid.is(event) && event.data[0].isErr);
-      if (failed) throw new Error(api.registry.findMetaError(failed.event.data[0].asErr.asModule).name);
+      if (failed) throw new Error(dispatchErrorName(api, failed.event.data[0].asErr));
     }), /InvalidModelId/);
   await sendAndWait(api, api.tx.sudo.sudo(api.tx.tasks.registerModel('llama-3', '8b')), alice);
   await sendAndWait(api, api.tx.tasks.registerProvider('llama-3@8b', 1n * POQ), dave);

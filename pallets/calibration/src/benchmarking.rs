@@ -52,7 +52,7 @@ mod benchmarks {
 	#[benchmark]
 	fn commit_gold() {
 		let who = poster::<T>();
-		let c = gold_commitment(&who, 1, &labels(2), &salt());
+		let c = poq_primitives::commitment::gold(&who, 1, &labels(2), &salt());
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), c);
 		assert!(GoldCommits::<T>::contains_key(c));
@@ -61,7 +61,7 @@ mod benchmarks {
 	#[benchmark]
 	fn cancel_gold() {
 		let who = poster::<T>();
-		let c = gold_commitment(&who, 1, &labels(2), &salt());
+		let c = poq_primitives::commitment::gold(&who, 1, &labels(2), &salt());
 		Calibration::<T>::commit_gold(RawOrigin::Signed(who.clone()).into(), c).expect("commit");
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), c);
@@ -102,7 +102,7 @@ mod benchmarks {
 		}
 		GoldHistory::<T>::put(BoundedVec::<_, T::MaxGoldHistory>::try_from(old).expect("MaxGoldHistory entries"));
 		let l = labels(settled.scores.len() as u32);
-		let c = gold_commitment(&who, task, &l, &salt());
+		let c = poq_primitives::commitment::gold(&who, task, &l, &salt());
 		let deposit = T::GoldDeposit::get();
 		T::Currency::hold(&HoldReason::GoldDeposit.into(), &who, deposit).expect("funded");
 		GoldCommits::<T>::insert(c, GoldCommit { poster: who.clone(), deposit, committed_at: Zero::zero() });

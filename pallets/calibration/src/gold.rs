@@ -21,7 +21,7 @@ impl<T: Config> Pallet<T> {
 		ensure!(!GoldRecords::<T>::contains_key(task), Error::<T>::AlreadyCalibrated);
 		ensure!(labels.len() as u32 <= T::MaxLabels::get(), Error::<T>::TooManyLabels);
 
-		if gold_commitment(&who, task, &labels, &salt) != commitment {
+		if poq_primitives::commitment::gold(&who, task, &labels, &salt) != commitment {
 			return Self::reject(commitment, &c, RejectReason::Mismatch);
 		}
 		if T::Settled::scoring(task) {

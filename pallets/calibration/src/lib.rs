@@ -8,9 +8,9 @@
 //!
 //! A **gold poster** (an account governance approved with [`Pallet::add_gold_poster`]) posts a
 //! task like any user, answers it through its own providers, and commits to the task's labels
-//! with [`Pallet::commit_gold`]: only the hash [`gold_commitment`] of poster, task, labels and a
-//! salt goes on chain, with a deposit held ([`Config::GoldDeposit`]). The commitment does not
-//! name the task: to the committee and its off-chain workers a gold task is an ordinary task,
+//! with [`Pallet::commit_gold`]: only the hash [`poq_primitives::commitment::gold`] of poster,
+//! task, labels and a salt goes on chain, with a deposit held ([`Config::GoldDeposit`]). The
+//! commitment does not name the task: to the committee and its off-chain workers a gold task is an ordinary task,
 //! with the same calls, phases and payouts. After the task is settled (`TaskScored`) the poster
 //! reveals the labels with [`Pallet::reveal_gold`]; the pallet then
 //!
@@ -109,17 +109,6 @@ pub const CREDIT_UNIT: u32 = 1_000_000;
 /// The fallback weights by default: semantic alone.
 pub const SEMANTIC_ONLY: [Permill; 6] =
 	[Permill::zero(), Permill::zero(), Permill::zero(), Permill::one(), Permill::zero(), Permill::zero()];
-
-/// The commitment to a gold task's labels: `blake2_256` of the SCALE encoding of
-/// `(b"poq/gold", poster, task, labels, salt)`. It binds the poster, the task and the labels.
-pub fn gold_commitment<AccountId: Encode>(
-	poster: &AccountId,
-	task: TaskId,
-	labels: &GoldLabels,
-	salt: &[u8; 32],
-) -> H256 {
-	H256(sp_io::hashing::blake2_256(&(b"poq/gold", poster, task, labels, salt).encode()))
-}
 
 /// The labels of a gold task's outputs.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, Debug)]
@@ -552,8 +541,8 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Commits to a gold task's labels: `commitment` is [`gold_commitment`] of the caller,
-		/// the task, the labels and a salt. Approved posters only, at most `MaxPendingGold`
+		/// Commits to a gold task's labels: `commitment` is
+		/// [`poq_primitives::commitment::gold`] of the caller, the task, the labels and a salt. Approved posters only, at most `MaxPendingGold`
 		/// pending; holds [`Config::GoldDeposit`]. Commit no later than the block in which the
 		/// task is posted: a commitment made after its committee was drawn is refused at reveal.
 		#[pallet::call_index(2)]

@@ -27,6 +27,7 @@
 //!   [`cost_priors`] (quality per declared cost, normalised within a task);
 //! - calibration against gold labels: [`calibration`] (pairwise accuracy, rolling reliability,
 //!   the gate with hysteresis, effective weights, an evaluator's error against the labels);
+//! - the steps of a settlement in order (aggregate, composite, rewards, winner): [`settle`];
 //! - committee selection: [`committee`] (seats in proportion to stake x trust however stake
 //!   is split, within a budget).
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -42,6 +43,7 @@ use scale_info::TypeInfo;
 use sp_arithmetic::{traits::Saturating, Perbill, Permill};
 
 pub mod calibration;
+pub mod settle;
 #[cfg(test)]
 mod tests;
 

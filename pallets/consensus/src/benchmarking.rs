@@ -59,7 +59,7 @@ mod benchmarks {
 		let (task, members) = task_with_committee::<T>(1, T::MaxCommitteeSize::get());
 		Rounds::<T>::mutate(task, |r| r.as_mut().unwrap().committed = T::MaxCommitteeSize::get() - 1);
 		let who = members.last().unwrap().clone();
-		let c = scores_commitment(&who, task, &reports(1, 1), &H256::zero(), &salt());
+		let c = poq_primitives::commitment::scores(&who, task, &reports(1, 1), &H256::zero(), &salt());
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), task, c);
 		assert_eq!(Commits::<T>::get(task, &who), Some(c));
@@ -77,7 +77,7 @@ mod benchmarks {
 		});
 		let who = members.last().unwrap().clone();
 		let r = reports(n, 500_000);
-		Commits::<T>::insert(task, &who, scores_commitment(&who, task, &r, &H256::zero(), &salt()));
+		Commits::<T>::insert(task, &who, poq_primitives::commitment::scores(&who, task, &r, &H256::zero(), &salt()));
 		frame_system::Pallet::<T>::set_block_number(Rounds::<T>::get(task).unwrap().commit_ends);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), task, r, H256::zero(), salt());
@@ -192,7 +192,7 @@ mod benchmarks {
 
 	/// Pruning `r` expired results.
 	#[benchmark]
-	fn prune_results(r: Linear<0, { crate::settlement::MAX_PRUNED_PER_CALL }>) {
+	fn prune_results(r: Linear<0, { crate::queue::MAX_PRUNED_PER_CALL }>) {
 		let (task, _) = task_with_committee::<T>(T::MaxOutputs::get(), 1);
 		frame_system::Pallet::<T>::set_block_number(Rounds::<T>::get(task).unwrap().reveal_ends);
 		Consensus::<T>::do_settle(task).expect("settles");

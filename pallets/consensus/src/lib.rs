@@ -6,12 +6,12 @@
 //! ## Overview
 //!
 //! When the tasks pallet closes a task's reveal phase it calls
-//! [`poq_primitives::OnRevealClosed`]: this pallet fixes the task's candidates and, a few blocks
+//! [`poq_primitives::TaskScoring`]: this pallet fixes the task's candidates and, a few blocks
 //! later, draws a **committee** of evaluators for the task (see [Design](#design)). The committee scores the revealed outputs off-chain and goes
 //! through a commit-reveal of its own:
 //!
 //! 1. **Commit** (`commit_blocks` from the draw): each member submits [`Pallet::commit_scores`]
-//!    with [`poq_primitives::scores_commitment`] of its reports. The window closes early, at the
+//!    with [`poq_primitives::commitment::scores`] of its reports. The window closes early, at the
 //!    next block, once every member has committed.
 //! 2. **Reveal** (until `reveal_blocks` after the commit window's planned end): each member
 //!    submits [`Pallet::reveal_scores`], one [`ScoreReport`] (structure, semantic, alignment)
@@ -100,6 +100,7 @@ pub mod offchain;
 pub mod draw;
 mod invariants;
 mod model_sets;
+mod queue;
 mod settlement;
 mod types;
 pub use types::*;
@@ -118,7 +119,7 @@ use frame_system::pallet_prelude::*;
 pub use poq_consensus_math::{AggregationRule, ToleranceParams, TrustParams, TrustRates};
 use poq_consensus_math as math;
 use poq_primitives::{
-	scores_commitment, CompositeGate, EvaluatorRegistry, EvaluatorSlashing, OnRevealClosed,
+	CompositeGate, EvaluatorRegistry, EvaluatorSlashing, TaskScoring,
 	ScoreReport, SlashReason, TaskFamily, TaskId, TaskProvider,
 };
 use sp_core::H256;
@@ -535,7 +536,7 @@ pub mod pallet {
 		}
 
 		/// Commits to the caller's scores of `task`:
-		/// [`poq_primitives::scores_commitment`] (of the member's account). Committee members
+		/// [`poq_primitives::commitment::scores`] (of the member's account). Committee members
 		/// only, signed by the member or by its registered scoring key
 		/// (`evaluators.setScoringKey`), once, in the commit window. The last member's commitment closes the window: reveals open in the next
 		/// block.
@@ -585,7 +586,7 @@ pub mod pallet {
 			let commitment = Commits::<T>::get(task, &who).ok_or(Error::<T>::NotCommitted)?;
 			ensure!(!Reveals::<T>::contains_key(task, &who), Error::<T>::AlreadyRevealed);
 			ensure!(reports.len() as u32 == round.outputs, Error::<T>::WrongReportCount);
-			if scores_commitment(&who, task, &reports, &model_set, &salt) == commitment {
+			if poq_primitives::commitment::scores(&who, task, &reports, &model_set, &salt) == commitment {
 				let reports: BoundedVec<_, T::MaxOutputs> =
 					reports.try_into().map_err(|_| Error::<T>::WrongReportCount)?;
 				Reveals::<T>::insert(task, &who, Reveal::Valid { reports, model_set });
@@ -713,21 +714,21 @@ impl<T: Config> poq_primitives::Obligations<T::AccountId> for Pallet<T> {
 	}
 }
 
-impl<T: Config> OnRevealClosed for Pallet<T> {
-	fn on_reveal_closed(task: TaskId) {
+impl<T: Config> TaskScoring for Pallet<T> {
+	fn begin(task: TaskId) {
 		Self::queue_draw(task)
 	}
 
-	fn weight() -> Weight {
+	fn begin_weight() -> Weight {
 		Self::queue_weight(T::MaxCandidates::get())
 	}
 
-	fn current_weight() -> Weight {
+	fn current_begin_weight() -> Weight {
 		let candidates = T::Evaluators::active_count().clamp(1, T::MaxCandidates::get());
 		Self::queue_weight(candidates).saturating_add(T::DbWeight::get().reads(1))
 	}
 
-	fn on_expired(task: TaskId) {
+	fn forget(task: TaskId) {
 		if Self::cancel_draw(task) || Rounds::<T>::contains_key(task) {
 			Self::clear_round(task);
 			Self::deposit_event(Event::RoundDropped { task });
@@ -738,7 +739,7 @@ impl<T: Config> OnRevealClosed for Pallet<T> {
 		Self::blocks_needed(&CurrentParams::<T>::get()).saturated_into()
 	}
 
-	fn expired_weight() -> Weight {
+	fn forget_weight() -> Weight {
 		// A pending draw and its snapshot, or the round, its settlement entry, and every
 		// member's commit, reveal and engagement.
 		let m = T::MaxCommitteeSize::get() as u64;

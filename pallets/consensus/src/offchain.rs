@@ -162,7 +162,7 @@ impl<T: Config> Pallet<T> {
 			if recent(p.commit_sent) {
 				return;
 			}
-			let commitment = scores_commitment(who, task, &p.reports, &p.model_set, &p.salt);
+			let commitment = poq_primitives::commitment::scores(who, task, &p.reports, &p.model_set, &p.salt);
 			// Stored before sending: a restart after the commit still finds the salt.
 			p.commit_sent = Some(now);
 			let reuse = p.commit_nonce;

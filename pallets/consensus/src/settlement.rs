@@ -1,11 +1,15 @@
-//! Settlement of a task: consensus per cell, composite with the calibrated weights, trust,
-//! strikes and slashes, rewards, ratings, the result and its retention.
+//! Settlement of a task, as a pipeline of named steps in the order of the module docs:
+//! read the committee ([`Pallet::members`]), aggregate, composite, rewards (the pure steps of
+//! [`poq_consensus_math::settle`]), pay, trust and slash, ratings, record. The payout is the one
+//! fallible step and comes before any other write, so a settlement is all or nothing. The queue
+//! that runs settlements from the hooks is in `queue.rs`.
 
 use crate::*;
 use alloc::vec::Vec;
 use frame_support::pallet_prelude::*;
 use frame_system::pallet_prelude::*;
-use poq_primitives::{due, CompositeGate, SettledTask, SettledTasks};
+use math::settle::{self as steps, Consensus, MemberStake, OutputScore, RewardParams};
+use poq_primitives::{ScoringView, SettledTask, SettledTasks};
 use sp_runtime::{
 	traits::{SaturatedConversion, Saturating, Zero},
 	Perbill, Permill,
@@ -13,6 +17,40 @@ use sp_runtime::{
 
 /// A member who revealed validly and its reports.
 type ValidReveal<T> = (<T as frame_system::Config>::AccountId, BoundedVec<ScoreReport, <T as Config>::MaxOutputs>);
+
+/// What a task's scoring view is in this pallet's types.
+type ViewOf<T> = ScoringView<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
+
+/// A committee member as settlement reads it.
+struct Member<A> {
+	who: A,
+	price: u128,
+	conduct: Conduct,
+	/// Trust before this task.
+	trust: Perbill,
+	/// Its reports' cells, output-major (empty unless it revealed validly).
+	cells: Vec<Permill>,
+	/// Its deviation from the consensus (valid reveals only).
+	deviation: Option<Permill>,
+}
+
+/// What the steps before "record" computed.
+struct Tally<A, B> {
+	weights: [Permill; 6],
+	members: Vec<Member<A>>,
+	scores: Vec<OutputScore>,
+	/// What the payout moved: one amount per output, then one per member.
+	moved: Vec<B>,
+	outcomes: Vec<Outcome<B>>,
+	scored: bool,
+	tau: Permill,
+}
+
+/// What the step "trust and slash" did to one member.
+struct Outcome<B> {
+	trust: Perbill,
+	slashed: B,
+}
 
 impl<T: Config> Pallet<T> {
 	/// Settles `task`: see the module docs.
@@ -27,17 +65,32 @@ impl<T: Config> Pallet<T> {
 		// The family's weights with the dimensions calibration has gated off removed.
 		let weights = T::Gate::effective_weights(view.family, Weights::<T>::get(view.family));
 		let n = view.outputs.len();
-		let now = Self::now();
 
-		// Members, their conduct, trust and reports.
-		struct Member<A> {
-			who: A,
-			price: u128,
-			conduct: Conduct,
-			trust: Perbill,
-			cells: Vec<Permill>,
+		let mut members = Self::members(task, &round, n);
+		let consensus = Self::aggregate(p.rule, &mut members, n);
+		let tau = math::tolerance(&members.iter().filter_map(|m| m.deviation).collect::<Vec<_>>(), p.tolerance);
+		let ratings: Vec<ModelRating> = view
+			.outputs
+			.iter()
+			.map(|o| o.rating.unwrap_or(ModelRating { rating: p.initial_rating, results: 0 }))
+			.collect();
+		let costs: Vec<u128> = view.outputs.iter().map(|o| o.declared_cost.saturated_into()).collect();
+		let scores = steps::score_outputs(&weights, &ratings.iter().map(|r| r.rating).collect::<Vec<_>>(), &costs, &consensus);
+		let rewards = Self::rewards(&view, &round, &members, &scores, &costs, consensus.scored(), &p);
+		let moved = Self::pay(task, &view, &members, rewards)?;
+		let outcomes = Self::trust_and_slash(&members, tau, &p);
+		if consensus.scored() {
+			Self::ratings(&view, &ratings, &scores, p.rating_step_min);
 		}
-		let members: Vec<Member<T::AccountId>> = round
+		let scored = consensus.scored();
+		let tally = Tally { weights, members, scores, moved, outcomes, scored, tau };
+		Self::record(task, round, &view, tally, p.result_retention);
+		Ok(())
+	}
+
+	/// Step "read": each member's conduct, trust before the task and cells.
+	fn members(task: TaskId, round: &RoundOf<T>, n: usize) -> Vec<Member<T::AccountId>> {
+		round
 			.committee
 			.iter()
 			.map(|(who, price)| {
@@ -54,199 +107,161 @@ impl<T: Config> Pallet<T> {
 					// Refused by `reveal_scores`; never punished should it appear.
 					(true, Some(Reveal::Valid { .. })) => (Conduct::Silent, Vec::new()),
 				};
-				Member { who: who.clone(), price: (*price).saturated_into(), conduct, trust, cells }
+				let price = (*price).saturated_into();
+				Member { who: who.clone(), price, conduct, trust, cells, deviation: None }
 			})
-			.collect();
-		let valid: Vec<&Member<T::AccountId>> =
-			members.iter().filter(|m| m.conduct == Conduct::Revealed).collect();
-		let scored = !valid.is_empty();
+			.collect()
+	}
 
-		// Consensus per cell (output-major, three dimensions) and agreement per output. One
-		// report cannot disagree with itself: agreement needs two valid reveals.
-		let agreed = valid.len() >= 2;
-		let mut consensus: Vec<Permill> = Vec::with_capacity(3 * n);
-		let mut agreement: Vec<Permill> = Vec::with_capacity(n);
-		for i in 0..n {
-			let mut agr = 0u32;
-			for j in 0..3 {
-				let cell: Vec<(Permill, Perbill)> =
-					valid.iter().map(|m| (m.cells[3 * i + j], m.trust)).collect();
-				consensus.push(math::aggregate(p.rule, &cell).unwrap_or_default());
-				let scores: Vec<Permill> = cell.iter().map(|(s, _)| *s).collect();
-				agr += math::agreement(&scores).deconstruct();
-			}
-			agreement.push(Permill::from_parts(agr / 3));
-		}
-
-		// Priors from the ratings before this task.
-		let ratings: Vec<ModelRating> = view
-			.outputs
+	/// Step "aggregate": the consensus of the valid reveals, and each one's deviation from it.
+	fn aggregate(rule: math::AggregationRule, members: &mut [Member<T::AccountId>], n: usize) -> Consensus {
+		let valid: Vec<(&[Permill], Perbill)> = members
 			.iter()
-			.map(|o| o.rating.unwrap_or(ModelRating { rating: p.initial_rating, results: 0 }))
+			.filter(|m| m.conduct == Conduct::Revealed)
+			.map(|m| (&m.cells[..], m.trust))
 			.collect();
-		let costs: Vec<u128> =
-			view.outputs.iter().map(|o| o.declared_cost.saturated_into()).collect();
-		let cost_priors =
-			math::cost_priors(&ratings.iter().map(|r| r.rating).collect::<Vec<_>>(), &costs);
-
-		let mut scores: Vec<[Option<Permill>; 6]> = Vec::with_capacity(n);
-		let mut composites: Vec<Permill> = Vec::with_capacity(n);
-		for i in 0..n {
-			let ev = |j: usize| scored.then(|| consensus[3 * i + j]);
-			let s = [
-				Some(ratings[i].rating),
-				Some(cost_priors[i]),
-				ev(0),
-				ev(1),
-				ev(2),
-				agreed.then(|| agreement[i]),
-			];
-			composites.push(if scored { math::composite(&weights, &s) } else { Permill::zero() });
-			scores.push(s);
+		let consensus = steps::aggregate(rule, &valid, n);
+		for m in members.iter_mut().filter(|m| m.conduct == Conduct::Revealed) {
+			m.deviation = math::deviation(&m.cells, &consensus.cells);
 		}
+		consensus
+	}
 
-		// Deviations and tolerance.
-		let deviations: Vec<Option<Permill>> = members
+	/// Step "rewards": the split of the pool between the outputs and the committee.
+	fn rewards(
+		view: &ViewOf<T>,
+		round: &RoundOf<T>,
+		members: &[Member<T::AccountId>],
+		scores: &[OutputScore],
+		costs: &[u128],
+		scored: bool,
+		p: &Params<BlockNumberFor<T>>,
+	) -> steps::Rewards {
+		let stakes: Vec<MemberStake> = members
 			.iter()
-			.map(|m| (m.conduct == Conduct::Revealed).then(|| math::deviation(&m.cells, &consensus)).flatten())
+			.map(|m| MemberStake { price: m.price, trust: m.trust, deviation: m.deviation })
 			.collect();
-		let valid_devs: Vec<Permill> = deviations.iter().flatten().copied().collect();
-		let tau = math::tolerance(&valid_devs, p.tolerance);
+		let params = RewardParams {
+			quality_floor: p.quality_floor,
+			alpha: p.alpha,
+			beta: p.beta,
+			accuracy_bound: p.accuracy_bound,
+			cost_cap: p.cost_cap,
+		};
+		let (pool, budget) = (view.bounty.saturated_into(), round.budget.saturated_into());
+		steps::rewards(pool, budget, scores, costs, &stakes, scored, params)
+	}
 
-		// Rewards.
-		let pool: u128 = view.bounty.saturated_into();
-		let budget: u128 = round.budget.saturated_into::<u128>().min(pool);
-		let p_inf = pool - budget;
-		let inf_shares = if scored {
-			let quality: Vec<Permill> = scores.iter().map(|s| math::evaluator_quality(&weights, s)).collect();
-			let w = math::gated_inference_weights(&quality, p.quality_floor, &costs, p.alpha, p.beta);
-			math::split_pool(p_inf, &w).0
-		} else {
-			alloc::vec![0; n]
-		};
-		let accuracy = |d: Permill| -> u128 {
-			let d = d.deconstruct().min(p.accuracy_bound.deconstruct()) as u128;
-			1_000_000 - d * 1_000_000 / p.accuracy_bound.deconstruct() as u128
-		};
-		let base: Vec<u128> = members
-			.iter()
-			.zip(&deviations)
-			.map(|(m, d)| d.map_or(0, |d| m.price.saturating_mul(accuracy(d)) / 1_000_000))
-			.collect();
-		let base_total = base.iter().fold(0u128, |a, b| a.saturating_add(*b));
-		let base: Vec<u128> = if base_total > budget {
-			math::split_pool(budget, &base).0
-		} else {
-			base
-		};
-		let rest = budget - base.iter().sum::<u128>().min(budget);
-		let entries: Vec<(Perbill, Permill)> = members
-			.iter()
-			.zip(&deviations)
-			.map(|(m, d)| d.map_or((Perbill::zero(), Permill::one()), |d| (m.trust, d)))
-			.collect();
-		let ev_shares = math::split_pool(rest, &math::evaluator_weights(&entries, p.accuracy_bound)).0;
+	/// Step "pay": the tasks pallet moves the rewards out of the bounty (outputs first, then
+	/// members) and refunds the rest; returns what each one actually received.
+	fn pay(
+		task: TaskId,
+		view: &ViewOf<T>,
+		members: &[Member<T::AccountId>],
+		rewards: steps::Rewards,
+	) -> Result<Vec<BalanceOf<T>>, DispatchError> {
+		let to_outputs = view.outputs.iter().map(|o| o.provider.clone()).zip(rewards.outputs);
+		let to_members = members.iter().map(|m| m.who.clone()).zip(rewards.members);
+		let payouts: Vec<(T::AccountId, BalanceOf<T>)> =
+			to_outputs.chain(to_members).map(|(who, amount)| (who, amount.saturated_into())).collect();
+		T::Tasks::settle(task, &payouts)
+	}
 
-		// A declared cost is a price: nobody is paid more than `cost_cap` times its own.
-		let capped = |s: u128, cost: u128| match p.cost_cap {
-			0 => s,
-			m => s.min(cost.saturating_mul(m as u128)),
-		};
-		let mut payouts: Vec<(T::AccountId, BalanceOf<T>)> = Vec::with_capacity(n + members.len());
-		for ((o, s), c) in view.outputs.iter().zip(&inf_shares).zip(&costs) {
-			payouts.push((o.provider.clone(), capped(*s, *c).saturated_into()));
-		}
-		for ((m, b), s) in members.iter().zip(&base).zip(&ev_shares) {
-			payouts.push((m.who.clone(), b.saturating_add(*s).saturated_into()));
-		}
-		let moved = T::Tasks::settle(task, &payouts)?;
-		let paid: u128 = moved.iter().fold(0u128, |a, m| a.saturating_add((*m).saturated_into()));
-		let refunded: BalanceOf<T> = pool.saturating_sub(paid).saturated_into();
-
-		// Trust, strikes, slashes: only once the payout has landed, so that settlement is
-		// all or nothing (the payout is its one fallible step).
+	/// Step "trust and slash": each member's new trust (up or down with its deviation, down for
+	/// absence), its outlier strikes, and the slashes its conduct calls for.
+	fn trust_and_slash(
+		members: &[Member<T::AccountId>],
+		tau: Permill,
+		p: &Params<BlockNumberFor<T>>,
+	) -> Vec<Outcome<BalanceOf<T>>> {
 		let (w_min, w_max) = T::Evaluators::trust_bounds();
-		let mut new_trust: Vec<Perbill> = Vec::with_capacity(members.len());
-		let mut slashed: Vec<BalanceOf<T>> = Vec::with_capacity(members.len());
-		for (m, d) in members.iter().zip(&deviations) {
-			let (trust, slash) = match (m.conduct, d) {
-				(Conduct::Revealed, Some(d)) => {
-					let t = math::update_trust(m.trust, *d, tau, p.trust.within(w_min, w_max));
-					let strikes = if *d > p.outlier_bound { Strikes::<T>::get(&m.who) + 1 } else { 0 };
-					if strikes >= p.outlier_strikes {
-						Strikes::<T>::remove(&m.who);
-						(t, Some((p.slash_outlier, SlashReason::PersistentOutlier)))
-					} else {
-						if strikes == 0 {
-							Strikes::<T>::remove(&m.who);
-						} else {
-							Strikes::<T>::insert(&m.who, strikes);
-						}
-						(t, None)
-					}
-				},
-				(Conduct::NoReveal, _) =>
-					(m.trust.saturating_sub(p.absent_penalty * m.trust), Some((p.slash_no_reveal, SlashReason::NoReveal))),
-				(Conduct::BadReveal, _) =>
-					(m.trust.saturating_sub(p.absent_penalty * m.trust), Some((p.slash_bad_reveal, SlashReason::BadReveal))),
-				_ => (m.trust.saturating_sub(p.absent_penalty * m.trust), None),
-			};
-			T::Evaluators::set_trust(&m.who, trust);
-			new_trust.push(T::Evaluators::trust(&m.who).unwrap_or(trust));
-			slashed.push(match slash {
-				Some((fraction, reason)) if !fraction.is_zero() =>
-					T::Evaluators::slash(&m.who, fraction, reason),
-				_ => Zero::zero(),
-			});
-		}
-
-		// Ratings and the model leaderboard follow the evaluator-side quality (not the priors,
-		// to avoid feedback).
-		if scored {
-			for ((o, r), s) in view.outputs.iter().zip(&ratings).zip(&scores) {
-				let observed = math::evaluator_quality(&weights, s);
-				let rating = math::update_rating(r.rating, observed, r.results, p.rating_step_min);
-				T::Tasks::set_rating(&o.provider, ModelRating { rating, results: r.results.saturating_add(1) });
-				T::Tasks::record_quality(&o.model_id, view.family, observed);
-			}
-		}
-
-		// The result.
-		let winner = scored
-			.then(|| {
-				let mut best: Option<usize> = None;
-				for (i, c) in composites.iter().enumerate() {
-					if best.is_none_or(|b| *c > composites[b]) {
-						best = Some(i);
-					}
-				}
-				best.map(|b| view.outputs[b].provider.clone())
+		members
+			.iter()
+			.map(|m| {
+				let absent = m.trust.saturating_sub(p.absent_penalty * m.trust);
+				let (trust, slash) = match (m.conduct, m.deviation) {
+					(Conduct::Revealed, Some(d)) => (
+						math::update_trust(m.trust, d, tau, p.trust.within(w_min, w_max)),
+						Self::strike(&m.who, d, p).then_some((p.slash_outlier, SlashReason::PersistentOutlier)),
+					),
+					(Conduct::NoReveal, _) => (absent, Some((p.slash_no_reveal, SlashReason::NoReveal))),
+					(Conduct::BadReveal, _) => (absent, Some((p.slash_bad_reveal, SlashReason::BadReveal))),
+					_ => (absent, None),
+				};
+				let trust = T::Evaluators::set_trust(&m.who, trust);
+				let slashed = match slash {
+					Some((fraction, reason)) if !fraction.is_zero() => T::Evaluators::slash(&m.who, fraction, reason),
+					_ => Zero::zero(),
+				};
+				Outcome { trust, slashed }
 			})
-			.flatten();
+			.collect()
+	}
+
+	/// Counts an outlier strike for `who` at deviation `d` (or clears its strikes when it was
+	/// within the bound); true when the strikes reach the limit, which clears them too.
+	fn strike(who: &T::AccountId, d: Permill, p: &Params<BlockNumberFor<T>>) -> bool {
+		let strikes = if d > p.outlier_bound { Strikes::<T>::get(who) + 1 } else { 0 };
+		if strikes == 0 || strikes >= p.outlier_strikes {
+			Strikes::<T>::remove(who);
+		} else {
+			Strikes::<T>::insert(who, strikes);
+		}
+		strikes >= p.outlier_strikes
+	}
+
+	/// Step "ratings": each provider's rating and its model's leaderboard statistics follow the
+	/// evaluator-side quality (not the priors, to avoid feedback).
+	fn ratings(view: &ViewOf<T>, ratings: &[ModelRating], scores: &[OutputScore], step_min: Permill) {
+		for ((o, r), s) in view.outputs.iter().zip(ratings).zip(scores) {
+			let rating = math::update_rating(r.rating, s.quality, r.results, step_min);
+			T::Tasks::set_rating(&o.provider, ModelRating { rating, results: r.results.saturating_add(1) });
+			T::Tasks::record_quality(&o.model_id, view.family, s.quality);
+		}
+	}
+
+	/// Step "record": the result, the reveals that counted (for calibration), the result's place
+	/// in the pruning queue, the end of the round and the event.
+	fn record(
+		task: TaskId,
+		round: RoundOf<T>,
+		view: &ViewOf<T>,
+		tally: Tally<T::AccountId, BalanceOf<T>>,
+		retention: BlockNumberFor<T>,
+	) {
+		let Tally { weights, members, scores, moved, outcomes, scored, tau } = tally;
+		let n = view.outputs.len();
+		let composites: Vec<Permill> = scores.iter().map(|s| s.composite).collect();
+		let winner = scored.then(|| steps::winner(&composites)).flatten().map(|i| view.outputs[i].provider.clone());
 		let outputs: Vec<OutputResult<T::AccountId, BalanceOf<T>>> = view
 			.outputs
 			.iter()
-			.enumerate()
-			.map(|(i, o)| OutputResult {
+			.zip(&scores)
+			.zip(&moved)
+			.map(|((o, s), reward)| OutputResult {
 				provider: o.provider.clone(),
-				scores: scores[i],
-				composite: composites[i],
-				reward: moved[i],
+				scores: s.scores,
+				composite: s.composite,
+				reward: *reward,
 			})
 			.collect();
 		let evaluators: Vec<EvaluatorResult<T::AccountId, BalanceOf<T>>> = members
 			.iter()
-			.enumerate()
-			.map(|(e, m)| EvaluatorResult {
+			.zip(&outcomes)
+			.zip(&moved[n..])
+			.map(|((m, o), reward)| EvaluatorResult {
 				who: m.who.clone(),
 				conduct: m.conduct,
-				deviation: deviations[e],
-				trust: new_trust[e],
-				reward: moved[n + e],
-				slashed: slashed[e],
+				deviation: m.deviation,
+				trust: o.trust,
+				reward: *reward,
+				slashed: o.slashed,
 			})
 			.collect();
-		let expires_at = now.saturating_add(p.result_retention);
+		let pool: u128 = view.bounty.saturated_into();
+		let paid: u128 = moved.iter().fold(0u128, |a, m| a.saturating_add((*m).saturated_into()));
+		let refunded: BalanceOf<T> = pool.saturating_sub(paid).saturated_into();
+		let now = Self::now();
 		Results::<T>::insert(
 			task,
 			TaskResult {
@@ -258,18 +273,10 @@ impl<T: Config> Pallet<T> {
 				pool: view.bounty,
 				refunded,
 				settled_at: now,
-				expires_at,
+				expires_at: now.saturating_add(retention),
 			},
 		);
-		// The reveals that counted (of an accepted model set), for calibration.
-		let reports: Vec<ValidReveal<T>> = members
-			.iter()
-			.filter(|m| m.conduct == Conduct::Revealed)
-			.filter_map(|m| match Reveals::<T>::get(task, &m.who) {
-				Some(Reveal::Valid { reports, .. }) if reports.len() == n => Some((m.who.clone(), reports)),
-				_ => None,
-			})
-			.collect();
+		let reports = Self::counted_reports(task, &members, n);
 		SettledReports::<T>::insert(
 			task,
 			SettledRecord { drawn_at: round.drawn_at, weights, reports: reports.try_into().unwrap_or_default() },
@@ -281,113 +288,20 @@ impl<T: Config> Pallet<T> {
 		});
 		Self::clear_round(task);
 		Self::deposit_event(Event::TaskScored { task, winner, outputs, evaluators, refunded });
-		Ok(())
 	}
 
-	/// Settles `task` from a hook: all of it, or, when settlement fails, nothing but the round
-	/// dropped (the task then expires in the tasks pallet, which refunds it).
-	pub(crate) fn settle_or_drop(task: TaskId) {
-		let settled = frame_support::storage::with_transaction(|| match Self::do_settle(task) {
-			Ok(()) => frame_support::storage::TransactionOutcome::Commit(Ok(())),
-			Err(e) => frame_support::storage::TransactionOutcome::Rollback(Err(e)),
-		});
-		if let Err(error) = settled {
-			log::warn!(target: "poq-consensus", "settlement of task {task} failed: {error:?}");
-			Self::clear_round(task);
-			Self::deposit_event(Event::SettlementFailed { task, error });
-		}
-	}
-
-	/// Queues the settlement of `task` at block `at` (not before the current block, which
-	/// `on_idle` still services).
-	pub(crate) fn schedule_settlement(at: BlockNumberFor<T>, task: TaskId) {
-		due::enqueue::<_, _, Due<T>, DueCursor<T>>(at, Self::now(), task);
-	}
-
-	/// Moves the settlement of `task` from block `from` to `to`.
-	pub(crate) fn reschedule_settlement(task: TaskId, from: BlockNumberFor<T>, to: BlockNumberFor<T>) {
-		Due::<T>::remove(from, task);
-		Self::schedule_settlement(to, task);
-	}
-
-	/// The most one settlement can weigh (committee and outputs at their maxima), its queue
-	/// entry included: `ServiceWeight` must hold at least this much.
-	pub fn max_settlement_weight() -> Weight {
-		T::WeightInfo::settle(T::MaxCommitteeSize::get(), T::MaxOutputs::get())
-			.saturating_add(T::DbWeight::get().reads_writes(2, 1))
-	}
-
-	/// Draws the committees due by `now`, then settles the tasks due by `now`, oldest block
-	/// first, while the next one's weight (from its round's committee and outputs) fits in
-	/// `limit`, then prunes expired results with what is left. Returns the weight used.
-	pub(crate) fn service(now: BlockNumberFor<T>, limit: Weight) -> Weight {
-		let used = Self::service_draws(now, limit);
-		let used = used.saturating_add(Self::service_settlements(now, limit.saturating_sub(used)));
-		used.saturating_add(Self::prune_results(now, limit.saturating_sub(used)))
-	}
-
-	/// Settles the tasks due by `now` that fit in `limit`; returns the weight used.
-	fn service_settlements(now: BlockNumberFor<T>, limit: Weight) -> Weight {
-		let db = T::DbWeight::get();
-		due::service::<_, _, Due<T>, DueCursor<T>>(
-			now,
-			limit,
-			db,
-			// The round's read; a round already gone (settled by hand, dropped) costs no more.
-			|task| {
-				Rounds::<T>::get(task).map_or(Weight::zero(), |r| {
-					T::WeightInfo::settle(r.committee.len() as u32, r.outputs)
-				})
-				.saturating_add(db.reads(1))
-			},
-			|task| {
-				if Rounds::<T>::contains_key(task) {
-					Self::settle_or_drop(task);
-				}
-			},
-		)
-	}
-
-	/// Tasks due for settlement by `now` and not settled yet.
-	pub fn settlement_backlog(now: BlockNumberFor<T>) -> u32 {
-		due::backlog::<_, _, Due<T>, DueCursor<T>>(now)
-	}
-
-	/// Prunes expired results from the head of the queue, as many as fit in `limit` (at most
-	/// [`MAX_PRUNED_PER_CALL`]); returns the weight used.
-	pub(crate) fn prune_results(now: BlockNumberFor<T>, limit: Weight) -> Weight {
-		if !T::WeightInfo::prune_results(1).all_lte(limit) {
-			return Weight::zero();
-		}
-		let (mut head, tail) = ResultQueueBounds::<T>::get();
-		let mut pruned = 0u32;
-		while head < tail &&
-			pruned < MAX_PRUNED_PER_CALL &&
-			T::WeightInfo::prune_results(pruned + 1).all_lte(limit)
-		{
-			let Some(task) = ResultQueue::<T>::get(head) else {
-				head += 1;
-				continue;
-			};
-			match Results::<T>::get(task) {
-				Some(r) if r.expires_at > now => break,
-				Some(_) => {
-					Results::<T>::remove(task);
-					SettledReports::<T>::remove(task);
-				},
-				None => {},
-			}
-			ResultQueue::<T>::remove(head);
-			head += 1;
-			pruned += 1;
-		}
-		ResultQueueBounds::<T>::put((head, tail));
-		T::WeightInfo::prune_results(pruned)
+	/// The reveals that counted (of an accepted model set), for calibration.
+	fn counted_reports(task: TaskId, members: &[Member<T::AccountId>], n: usize) -> Vec<ValidReveal<T>> {
+		members
+			.iter()
+			.filter(|m| m.conduct == Conduct::Revealed)
+			.filter_map(|m| match Reveals::<T>::get(task, &m.who) {
+				Some(Reveal::Valid { reports, .. }) if reports.len() == n => Some((m.who.clone(), reports)),
+				_ => None,
+			})
+			.collect()
 	}
 }
-
-/// Most results one hook call prunes (the range of the `prune_results` benchmark).
-pub const MAX_PRUNED_PER_CALL: u32 = 64;
 
 impl<T: Config> SettledTasks<T::AccountId, BlockNumberFor<T>> for Pallet<T> {
 	fn settled(task: TaskId) -> Option<SettledTask<T::AccountId, BlockNumberFor<T>>> {

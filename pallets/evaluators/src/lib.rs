@@ -656,13 +656,14 @@ impl<T: Config> EvaluatorRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		(b.min, b.max)
 	}
 
-	fn set_trust(who: &T::AccountId, trust: Perbill) {
+	fn set_trust(who: &T::AccountId, trust: Perbill) -> Perbill {
 		if !Ledgers::<T>::contains_key(who) {
-			return;
+			return trust;
 		}
 		let trust = Bounds::<T>::get().clamp(trust);
 		Trust::<T>::insert(who, trust);
 		Self::deposit_event(Event::TrustChanged { who: who.clone(), trust });
+		trust
 	}
 }
 

@@ -185,39 +185,41 @@ pub struct TaskTexts {
 	pub outputs: Vec<Vec<u8>>,
 }
 
-/// Called by the tasks pallet when a task's reveal phase closes with at least one revealed
-/// output (the consensus pallet draws its committee here), and when a task expires without a
-/// result (the consensus pallet removes what it kept of the task).
-pub trait OnRevealClosed {
+/// How the tasks pallet hands a task to its scorers (the consensus pallet): [`TaskScoring::begin`]
+/// when the task's reveal phase closes with at least one revealed output (the consensus pallet
+/// queues its committee's draw), [`TaskScoring::forget`] when it expires without a result (the
+/// consensus pallet removes what it kept of the task), and the weights and phase length these
+/// need.
+pub trait TaskScoring {
 	/// `task` is now in its scoring phase.
-	fn on_reveal_closed(task: TaskId);
-	/// The largest weight one call of [`OnRevealClosed::on_reveal_closed`] can take; the tasks
+	fn begin(task: TaskId);
+	/// The largest weight one call of [`TaskScoring::begin`] can take; the tasks
 	/// pallet charges it for every reveal phase it closes.
-	fn weight() -> Weight {
+	fn begin_weight() -> Weight {
 		Weight::zero()
 	}
-	/// The weight of one call of [`OnRevealClosed::on_reveal_closed`] in the current state (at
-	/// most [`OnRevealClosed::weight`]), the reads that tell it included. The tasks pallet asks
+	/// The weight of one call of [`TaskScoring::begin`] in the current state (at
+	/// most [`TaskScoring::begin_weight`]), the reads that tell it included. The tasks pallet asks
 	/// once per block it services and charges it for every reveal phase it closes.
-	fn current_weight() -> Weight {
-		Self::weight()
+	fn current_begin_weight() -> Weight {
+		Self::begin_weight()
 	}
 	/// `task` expired without a result: forget its round, commits and reveals.
-	fn on_expired(_task: TaskId) {}
+	fn forget(_task: TaskId) {}
 	/// The fewest blocks of scoring phase a task needs to be scored in full (the tasks pallet
 	/// refuses shorter scoring phases).
 	fn scoring_blocks_needed() -> u32 {
 		0
 	}
-	/// The largest weight one call of [`OnRevealClosed::on_expired`] can take; the tasks pallet
+	/// The largest weight one call of [`TaskScoring::forget`] can take; the tasks pallet
 	/// charges it for every task it expires.
-	fn expired_weight() -> Weight {
+	fn forget_weight() -> Weight {
 		Weight::zero()
 	}
 }
 
-impl OnRevealClosed for () {
-	fn on_reveal_closed(_task: TaskId) {}
+impl TaskScoring for () {
+	fn begin(_task: TaskId) {}
 }
 
 /// One evaluator's scores of one output: the three evaluator-side dimensions.
@@ -274,21 +276,6 @@ pub fn model_set_identity(lock: &str) -> H256 {
 	H256(sp_io::hashing::sha2_256(&text))
 }
 
-/// The commitment an evaluator submits before revealing its scores of a task:
-/// `blake2_256(SCALE((account, task, reports, model_set, salt)))`, with `reports` one
-/// [`ScoreReport`] per revealed output in the task's output order (a vector: compact length
-/// prefix), `model_set` the hash that identifies the models that produced the scores, and `salt`
-/// 32 random bytes. The account is part of the hash, so a commitment cannot be copied.
-pub fn scores_commitment<AccountId: Encode>(
-	who: &AccountId,
-	task: TaskId,
-	reports: &[ScoreReport],
-	model_set: &H256,
-	salt: &[u8; 32],
-) -> H256 {
-	H256(sp_io::hashing::blake2_256(&(who, task, reports, model_set, salt).encode()))
-}
-
 /// Why an evaluator is slashed.
 #[derive(
 	Clone,
@@ -341,8 +328,10 @@ pub trait EvaluatorRegistry<AccountId, Balance> {
 	}
 	/// The trust of `who`, if `who` is a bonded evaluator.
 	fn trust(who: &AccountId) -> Option<Perbill>;
-	/// Sets the trust of `who`, clamped to the governed bounds. No-op for unknown accounts.
-	fn set_trust(who: &AccountId, trust: Perbill);
+	/// Sets the trust of `who`, clamped to the governed bounds, and returns the trust it now
+	/// holds (what [`EvaluatorRegistry::trust`] reads next). No-op for unknown accounts, which
+	/// get `trust` back unchanged.
+	fn set_trust(who: &AccountId, trust: Perbill) -> Perbill;
 	/// The governed trust bounds `(lowest, highest)`: the one source of truth for them, which
 	/// every trust update uses.
 	fn trust_bounds() -> (Perbill, Perbill);
@@ -425,9 +414,10 @@ impl CompositeGate for () {
 /// `--alice`-style dev keys and `author_insertKey` provide it.
 pub const EVALUATOR_KEY_TYPE: sp_core::crypto::KeyTypeId = sp_core::crypto::KeyTypeId(*b"poqe");
 
-/// The evaluator key's crypto (sr25519) and its signing adapter for off-chain transactions.
+pub mod commitment;
 pub mod due;
 
+/// The evaluator key's crypto (sr25519) and its signing adapter for off-chain transactions.
 pub mod crypto {
 	use super::EVALUATOR_KEY_TYPE;
 	use sp_runtime::{
@@ -533,15 +523,5 @@ mod tests {
 			assert_eq!(r.reports.len(), 2);
 			assert_eq!(r.model_set, H256::repeat_byte(1));
 		});
-	}
-
-	#[test]
-	fn the_commitment_binds_account_task_and_salt() {
-		let reports = [ScoreReport::default()];
-		let c = scores_commitment(&1u64, 7, &reports, &H256::zero(), &[0; 32]);
-		assert_ne!(c, scores_commitment(&2u64, 7, &reports, &H256::zero(), &[0; 32]));
-		assert_ne!(c, scores_commitment(&1u64, 8, &reports, &H256::zero(), &[0; 32]));
-		assert_ne!(c, scores_commitment(&1u64, 7, &reports, &H256::zero(), &[1; 32]));
-		assert_eq!(c, scores_commitment(&1u64, 7, &reports, &H256::zero(), &[0; 32]));
-	}
+		}
 }

@@ -65,7 +65,7 @@ fn outputs<T: Config>(task: TaskId, n: u32, revealed: u32) -> Vec<T::AccountId> 
 	let salt = [7u8; 32];
 	let ps: Vec<_> = (0..n).map(|i| provider::<T>(i)).collect();
 	for p in &ps {
-		let c = output_commitment(p, task, &output::<T>(), &salt);
+		let c = poq_primitives::commitment::output(p, task, &output::<T>(), &salt);
 		TasksPallet::<T>::commit_output(RawOrigin::Signed(p.clone()).into(), task, c).expect("commit");
 	}
 	let info = TasksPallet::<T>::get_task(task);
@@ -147,7 +147,7 @@ mod benchmarks {
 		// Worst case: the last free output slot.
 		let _ = outputs_committed::<T>(task, T::MaxOutputs::get() - 1);
 		let who = provider::<T>(T::MaxOutputs::get());
-		let c = output_commitment(&who, task, &output::<T>(), &[1u8; 32]);
+		let c = poq_primitives::commitment::output(&who, task, &output::<T>(), &[1u8; 32]);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), task, c);
 		assert!(Outputs::<T>::contains_key(task, &who));
@@ -159,7 +159,7 @@ mod benchmarks {
 		let who = provider::<T>(0);
 		let out = vec![b'o'; o as usize];
 		let salt = [3u8; 32];
-		let c = output_commitment(&who, task, &out, &salt);
+		let c = poq_primitives::commitment::output(&who, task, &out, &salt);
 		TasksPallet::<T>::commit_output(RawOrigin::Signed(who.clone()).into(), task, c).unwrap();
 		set_block::<T>(TasksPallet::<T>::get_task(task).answer_ends);
 		#[extrinsic_call]
@@ -172,7 +172,7 @@ mod benchmarks {
 		let origin =
 			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		// A scoring phase that holds what the consensus pallet needs, within the maximum.
-		let needed: BlockNumberFor<T> = T::OnRevealClosed::scoring_blocks_needed().into();
+		let needed: BlockNumberFor<T> = T::Scoring::scoring_blocks_needed().into();
 		let scoring = needed.max(5u32.into()).min(T::MaxPhaseLength::get());
 		let lengths = PhaseLengths { answer: 5u32.into(), reveal: 5u32.into(), scoring };
 		#[extrinsic_call]
@@ -263,7 +263,7 @@ mod benchmarks {
 fn outputs_committed<T: Config>(task: TaskId, n: u32) -> Vec<T::AccountId> {
 	let ps: Vec<_> = (0..n).map(|i| provider::<T>(i)).collect();
 	for p in &ps {
-		let c = output_commitment(p, task, &output::<T>(), &[9u8; 32]);
+		let c = poq_primitives::commitment::output(p, task, &output::<T>(), &[9u8; 32]);
 		TasksPallet::<T>::commit_output(RawOrigin::Signed(p.clone()).into(), task, c).expect("commit");
 	}
 	ps

@@ -11,8 +11,8 @@
 //! ([`PhaseLengths`]):
 //!
 //! 1. **Answer**: registered providers ([`Pallet::register_provider`]) commit to an output with
-//!    [`Pallet::commit_output`], giving `blake2_256(SCALE((account, task, output, salt)))` and
-//!    holding an output deposit.
+//!    [`Pallet::commit_output`], giving [`poq_primitives::commitment::output`] and holding an
+//!    output deposit.
 //! 2. **Reveal**: providers reveal output and salt ([`Pallet::reveal_output`]); a matching reveal
 //!    releases the output deposit. When the phase closes, unrevealed outputs forfeit their
 //!    deposit to [`Config::Slashed`].
@@ -56,8 +56,9 @@
 //!
 //! - *provider*: an inference node, registered with a model id and a declared cost per output.
 //! - *model id*: `name@version` of a model in the registry, e.g. `llama-3@8b-instruct`.
-//! - *commitment*: `blake2_256(SCALE((account, task, output, salt)))`, with `task` a `u64`,
-//!   `output` a byte vector (compact length prefix) and `salt` 32 bytes.
+//! - *commitment*: `blake2_256(SCALE((b"poq/output", account, task, output, salt)))`, with `task`
+//!   a `u64`, `output` a byte vector (compact length prefix) and `salt` 32 bytes
+//!   ([`poq_primitives::commitment::output`]).
 //! - *bounty*: the user's reward pool for the task.
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -81,7 +82,6 @@ pub mod weights;
 pub use weights::WeightInfo;
 
 use alloc::vec::Vec;
-use codec::Encode;
 use frame_support::{
 	pallet_prelude::*,
 	traits::{
@@ -91,7 +91,7 @@ use frame_support::{
 	},
 };
 use frame_system::pallet_prelude::*;
-use poq_primitives::{OnRevealClosed, RevealedOutput, ScoringView, TaskFamily, TaskId, TaskProvider};
+use poq_primitives::{TaskScoring, RevealedOutput, ScoringView, TaskFamily, TaskId, TaskProvider};
 use sp_core::H256;
 use sp_runtime::traits::{One, Saturating, Zero};
 
@@ -101,18 +101,6 @@ pub type BalanceOf<T> =
 /// Forfeited funds, on their way to [`Config::Slashed`].
 pub type CreditOf<T> =
 	fungible::Credit<<T as frame_system::Config>::AccountId, <T as Config>::Currency>;
-
-/// The commitment of `who` to `output` for `task` with `salt`:
-/// `blake2_256(SCALE((who, task, output, salt)))`. It names its account and its task, so that
-/// nobody can replay another provider's commitment, or one made for another task.
-pub fn output_commitment<AccountId: Encode>(
-	who: &AccountId,
-	task: TaskId,
-	output: &[u8],
-	salt: &[u8; 32],
-) -> H256 {
-	H256(sp_io::hashing::blake2_256(&(who, task, output, salt).encode()))
-}
 
 #[frame_support::pallet]
 pub mod pallet {
@@ -225,7 +213,7 @@ pub mod pallet {
 
 		/// Told when a task's reveal phase closes with revealed outputs (the consensus pallet
 		/// draws a committee). `()` when no consensus pallet is present.
-		type OnRevealClosed: OnRevealClosed;
+		type Scoring: TaskScoring;
 
 		/// Who may change the phase lengths and the model registry (the runtime: root or 2/3
 		/// of the council).
@@ -663,7 +651,7 @@ pub mod pallet {
 		}
 
 		/// Commits to an output in the answer phase: `commitment` is
-		/// [`output_commitment`]`(caller, task, output, salt)`. Holds `OutputDeposit`. The task's
+		/// [`poq_primitives::commitment::output`]`(caller, task, output, salt)`. Holds `OutputDeposit`. The task's
 		/// `max_outputs`-th commitment closes the answer phase: the reveal phase starts in the
 		/// next block.
 		#[pallet::call_index(5)]
@@ -722,7 +710,7 @@ pub mod pallet {
 			let mut entry = Outputs::<T>::get(task, &who).ok_or(Error::<T>::NotCommitted)?;
 			ensure!(entry.output_hash.is_none(), Error::<T>::AlreadyRevealed);
 			ensure!(
-				output_commitment(&who, task, &output, &salt) == entry.commitment,
+				poq_primitives::commitment::output(&who, task, &output, &salt) == entry.commitment,
 				Error::<T>::BadReveal
 			);
 			let text: BoundedVec<u8, T::MaxOutputLen> =
@@ -764,7 +752,7 @@ pub mod pallet {
 				Error::<T>::InvalidPhaseLength
 			);
 			ensure!(
-				lengths.scoring >= T::OnRevealClosed::scoring_blocks_needed().into(),
+				lengths.scoring >= T::Scoring::scoring_blocks_needed().into(),
 				Error::<T>::ScoringTooShort
 			);
 			Phases::<T>::put(lengths);

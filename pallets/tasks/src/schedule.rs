@@ -34,12 +34,12 @@ impl<T: Config> Pallet<T> {
 	pub fn action_weight(action: Action) -> Weight {
 		let o = T::MaxOutputs::get();
 		let entry = T::DbWeight::get().reads_writes(2, 1);
-		let expire = T::WeightInfo::expire(o).saturating_add(T::OnRevealClosed::expired_weight());
+		let expire = T::WeightInfo::expire(o).saturating_add(T::Scoring::forget_weight());
 		let w = match action {
 			// Either hands over to scoring (the committee draw) or, with nothing revealed,
 			// expires the task.
 			Action::CloseReveal => T::WeightInfo::close_reveal(o).saturating_add(
-				T::OnRevealClosed::weight().max(T::OnRevealClosed::expired_weight()),
+				T::Scoring::begin_weight().max(T::Scoring::forget_weight()),
 			),
 			Action::Expire => expire,
 			// The task has ended by then (its `Expire` entry is due earlier), so only the
@@ -69,9 +69,9 @@ impl<T: Config> Pallet<T> {
 			_ if info.ended.is_some() && action != Action::Prune => Weight::zero(),
 			Action::CloseReveal if info.scoring => Weight::zero(),
 			Action::CloseReveal if info.reveals == 0 =>
-				T::WeightInfo::close_reveal(o).saturating_add(T::OnRevealClosed::expired_weight()),
+				T::WeightInfo::close_reveal(o).saturating_add(T::Scoring::forget_weight()),
 			Action::CloseReveal => T::WeightInfo::close_reveal(o).saturating_add(draw),
-			Action::Expire => T::WeightInfo::expire(o).saturating_add(T::OnRevealClosed::expired_weight()),
+			Action::Expire => T::WeightInfo::expire(o).saturating_add(T::Scoring::forget_weight()),
 			Action::Prune => T::WeightInfo::prune(o).saturating_add(T::DbWeight::get().reads(1)),
 		};
 		w.saturating_add(entry)
@@ -86,7 +86,7 @@ impl<T: Config> Pallet<T> {
 			limit,
 			T::DbWeight::get(),
 			|(task, action)| {
-				let d = *draw.get_or_insert_with(T::OnRevealClosed::current_weight);
+				let d = *draw.get_or_insert_with(T::Scoring::current_begin_weight);
 				Self::entry_weight(*task, *action, d)
 			},
 			|(task, action)| match action {
@@ -134,7 +134,7 @@ impl<T: Config> Pallet<T> {
 		}
 		Tasks::<T>::insert(task, &info);
 		Self::deposit_event(Event::ScoringStarted { task, outputs: info.reveals });
-		T::OnRevealClosed::on_reveal_closed(task);
+		T::Scoring::begin(task);
 	}
 
 	/// End of the scoring phase: an unsettled task expires and its bounty returns.
@@ -149,7 +149,7 @@ impl<T: Config> Pallet<T> {
 		info.ended = Some(Phase::Expired);
 		let refunded = info.bounty;
 		Tasks::<T>::insert(task, info);
-		T::OnRevealClosed::on_expired(task);
+		T::Scoring::forget(task);
 		Self::deposit_event(Event::TaskExpired { task, refunded });
 	}
 

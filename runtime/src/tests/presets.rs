@@ -140,7 +140,7 @@ fn run_to(n: crate::BlockNumber) {
 
 #[test]
 fn a_query_is_scored_by_a_committee_and_settled() {
-	use poq_primitives::{scores_commitment, ScoreReport, TaskFamily};
+	use poq_primitives::{ScoreReport, TaskFamily};
 	use sp_runtime::Permill;
 	preset_ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
 		System::set_block_number(1);
@@ -162,7 +162,7 @@ fn a_query_is_scored_by_a_committee_and_settled() {
 		assert_ok!(crate::Tasks::commit_output(
 			signed(provider),
 			0,
-			pallet_poq_tasks::output_commitment(&who, 0, b"Paris", &salt)
+			poq_primitives::commitment::output(&who, 0, b"Paris", &salt)
 		));
 		let info = pallet_poq_tasks::Tasks::<Runtime>::get(0).unwrap();
 		run_to(info.answer_ends);
@@ -181,7 +181,7 @@ fn a_query_is_scored_by_a_committee_and_settled() {
 		assert_ok!(crate::Consensus::commit_scores(
 			signed(evaluator),
 			0,
-			scores_commitment(&e, 0, &reports, &model_set, &salt)
+			poq_primitives::commitment::scores(&e, 0, &reports, &model_set, &salt)
 		));
 		run_to(round.commit_ends);
 		assert_ok!(crate::Consensus::reveal_scores(signed(evaluator), 0, reports, model_set, salt));
@@ -263,8 +263,8 @@ fn a_gold_reveal_and_the_gate_fit_the_block_with_room_to_spare() {
 
 #[test]
 fn a_gold_task_calibrates_through_the_runtime() {
-	use pallet_poq_calibration::{gold_commitment, GoldLabels};
-	use poq_primitives::{scores_commitment, ScoreReport, TaskFamily};
+	use pallet_poq_calibration::GoldLabels;
+	use poq_primitives::{ScoreReport, TaskFamily};
 	use sp_runtime::Permill;
 	preset_ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
 		System::set_block_number(1);
@@ -287,12 +287,12 @@ fn a_gold_task_calibrates_through_the_runtime() {
 		));
 		let salt = [3u8; 32];
 		for (p, out) in [(good, &b"Paris"[..]), (bad, &b"Lyon"[..])] {
-			let c = pallet_poq_tasks::output_commitment(&p.to_account_id(), 0, out, &salt);
+			let c = poq_primitives::commitment::output(&p.to_account_id(), 0, out, &salt);
 			assert_ok!(crate::Tasks::commit_output(signed(p), 0, c));
 		}
 		// Output order is commit order: Paris, then Lyon. The poster commits to the labels.
 		let labels = GoldLabels::Quality(vec![Permill::from_percent(90), Permill::from_percent(10)]);
-		let h = gold_commitment(&poster.to_account_id(), 0, &labels, &salt);
+		let h = poq_primitives::commitment::gold(&poster.to_account_id(), 0, &labels, &salt);
 		assert_ok!(crate::Calibration::commit_gold(signed(poster), h));
 		let info = pallet_poq_tasks::Tasks::<Runtime>::get(0).unwrap();
 		run_to(info.answer_ends);
@@ -304,10 +304,10 @@ fn a_gold_task_calibrates_through_the_runtime() {
 		let r = |x| ScoreReport { structure: Permill::from_percent(x), semantic: Permill::from_percent(x), alignment: Permill::from_percent(x) };
 		let reports = vec![r(80), r(30)];
 		let (e, model_set) = (evaluator.to_account_id(), crate::genesis_config_presets::default_model_set());
-		assert_ok!(crate::Consensus::commit_scores(signed(evaluator), 0, scores_commitment(&e, 0, &reports, &model_set, &salt)));
+		assert_ok!(crate::Consensus::commit_scores(signed(evaluator), 0, poq_primitives::commitment::scores(&e, 0, &reports, &model_set, &salt)));
 		run_to(round.commit_ends);
 		// Too early: the committee has not revealed yet. Refused, deposit slashed.
-		let early = gold_commitment(&poster.to_account_id(), 0, &labels, &[4; 32]);
+		let early = poq_primitives::commitment::gold(&poster.to_account_id(), 0, &labels, &[4; 32]);
 		assert_ok!(crate::Calibration::commit_gold(signed(poster), early));
 		assert_ok!(crate::Calibration::reveal_gold(signed(poster), early, 0, labels.clone(), [4; 32]));
 		assert!(pallet_poq_calibration::GoldCommits::<Runtime>::get(early).is_none());
@@ -375,7 +375,7 @@ fn a_burst_of_two_hundred_queries_is_accepted_and_every_reveal_phase_closes_in_t
 		let salt = [1u8; 32];
 		for t in &tasks {
 			for p in providers {
-				let c = pallet_poq_tasks::output_commitment(&p.to_account_id(), *t, b"answer", &salt);
+				let c = poq_primitives::commitment::output(&p.to_account_id(), *t, b"answer", &salt);
 				assert_ok!(crate::Tasks::commit_output(signed(p), *t, c));
 			}
 		}

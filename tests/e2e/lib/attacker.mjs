@@ -11,22 +11,7 @@
 // It commits as soon as its committee is drawn and reveals in the first block the reveal window
 // allows, with the model set the chain accepts (it runs no models, so the hash is a lie).
 
-import { blake2AsHex } from '@polkadot/util-crypto';
-import { u8aConcat, compactToU8a, bnToU8a } from '@polkadot/util';
-
-const u32le = (n) => bnToU8a(n, { bitLength: 32, isLe: true });
-const u64le = (n) => bnToU8a(BigInt(n), { bitLength: 64, isLe: true });
-
-/** SCALE of `Vec<ScoreReport>` from `[structure, semantic, alignment]` parts per million. */
-export function encodeReports(reports) {
-  return u8aConcat(compactToU8a(reports.length),
-    ...reports.map(([st, se, al]) => u8aConcat(u32le(st), u32le(se), u32le(al))));
-}
-
-/** `blake2_256(SCALE((account, task, reports, model_set, salt)))`, as the pallet computes it. */
-export function scoresCommitment(pair, task, reports, modelSet, salt) {
-  return blake2AsHex(u8aConcat(pair.publicKey, u64le(task), encodeReports(reports), modelSet, salt), 256);
-}
+export { encodeReports, scoresCommitment } from './commitments.mjs';
 
 const ONE = 1_000_000;
 

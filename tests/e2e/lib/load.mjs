@@ -5,8 +5,10 @@
 // block, the weight used; and counts every refusal by its error. Shared by the latency e2e test
 // and the load benchmark (`scripts/load.sh`).
 
-import { POQ, QUERIES, PROVIDERS as ROLES, prepare, sendAll, outputCommitment } from './poq.mjs';
+import { POQ, QUERIES, PROVIDERS as ROLES, prepare, sendAll } from './poq.mjs';
+import { outputCommitment } from './commitments.mjs';
 import { waitFor } from './node.mjs';
+import { dispatchErrorName } from './governance.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const SALT = new Uint8Array(32).fill(5);
@@ -22,13 +24,7 @@ export function quantile(xs, p) {
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))];
 }
 
-function errorName(api, dispatchError) {
-  if (dispatchError.isModule) {
-    const m = api.registry.findMetaError(dispatchError.asModule);
-    return `${m.section}.${m.name}`;
-  }
-  return dispatchError.type;
-}
+const errorName = dispatchErrorName;
 
 export class LoadClient {
   /**

@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir, homedir } from 'node:os';
 import { join } from 'node:path';
 import { ApiPromise, WsProvider } from '@polkadot/api';
+import { dispatchErrorName } from './governance.mjs';
 
 /** The node binary the tests run. */
 export function nodeBinary() {
@@ -127,13 +128,8 @@ export function sendAndWait(api, tx, signer, options = {}) {
     tx.signAndSend(signer, options, (result) => {
       const { status, events, dispatchError } = result;
       if (dispatchError) {
-        let msg = dispatchError.toString();
-        if (dispatchError.isModule) {
-          const m = api.registry.findMetaError(dispatchError.asModule);
-          msg = `${m.section}.${m.name}`;
-        }
         if (unsub) unsub();
-        reject(new Error(`dispatch error: ${msg}`));
+        reject(new Error(`dispatch error: ${dispatchErrorName(api, dispatchError)}`));
         return;
       }
       if (status.isInBlock) {
@@ -146,3 +142,6 @@ export function sendAndWait(api, tx, signer, options = {}) {
     }).then((u) => { unsub = u; }, reject);
   });
 }
+
+/** Like [`sendAndWait`], resolving with the events alone: the `send` of `councilMotion`. */
+export const sendEvents = (api) => (tx, signer) => sendAndWait(api, tx, signer).then((r) => r.events);

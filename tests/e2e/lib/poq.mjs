@@ -2,8 +2,6 @@
 // answer each with a good, an off-topic and a degenerate output, and the chain's evaluators
 // (an evaluator node's off-chain worker) score them. Shared by the demo and the e2e tests.
 
-import { blake2AsHex } from '@polkadot/util-crypto';
-import { u8aConcat, compactAddLength, stringToU8a, bnToU8a } from '@polkadot/util';
 import { waitFor, sendAndWait } from './node.mjs';
 
 export const POQ = 1_000_000_000_000n;
@@ -123,11 +121,7 @@ export const PROVIDERS = [
   { role: 'degenerate', uri: '//Dave', model: 'degenerate-model@1', cost: 1n * POQ },
 ];
 
-/** `blake2_256(SCALE((account, task, output, salt)))`, as the tasks pallet computes it. */
-export function outputCommitment(pair, task, output, salt) {
-  const t = bnToU8a(BigInt(task), { bitLength: 64, isLe: true });
-  return blake2AsHex(u8aConcat(pair.publicKey, t, compactAddLength(stringToU8a(output)), salt), 256);
-}
+export { outputCommitment } from './commitments.mjs';
 
 /** Sends `txs` (pairs of [tx, signer]) at once, nonces assigned per signer; resolves with the events of each once included. */
 export async function sendAll(api, txs) {

@@ -33,6 +33,7 @@ import { LoadClient, quantile } from '../lib/load.mjs';
 import { Attacker } from '../lib/attacker.mjs';
 import { POQ, sendAll } from '../lib/poq.mjs';
 import { waitFor } from '../lib/node.mjs';
+import { dispatchErrorName } from '../lib/governance.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const zreq = createRequire(join(root, 'zombienet', 'package.json'));
@@ -118,7 +119,7 @@ async function governWindows(api, keyring) {
     const result = sudid?.event.data.sudoResult;
     if (!result || result.isErr) {
       const err = result?.asErr;
-      const name = err?.isModule ? (({ section, name: n }) => `${section}.${n}`)(api.registry.findMetaError(err.asModule)) : String(err);
+      const name = err ? dispatchErrorName(api, err) : 'no Sudid event';
       throw new Error(`governing the windows: ${call.method.section}.${call.method.method} failed: ${name}`);
     }
   }

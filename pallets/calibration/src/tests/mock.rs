@@ -68,11 +68,13 @@ impl EvaluatorRegistry<u64, Balance> for MockEvaluators {
 	fn scorer_of(signer: &u64) -> Option<u64> {
 		Self::trust(signer).map(|_| *signer)
 	}
-	fn set_trust(who: &u64, trust: Perbill) {
-		TRUST.with(|t| {
-			if let Some(x) = t.borrow_mut().get_mut(who) {
+	fn set_trust(who: &u64, trust: Perbill) -> Perbill {
+		TRUST.with(|t| match t.borrow_mut().get_mut(who) {
+			Some(x) => {
 				*x = trust.max(Perbill::from_percent(1));
-			}
+				*x
+			},
+			None => trust,
 		})
 	}
 }

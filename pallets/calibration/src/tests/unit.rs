@@ -18,7 +18,7 @@ fn quality() -> GoldLabels {
 
 /// Commits `labels` for `task` as the poster, with salt `[task; 32]`; returns the commitment.
 fn commit(task: TaskId, labels: &GoldLabels) -> H256 {
-	let c = gold_commitment(&POSTER, task, labels, &[task as u8; 32]);
+	let c = poq_primitives::commitment::gold(&POSTER, task, labels, &[task as u8; 32]);
 	assert_ok!(Calibration::commit_gold(RuntimeOrigin::signed(POSTER), c));
 	c
 }
@@ -349,7 +349,7 @@ fn a_lone_member_gains_nothing_and_an_unscored_task_has_no_composite_pairs() {
 fn a_poster_removed_with_pending_commitments_and_approved_again_keeps_its_count() {
 	test(|| {
 		let labels = GoldLabels::Quality(vec![sp_runtime::Permill::from_percent(10), sp_runtime::Permill::from_percent(90)]);
-		let c = gold_commitment(&POSTER, 7, &labels, &[1; 32]);
+		let c = poq_primitives::commitment::gold(&POSTER, 7, &labels, &[1; 32]);
 		assert_ok!(Calibration::commit_gold(RuntimeOrigin::signed(POSTER), c));
 		assert_ok!(Calibration::remove_gold_poster(RuntimeOrigin::root(), POSTER));
 		assert_ok!(Calibration::add_gold_poster(RuntimeOrigin::root(), POSTER));

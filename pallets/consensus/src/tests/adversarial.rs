@@ -15,7 +15,7 @@ use crate::{
 	*,
 };
 use frame_support::assert_ok;
-use pallet_poq_calibration::{gold_commitment, GoldLabels};
+use pallet_poq_calibration::GoldLabels;
 use poq_primitives::{Dimension, ScoreReport};
 
 /// What attackers report.
@@ -121,7 +121,7 @@ fn run_seed(rule: AggregationRule, attack: Attack, pct: u32, s: Setting, seed: u
 			let gold = (s.gold_every > 0 && t % s.gold_every == gold_offset).then(|| {
 				let labels = GoldLabels::Quality(truth.iter().map(|q| clip(*q)).collect());
 				let next = pallet_poq_tasks::NextTaskId::<Test>::get();
-				let c = gold_commitment(&GOLD_POSTER, next, &labels, &SALT);
+				let c = poq_primitives::commitment::gold(&GOLD_POSTER, next, &labels, &SALT);
 				assert_ok!(Calibration::commit_gold(signed(GOLD_POSTER), c));
 				(c, labels)
 			});

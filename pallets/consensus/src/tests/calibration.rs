@@ -11,7 +11,7 @@ use crate::{
 	*,
 };
 use frame_support::assert_ok;
-use pallet_poq_calibration::{gold_commitment, Gated, GoldLabels, Windows};
+use pallet_poq_calibration::{Gated, GoldLabels, Windows};
 use poq_primitives::ScoreReport;
 
 const OUTPUTS: usize = 8;
@@ -32,7 +32,7 @@ fn gold_task(rng: &mut Rng, alignment: Alignment) -> (Vec<f64>, Vec<f64>, Vec<f6
 	let shared_noise: Vec<f64> = (0..OUTPUTS).map(|_| rng.unit()).collect();
 	let labels = GoldLabels::Quality(truth.iter().map(|q| pm(*q)).collect());
 	let next = pallet_poq_tasks::NextTaskId::<Test>::get();
-	let c = gold_commitment(&GOLD_POSTER, next, &labels, &SALT);
+	let c = poq_primitives::commitment::gold(&GOLD_POSTER, next, &labels, &SALT);
 	assert_ok!(Calibration::commit_gold(signed(GOLD_POSTER), c));
 	let providers: Vec<u64> = (PROVIDERS..PROVIDERS + OUTPUTS as u64).collect();
 	let task = post_task(&providers, 10_000);

@@ -11,7 +11,7 @@ use crate::{
 	*,
 };
 use frame_support::traits::{Hooks, OnIdle};
-use poq_primitives::{scores_commitment, TaskFamily};
+use poq_primitives::TaskFamily;
 use sp_runtime::traits::Dispatchable;
 
 /// Every account the harness acts for: the user, the gold poster, providers, evaluators and
@@ -120,7 +120,7 @@ fn arbitrary_call(r: &mut Rng, scores: &mut alloc::collections::BTreeMap<(TaskId
 		},
 		6 => Tk::deregister_provider {}.into(),
 		7..=8 => {
-			let c = pallet_poq_tasks::output_commitment(&who, task, &output(who, task), &SALT);
+			let c = poq_primitives::commitment::output(&who, task, &output(who, task), &SALT);
 			Tk::commit_output { task, commitment: if r.chance(90) { c } else { H256::repeat_byte(1) } }.into()
 		},
 		9..=10 => Tk::reveal_output { task, output: if r.chance(90) { output(who, task) } else { b"x".to_vec() }, salt: SALT }.into(),
@@ -167,7 +167,7 @@ fn arbitrary_call(r: &mut Rng, scores: &mut alloc::collections::BTreeMap<(TaskId
 			};
 			let rep = reports(r, outputs);
 			scores.insert((task, who), rep.clone());
-			let commitment = scores_commitment(&who, task, &rep, &MODEL_SET, &SALT);
+			let commitment = poq_primitives::commitment::scores(&who, task, &rep, &MODEL_SET, &SALT);
 			return (Call::<Test>::commit_scores { task, commitment }.into(), RuntimeOrigin::signed(who));
 		},
 		25..=26 => {
@@ -196,11 +196,11 @@ fn arbitrary_call(r: &mut Rng, scores: &mut alloc::collections::BTreeMap<(TaskId
 			1 => return (Cal::remove_gold_poster { who: r.pick(&accounts()) }.into(), gov()),
 			2 => {
 				let labels = pallet_poq_calibration::GoldLabels::Quality((0..r.below(4)).map(|_| permill(r)).collect());
-				Cal::commit_gold { commitment: pallet_poq_calibration::gold_commitment(&who, task, &labels, &SALT) }.into()
+				Cal::commit_gold { commitment: poq_primitives::commitment::gold(&who, task, &labels, &SALT) }.into()
 			},
 			3 => {
 				let labels = pallet_poq_calibration::GoldLabels::Quality((0..r.below(4)).map(|_| permill(r)).collect());
-				let commitment = pallet_poq_calibration::gold_commitment(&who, task, &labels, &SALT);
+				let commitment = poq_primitives::commitment::gold(&who, task, &labels, &SALT);
 				Cal::reveal_gold { commitment, task, labels, salt: SALT }.into()
 			},
 			_ => Cal::cancel_gold { commitment: H256::repeat_byte(r.below(3) as u8) }.into(),

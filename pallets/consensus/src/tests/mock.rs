@@ -9,7 +9,7 @@ use frame_support::{
 	traits::{ConstU32, ConstU64, Hooks},
 };
 use frame_system::EnsureRoot;
-use poq_primitives::{scores_commitment, ScoreReport, TaskFamily, TaskId};
+use poq_primitives::{ScoreReport, TaskFamily, TaskId};
 use sp_core::H256;
 use sp_runtime::{BuildStorage, Perbill, Permill};
 use std::cell::Cell;
@@ -89,7 +89,7 @@ impl pallet_poq_tasks::Config for Test {
 	type MaxPhaseLength = ConstU64<100>;
 	type RecordRetention = ConstU64<5>;
 	type Slashed = ();
-	type OnRevealClosed = Consensus;
+	type Scoring = Consensus;
 	type GovernanceOrigin = EnsureRoot<u64>;
 	type WeightInfo = ();
 }
@@ -416,7 +416,7 @@ pub fn post_task(providers: &[u64], bounty: Balance) -> TaskId {
 	));
 	for p in providers {
 		let out = format!("out{p}").into_bytes();
-		let c = pallet_poq_tasks::output_commitment(p, task, &out, &SALT);
+		let c = poq_primitives::commitment::output(p, task, &out, &SALT);
 		assert_ok!(Tasks::commit_output(signed(*p), task, c));
 	}
 	run_to(System::block_number() + 2);
@@ -438,7 +438,7 @@ pub fn commit(who: u64, task: TaskId, reports: &[ScoreReport]) {
 	assert_ok!(Consensus::commit_scores(
 		signed(who),
 		task,
-		scores_commitment(&who, task, reports, &MODEL_SET, &SALT)
+		poq_primitives::commitment::scores(&who, task, reports, &MODEL_SET, &SALT)
 	));
 }
 

@@ -22,7 +22,7 @@ fn drawn() -> (TaskId, Vec<u64>) {
 
 /// Commits and reveals `reports` of `model_set` for `who`.
 fn commit_with(who: u64, task: TaskId, reports: &[ScoreReport], model_set: H256) {
-	let c = scores_commitment(&who, task, reports, &model_set, &SALT);
+	let c = poq_primitives::commitment::scores(&who, task, reports, &model_set, &SALT);
 	assert_ok!(Consensus::commit_scores(signed(who), task, c));
 }
 

@@ -39,7 +39,7 @@ fn post_together(n: u64) -> Vec<TaskId> {
 			let t = pallet_poq_tasks::NextTaskId::<Test>::get();
 			let options = pallet_poq_tasks::QueryOptions { max_outputs: Some(1), committee_size: None };
 			assert_ok!(Tasks::submit_query(signed(USER), poq_primitives::TaskFamily::Qa, b"q".to_vec(), None, 1_000, options));
-			assert_ok!(Tasks::commit_output(signed(p), t, pallet_poq_tasks::output_commitment(&p, t, b"o", &SALT)));
+			assert_ok!(Tasks::commit_output(signed(p), t, poq_primitives::commitment::output(&p, t, b"o", &SALT)));
 			t
 		})
 		.collect();
@@ -137,7 +137,7 @@ fn the_beacon_moves_every_block_and_a_draw_that_expires_leaves_nothing() {
 		assert_eq!(Snapshots::<Test>::get(at).unwrap().pending, 2);
 		try_state();
 		// One expires before its draw: its pending draw goes, the snapshot stays for the other.
-		<Consensus as poq_primitives::OnRevealClosed>::on_expired(a);
+		<Consensus as poq_primitives::TaskScoring>::forget(a);
 		assert!(PendingDraws::<Test>::get(a).is_none() && !DrawQueue::<Test>::contains_key(at, a));
 		assert_eq!(Snapshots::<Test>::get(at).unwrap().pending, 1);
 		assert!(events().contains(&Event::RoundDropped { task: a }));
@@ -403,7 +403,7 @@ fn attack_6_the_scoring_key_scores_and_can_do_nothing_else() {
 		assert!(committee(task).contains(&owner));
 		// The key commits for its owner; the owner, having delegated, signs nothing itself.
 		let reports = vec![report(500_000)];
-		let commitment = poq_primitives::scores_commitment(&owner, task, &reports, &MODEL_SET, &SALT);
+		let commitment = poq_primitives::commitment::scores(&owner, task, &reports, &MODEL_SET, &SALT);
 		assert_noop!(Consensus::commit_scores(signed(owner), task, commitment), Error::<Test>::NotEvaluator);
 		assert_ok!(Consensus::commit_scores(signed(key), task, commitment));
 		assert!(Commits::<Test>::contains_key(task, owner));

@@ -6,7 +6,7 @@ use frame_support::{
 	assert_noop, assert_ok,
 	traits::fungible::{Inspect as _, InspectHold as _},
 };
-use poq_primitives::{scores_commitment, Dimension};
+use poq_primitives::Dimension;
 use proptest::prelude::*;
 use sp_runtime::DispatchError;
 
@@ -106,7 +106,7 @@ fn commits_and_reveals_check_their_arguments() {
 	test(|| {
 		let (task, _) = scoring_setup();
 		let m = committee(task)[0];
-		let c = scores_commitment(&m, task, &honest(), &MODEL_SET, &SALT);
+		let c = poq_primitives::commitment::scores(&m, task, &honest(), &MODEL_SET, &SALT);
 		assert_noop!(Consensus::commit_scores(signed(m), 99, c), Error::<Test>::NoRound);
 		assert_noop!(Consensus::commit_scores(signed(USER), task, c), Error::<Test>::NotEvaluator);
 		bond(EVALUATORS + 10);
@@ -461,7 +461,7 @@ fn settlements_beyond_the_hook_budget_carry_over_in_order() {
 		for (i, t) in tasks.iter().enumerate() {
 			let p = PROVIDERS + i as u64;
 			assert_ok!(Tasks::register_provider(signed(p), b"m@1".to_vec(), 1));
-			assert_ok!(Tasks::commit_output(signed(p), *t, pallet_poq_tasks::output_commitment(&p, *t, b"o", &SALT)));
+			assert_ok!(Tasks::commit_output(signed(p), *t, poq_primitives::commitment::output(&p, *t, b"o", &SALT)));
 		}
 		run_to(3);
 		for (i, t) in tasks.iter().enumerate() {

@@ -260,13 +260,13 @@ fn governance_calls_need_governance() {
 		);
 		assert_ok!(Evaluators::set_trust_bounds(RuntimeOrigin::root(), b));
 		assert_eq!(Bounds::<Test>::get(), b);
-		// Trust is clamped to the bounds on write and on read.
-		Evaluators::set_trust(&1, Perbill::from_percent(100));
+		// Trust is clamped to the bounds on write and on read; the write returns what it stored.
+		assert_eq!(Evaluators::set_trust(&1, Perbill::from_percent(100)), Perbill::from_percent(90));
 		assert_eq!(Evaluators::trust(&1), Some(Perbill::from_percent(90)));
-		Evaluators::set_trust(&1, Perbill::from_percent(0));
+		assert_eq!(Evaluators::set_trust(&1, Perbill::from_percent(0)), Perbill::from_percent(5));
 		assert_eq!(Evaluators::trust(&1), Some(Perbill::from_percent(5)));
-		// Unknown accounts are ignored.
-		Evaluators::set_trust(&7, Perbill::from_percent(30));
+		// Unknown accounts are ignored and get their trust back unchanged.
+		assert_eq!(Evaluators::set_trust(&7, Perbill::from_percent(30)), Perbill::from_percent(30));
 		assert_eq!(Evaluators::trust(&7), None);
 	});
 }

@@ -68,7 +68,7 @@ impl pallet_poq_tasks::Config for Test {
 	type RecordRetention = frame_support::traits::ConstU64<5>;
 	/// Forfeited deposits are burnt.
 	type Slashed = ();
-	type OnRevealClosed = ();
+	type Scoring = ();
 	type GovernanceOrigin = EnsureRoot<u64>;
 	type WeightInfo = ();
 }

@@ -2,7 +2,7 @@
 //! and an invariant over random call sequences.
 
 use crate::{
-	tests::mock::*, output_commitment, Action, Committers, Error, Event, HoldReason, OutputTexts,
+	tests::mock::*, Action, Committers, Error, Event, HoldReason, OutputTexts,
 	Models, Outputs, Phase, PhaseLengths, Phases, Providers, Queries, QueryOptions, References,
 	Schedule, Tasks as TaskRecords,
 };
@@ -37,7 +37,7 @@ fn register(who: u64) {
 }
 
 fn commit(who: u64, task: u64, out: &[u8]) {
-	assert_ok!(Tasks::commit_output(signed(who), task, output_commitment(&who, task, out, &SALT)));
+	assert_ok!(Tasks::commit_output(signed(who), task, poq_primitives::commitment::output(&who, task, out, &SALT)));
 }
 
 /// The registry's record of `id`.
@@ -319,7 +319,7 @@ fn provider_registry() {
 fn commit_output_checks() {
 	test(|| {
 		let t = submit(1, 1_000);
-		let c = output_commitment(&2u64, t, b"x", &SALT);
+		let c = poq_primitives::commitment::output(&2u64, t, b"x", &SALT);
 		assert_noop!(Tasks::commit_output(signed(2), t, c), Error::<Test>::NotRegistered);
 		register(2);
 		assert_noop!(Tasks::commit_output(signed(2), 99, c), Error::<Test>::TaskNotFound);
@@ -329,13 +329,13 @@ fn commit_output_checks() {
 		// Account 9 can register (50) but not hold the output deposit (20) with 10 left.
 		assert_ok!(Tasks::register_provider(signed(9), b"m@1".to_vec(), 1));
 		assert_noop!(
-			Tasks::commit_output(signed(9), t, output_commitment(&9u64, t, b"y", &SALT)),
+			Tasks::commit_output(signed(9), t, poq_primitives::commitment::output(&9u64, t, b"y", &SALT)),
 			Error::<Test>::InsufficientBalance
 		);
 		run_to(4);
 		register(3);
 		assert_noop!(
-			Tasks::commit_output(signed(3), t, output_commitment(&3u64, t, b"y", &SALT)),
+			Tasks::commit_output(signed(3), t, poq_primitives::commitment::output(&3u64, t, b"y", &SALT)),
 			Error::<Test>::WrongPhase
 		);
 	});
@@ -356,7 +356,7 @@ fn commit_output_respects_max_outputs_and_open_task_limits() {
 		register(3);
 		commit(2, 0, b"a");
 		assert_noop!(
-			Tasks::commit_output(signed(3), 0, output_commitment(&3u64, 0, b"b", &SALT)),
+			Tasks::commit_output(signed(3), 0, poq_primitives::commitment::output(&3u64, 0, b"b", &SALT)),
 			Error::<Test>::TooManyOutputs
 		);
 		// Provider 2 may be in two open tasks at most.
@@ -364,7 +364,7 @@ fn commit_output_respects_max_outputs_and_open_task_limits() {
 		let b = submit(1, 100);
 		commit(2, a, b"a");
 		assert_noop!(
-			Tasks::commit_output(signed(2), b, output_commitment(&2u64, b, b"a", &SALT)),
+			Tasks::commit_output(signed(2), b, poq_primitives::commitment::output(&2u64, b, b"a", &SALT)),
 			Error::<Test>::TooManyOpenTasks
 		);
 	});
@@ -558,7 +558,7 @@ mod invariant {
 						Op::Cancel(w, t) => Tasks::cancel_query(signed(w), t),
 						Op::Register(w) => Tasks::register_provider(signed(w), b"m@1".to_vec(), 3),
 						Op::Deregister(w) => Tasks::deregister_provider(signed(w)),
-						Op::Commit(w, t) => Tasks::commit_output(signed(w), t, output_commitment(&w, t, b"out", &SALT)),
+						Op::Commit(w, t) => Tasks::commit_output(signed(w), t, poq_primitives::commitment::output(&w, t, b"out", &SALT)),
 						Op::Reveal(w, t, good) => Tasks::reveal_output(signed(w), t, if good { b"out".to_vec() } else { b"bad".to_vec() }, SALT),
 						Op::Settle(t, p) => Tasks::settle(t, &[(1, p), (2, p / 2)]).map(|_| ()),
 						Op::Advance(n) => { run_to(System::block_number() + n); Ok(()) },
@@ -594,7 +594,7 @@ fn attack_9_a_commitment_names_its_account_and_its_task() {
 		register(3);
 		let a = submit(1, 1_000);
 		let b = submit(1, 1_000);
-		let c = output_commitment(&2u64, a, b"Paris", &SALT);
+		let c = poq_primitives::commitment::output(&2u64, a, b"Paris", &SALT);
 		// Provider 3 copies provider 2's commitment in task a; provider 2 replays it in task b.
 		assert_ok!(Tasks::commit_output(signed(2), a, c));
 		assert_ok!(Tasks::commit_output(signed(3), a, c));
