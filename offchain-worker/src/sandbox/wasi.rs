@@ -88,6 +88,15 @@ fn no_seek(fd: i32) -> i32 {
 
 /// Defines every `wasi_snapshot_preview1` import of `module` in `linker`.
 pub fn define(linker: &mut Linker<Ctx>, module: &Module) -> wasmtime::Result<()> {
+	define_args_and_environment(linker)?;
+	define_clock_and_random(linker)?;
+	define_stdio(linker)?;
+	define_descriptors_and_process(linker)?;
+	define_unsupported(linker, module)
+}
+
+/// `args_*` (the harness's arguments) and `environ_*` (an empty environment).
+fn define_args_and_environment(linker: &mut Linker<Ctx>) -> wasmtime::Result<()> {
 	linker.func_wrap(MODULE, "args_sizes_get", |mut c: Caller<'_, Ctx>, argc: i32, size: i32| {
 		let args = c.data().args.clone();
 		let total: usize = args.iter().map(|a| a.len() + 1).sum();
@@ -123,6 +132,11 @@ pub fn define(linker: &mut Linker<Ctx>, module: &Module) -> wasmtime::Result<()>
 		write_bytes(&mut c, size, &0u32.to_le_bytes())
 	})?;
 	linker.func_wrap(MODULE, "environ_get", |_: Caller<'_, Ctx>, _: i32, _: i32| ESUCCESS)?;
+	Ok(())
+}
+
+/// A clock stopped at zero and the seeded random stream: the same on every evaluator.
+fn define_clock_and_random(linker: &mut Linker<Ctx>) -> wasmtime::Result<()> {
 	linker.func_wrap(MODULE, "clock_res_get", |mut c: Caller<'_, Ctx>, _id: i32, res: i32| {
 		write_bytes(&mut c, res, &1u64.to_le_bytes())
 	})?;
@@ -137,6 +151,12 @@ pub fn define(linker: &mut Linker<Ctx>, module: &Module) -> wasmtime::Result<()>
 		let bytes = c.data_mut().random_bytes(len);
 		write_bytes(&mut c, buf, &bytes)
 	})?;
+	Ok(())
+}
+
+/// `fd_write` to stdout (the harness's protocol) and stderr (kept as a tail), `fd_read` from
+/// stdin.
+fn define_stdio(linker: &mut Linker<Ctx>) -> wasmtime::Result<()> {
 	linker.func_wrap(MODULE, "fd_write", |mut c: Caller<'_, Ctx>, fd: i32, iovs: i32, iovs_len: i32, written: i32| {
 		if !(1..=2).contains(&fd) {
 			return EBADF;
@@ -184,6 +204,11 @@ pub fn define(linker: &mut Linker<Ctx>, module: &Module) -> wasmtime::Result<()>
 		}
 		write_bytes(&mut c, read, &total.to_le_bytes())
 	})?;
+	Ok(())
+}
+
+/// The three standard descriptors' stat, seek, tell and close, `sched_yield` and `proc_exit`.
+fn define_descriptors_and_process(linker: &mut Linker<Ctx>) -> wasmtime::Result<()> {
 	linker.func_wrap(MODULE, "fd_fdstat_get", |mut c: Caller<'_, Ctx>, fd: i32, stat: i32| {
 		if !(0..=2).contains(&fd) {
 			return EBADF;
@@ -210,8 +235,11 @@ pub fn define(linker: &mut Linker<Ctx>, module: &Module) -> wasmtime::Result<()>
 	linker.func_wrap(MODULE, "proc_exit", |_: Caller<'_, Ctx>, code: i32| -> wasmtime::Result<()> {
 		Err(wasmtime::Error::new(Exit(code)))
 	})?;
+	Ok(())
+}
 
-	// Everything else the module imports: no descriptor exists (EBADF), or not supported.
+/// Everything else the module imports: no descriptor exists (EBADF), or not supported (ENOSYS).
+fn define_unsupported(linker: &mut Linker<Ctx>, module: &Module) -> wasmtime::Result<()> {
 	for import in module.imports() {
 		if import.module() != MODULE || IMPLEMENTED.contains(&import.name()) {
 			continue;

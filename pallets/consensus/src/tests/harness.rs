@@ -80,8 +80,29 @@ fn params(r: &mut Rng) -> Params<u64> {
 	p
 }
 
-/// One arbitrary call and the origin it is dispatched from.
-fn arbitrary_call(r: &mut Rng, scores: &mut alloc::collections::BTreeMap<(TaskId, u64), Vec<ScoreReport>>) -> (RuntimeCall, RuntimeOrigin) {
+/// Where an arbitrary call is made: the account drawn, a task id (possibly one past the last),
+/// and the origin drawn for calls that do not pick their own.
+#[derive(Clone)]
+struct At {
+	who: u64,
+	task: TaskId,
+	origin: RuntimeOrigin,
+}
+
+impl At {
+	/// The origin of a governance call: root for half of the accounts, else the account itself
+	/// (which governance refuses).
+	fn gov(&self) -> RuntimeOrigin {
+		if r_bool(self.who) { RuntimeOrigin::root() } else { RuntimeOrigin::signed(self.who) }
+	}
+}
+
+/// A call and the origin it is dispatched from.
+type Dispatch = (RuntimeCall, RuntimeOrigin);
+
+/// One arbitrary call and the origin it is dispatched from: a call of the tasks (3 in 7 draws),
+/// evaluators, consensus or calibration pallet.
+fn arbitrary_call(r: &mut Rng, scores: &mut alloc::collections::BTreeMap<(TaskId, u64), Vec<ScoreReport>>) -> Dispatch {
 	let who = r.pick(&accounts());
 	let tasks = pallet_poq_tasks::NextTaskId::<Test>::get();
 	let task = r.below(tasks + 1);
@@ -90,11 +111,20 @@ fn arbitrary_call(r: &mut Rng, scores: &mut alloc::collections::BTreeMap<(TaskId
 		1 => RuntimeOrigin::none(),
 		_ => RuntimeOrigin::signed(who),
 	};
-	let gov = || if r_bool(who) { RuntimeOrigin::root() } else { RuntimeOrigin::signed(who) };
-	use pallet_poq_calibration::Call as Cal;
-	use pallet_poq_evaluators::Call as Ev;
+	let at = At { who, task, origin };
+	match r.below(30) {
+		k @ 0..=11 => tasks_call(r, k, at),
+		k @ 12..=20 => evaluators_call(r, k, at),
+		k @ 21..=28 => consensus_call(r, k, at, scores),
+		_ => calibration_call(r, at),
+	}
+}
+
+/// A call of the tasks pallet (`k` in 0..=11).
+fn tasks_call(r: &mut Rng, k: u64, at: At) -> Dispatch {
 	use pallet_poq_tasks::Call as Tk;
-	let call: RuntimeCall = match r.below(30) {
+	let At { who, task, .. } = at;
+	let call: RuntimeCall = match k {
 		0..=2 => Tk::submit_query {
 			family: family(r),
 			query: b"q".repeat(r.below(70) as usize),
@@ -112,10 +142,10 @@ fn arbitrary_call(r: &mut Rng, scores: &mut alloc::collections::BTreeMap<(TaskId
 			// Mostly a provider changing model; sometimes governance changing the registry.
 			let model = format!("m{}", r.below(4));
 			return match r.below(8) {
-				0 => (Tk::register_model { name: model.into_bytes(), version: b"1".to_vec() }.into(), gov()),
-				1 => (Tk::retire_model { model_id: format!("{model}@1").into_bytes() }.into(), gov()),
-				2 => (Tk::remove_model { model_id: format!("{model}@1").into_bytes() }.into(), gov()),
-				_ => (Tk::update_provider { model_id: format!("{model}@1").into_bytes(), declared_cost: amount(r) }.into(), origin),
+				0 => (Tk::register_model { name: model.into_bytes(), version: b"1".to_vec() }.into(), at.gov()),
+				1 => (Tk::retire_model { model_id: format!("{model}@1").into_bytes() }.into(), at.gov()),
+				2 => (Tk::remove_model { model_id: format!("{model}@1").into_bytes() }.into(), at.gov()),
+				_ => (Tk::update_provider { model_id: format!("{model}@1").into_bytes(), declared_cost: amount(r) }.into(), at.origin),
 			};
 		},
 		6 => Tk::deregister_provider {}.into(),
@@ -124,10 +154,18 @@ fn arbitrary_call(r: &mut Rng, scores: &mut alloc::collections::BTreeMap<(TaskId
 			Tk::commit_output { task, commitment: if r.chance(90) { c } else { H256::repeat_byte(1) } }.into()
 		},
 		9..=10 => Tk::reveal_output { task, output: if r.chance(90) { output(who, task) } else { b"x".to_vec() }, salt: SALT }.into(),
-		11 => Tk::set_phase_lengths {
+		_ => Tk::set_phase_lengths {
 			lengths: pallet_poq_tasks::PhaseLengths { answer: r.below(5), reveal: r.below(5), scoring: r.below(12) },
 		}
 		.into(),
+	};
+	(call, at.origin)
+}
+
+/// A call of the evaluators pallet (`k` in 12..=20).
+fn evaluators_call(r: &mut Rng, k: u64, at: At) -> Dispatch {
+	use pallet_poq_evaluators::Call as Ev;
+	let call: RuntimeCall = match k {
 		12 => Ev::bond { amount: amount(r) }.into(),
 		13 => Ev::bond_extra { amount: amount(r) }.into(),
 		14 => Ev::unbond { amount: amount(r) }.into(),
@@ -143,18 +181,32 @@ fn arbitrary_call(r: &mut Rng, scores: &mut alloc::collections::BTreeMap<(TaskId
 			}
 			return (
 				Ev::set_trust_bounds { bounds: pallet_poq_evaluators::TrustBounds { min: v[0], max: v[2] } }.into(),
-				gov(),
+				at.gov(),
 			);
 		},
-		20 => {
+		_ => {
 			return if r.chance(50) {
-				(Ev::slash { who: r.pick(&accounts()), fraction: perbill(r) }.into(), gov())
+				(Ev::slash { who: r.pick(&accounts()), fraction: perbill(r) }.into(), at.gov())
 			} else {
 				let key = r.chance(80).then(|| r.pick(&accounts()));
-				(Ev::set_scoring_key { key }.into(), origin)
+				(Ev::set_scoring_key { key }.into(), at.origin)
 			};
 		},
-		21 => Call::<Test>::set_price { price: amount(r) }.into(),
+	};
+	(call, at.origin)
+}
+
+/// A call of the consensus pallet (`k` in 21..=28); `scores` remembers what members committed
+/// to, so that they can reveal it.
+fn consensus_call(
+	r: &mut Rng,
+	k: u64,
+	at: At,
+	scores: &mut alloc::collections::BTreeMap<(TaskId, u64), Vec<ScoreReport>>,
+) -> Dispatch {
+	let At { who, task, .. } = at;
+	match k {
+		21 => (Call::<Test>::set_price { price: amount(r) }.into(), at.origin),
 		22..=24 => {
 			// A member of a round commits to reports it will (mostly) reveal.
 			let round = Rounds::<Test>::iter().nth(r.below(4) as usize);
@@ -168,7 +220,7 @@ fn arbitrary_call(r: &mut Rng, scores: &mut alloc::collections::BTreeMap<(TaskId
 			let rep = reports(r, outputs);
 			scores.insert((task, who), rep.clone());
 			let commitment = poq_primitives::commitment::scores(&who, task, &rep, &MODEL_SET, &SALT);
-			return (Call::<Test>::commit_scores { task, commitment }.into(), RuntimeOrigin::signed(who));
+			(Call::<Test>::commit_scores { task, commitment }.into(), RuntimeOrigin::signed(who))
 		},
 		25..=26 => {
 			let key = Commits::<Test>::iter_keys().nth(r.below(4) as usize).unwrap_or((task, who));
@@ -176,37 +228,43 @@ fn arbitrary_call(r: &mut Rng, scores: &mut alloc::collections::BTreeMap<(TaskId
 				Some(rep) if r.chance(90) => rep.clone(),
 				_ => reports(r, 2),
 			};
-			return (
+			(
 				Call::<Test>::reveal_scores { task: key.0, reports: rep, model_set: MODEL_SET, salt: SALT }.into(),
 				RuntimeOrigin::signed(key.1),
-			);
+			)
 		},
-		27 => Call::<Test>::settle { task }.into(),
-		28 => {
+		27 => (Call::<Test>::settle { task }.into(), at.origin),
+		_ => {
 			let mut w = [Permill::zero(); 6];
 			w.iter_mut().for_each(|x| *x = if r.chance(50) { permill(r) } else { Permill::zero() });
-			return if r.chance(50) {
-				(Call::<Test>::set_dimension_weights { family: family(r), weights: w }.into(), gov())
+			if r.chance(50) {
+				(Call::<Test>::set_dimension_weights { family: family(r), weights: w }.into(), at.gov())
 			} else {
-				(Call::<Test>::set_params { params: params(r) }.into(), gov())
-			};
+				(Call::<Test>::set_params { params: params(r) }.into(), at.gov())
+			}
 		},
-		_ => match r.below(5) {
-			0 => return (Cal::add_gold_poster { who: r.pick(&accounts()) }.into(), gov()),
-			1 => return (Cal::remove_gold_poster { who: r.pick(&accounts()) }.into(), gov()),
-			2 => {
-				let labels = pallet_poq_calibration::GoldLabels::Quality((0..r.below(4)).map(|_| permill(r)).collect());
-				Cal::commit_gold { commitment: poq_primitives::commitment::gold(&who, task, &labels, &SALT) }.into()
-			},
-			3 => {
-				let labels = pallet_poq_calibration::GoldLabels::Quality((0..r.below(4)).map(|_| permill(r)).collect());
-				let commitment = poq_primitives::commitment::gold(&who, task, &labels, &SALT);
-				Cal::reveal_gold { commitment, task, labels, salt: SALT }.into()
-			},
-			_ => Cal::cancel_gold { commitment: H256::repeat_byte(r.below(3) as u8) }.into(),
+	}
+}
+
+/// A call of the calibration pallet.
+fn calibration_call(r: &mut Rng, at: At) -> Dispatch {
+	use pallet_poq_calibration::Call as Cal;
+	let At { who, task, .. } = at;
+	let call: RuntimeCall = match r.below(5) {
+		0 => return (Cal::add_gold_poster { who: r.pick(&accounts()) }.into(), at.gov()),
+		1 => return (Cal::remove_gold_poster { who: r.pick(&accounts()) }.into(), at.gov()),
+		2 => {
+			let labels = pallet_poq_calibration::GoldLabels::Quality((0..r.below(4)).map(|_| permill(r)).collect());
+			Cal::commit_gold { commitment: poq_primitives::commitment::gold(&who, task, &labels, &SALT) }.into()
 		},
+		3 => {
+			let labels = pallet_poq_calibration::GoldLabels::Quality((0..r.below(4)).map(|_| permill(r)).collect());
+			let commitment = poq_primitives::commitment::gold(&who, task, &labels, &SALT);
+			Cal::reveal_gold { commitment, task, labels, salt: SALT }.into()
+		},
+		_ => Cal::cancel_gold { commitment: H256::repeat_byte(r.below(3) as u8) }.into(),
 	};
-	(call, origin)
+	(call, at.origin)
 }
 
 /// Whether governance calls of `who` go through root (half of the accounts' draws).
