@@ -20,8 +20,12 @@
 //! 3. **Settlement**, automatic once the reveal window is over (in the same block's `on_idle`
 //!    when the last reveal closed it early, else in a block's `on_initialize`, within
 //!    [`Config::ServiceWeight`]; what does not fit carries over to the next block) or by anyone
-//!    through [`Pallet::settle`] once due: aggregation, composite, trust, slashes, rewards, then
-//!    the tasks pallet pays out and the [`TaskResult`] is kept for `result_retention` blocks.
+//!    through [`Pallet::settle`] once due. Settlement runs seven named steps in this order
+//!    (`settlement.rs`): **aggregate** the valid reveals per cell, score each output's
+//!    **composite**, split the pool into **rewards**, **pay** through the tasks pallet (the one
+//!    fallible step, before any other write), move **trust and slash**, update the providers'
+//!    **ratings** and the model statistics, and **record** the [`TaskResult`], kept for
+//!    `result_retention` blocks.
 //!
 //! Governance ([`Config::GovernanceOrigin`], a 2/3 council majority or root in the runtime) sets
 //! the composite's weights per task family ([`Pallet::set_dimension_weights`]) and every other

@@ -11,7 +11,7 @@
 // It commits as soon as its committee is drawn and reveals in the first block the reveal window
 // allows, with the model set the chain accepts (it runs no models, so the hash is a lie).
 
-export { encodeReports, scoresCommitment } from './commitments.mjs';
+import { scoresCommitment } from './commitments.mjs';
 
 const ONE = 1_000_000;
 

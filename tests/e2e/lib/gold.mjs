@@ -1,7 +1,5 @@
-// Gold tasks from a client: the labels' commitment as the calibration pallet computes it, and the
-// commit and reveal calls.
-
-export { goldCommitment } from './commitments.mjs';
+// Gold tasks from a client: the outputs' labels in the chain's output order (the commitment
+// itself is `goldCommitment` of commitments.mjs).
 
 /** The qualities of `task`'s outputs in the chain's output order, from a label per provider address. */
 export async function labelsInOutputOrder(api, task, byProvider) {

@@ -121,7 +121,7 @@ export const PROVIDERS = [
   { role: 'degenerate', uri: '//Dave', model: 'degenerate-model@1', cost: 1n * POQ },
 ];
 
-export { outputCommitment } from './commitments.mjs';
+import { outputCommitment } from './commitments.mjs';
 
 /** Sends `txs` (pairs of [tx, signer]) at once, nonces assigned per signer; resolves with the events of each once included. */
 export async function sendAll(api, txs) {

@@ -365,6 +365,10 @@ async function report(api, { load, posted, honest, attackers, clients, events, f
   check(rows.every((r) => r.result !== null), `every task settled (${rows.filter((r) => r.result).length}/${rows.length})`);
   check(balanced === rows.length, `every pool balances to the unit (${balanced}/${rows.length})`);
   check(honest.every((e) => stats.get(e.owner.address).slashed === 0n), 'no honest evaluator was slashed');
+  // The attack was played: a client that cannot commit (a broken commitment) would make every
+  // check below pass for the wrong reason.
+  check(attackers.every((e) => (stats.get(e.owner.address).conduct.Revealed || 0) >= 10),
+    `the attackers revealed manipulated scores (${attackers.map((e) => stats.get(e.owner.address).conduct.Revealed || 0).join(', ')} tasks; at least 10 each)`);
   check(attackers.every((e) => trust.get(e.owner.address) < 0.3 * meanHonest),
     `attackers' trust (${attackers.map((e) => (trust.get(e.owner.address) * 100).toFixed(1) + '%').join(', ')}) below 0.3x the honest mean (${(meanHonest * 100).toFixed(1)}%)`);
   check(attackers.every((e) => net(e.owner.address) < minHonestNet), `attackers' net reward below every honest evaluator's (lowest honest ${poq(minHonestNet)} POQ)`);
