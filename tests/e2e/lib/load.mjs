@@ -88,10 +88,10 @@ export class LoadClient {
 
   /**
    * Sends `tx` from account `a` (its own nonce), without waiting; counts a pool refusal. With
-   * `trace` (an array), follows the transaction and pushes `{ what, sentAt, inBlockAt, fate }`
+   * `trace` (an array), follows the transaction and pushes `{ what, sentAt, inBlockAt, fate, retracted }`
    * (block numbers as this client saw its head; `fate` a pool status such as `Dropped`), and
-   * calls `onFailed(error)` (an error name such as `tasks.TaskNotFound`) the first time a block
-   * includes it and its dispatch fails.
+   * calls `onFailed(error)` (an error name such as `tasks.TaskNotFound`) each time a block
+   * includes it and its dispatch fails (again after a fork retracted it).
    */
   fire(tx, a, trace = null, what = '', onFailed = null) {
     const nonce = a.nonce++;
@@ -101,16 +101,22 @@ export class LoadClient {
     }
     const rec = { what, sentAt: this.head };
     trace.push(rec);
+    // Every inclusion counts, not only the first: a block that loses a fork retracts the
+    // transaction, which lands again in the winning chain, where it may fail where it had not
+    // (a commitment before its query: `tasks.TaskNotFound`), and the caller must hear of it.
     tx.signAndSend(a.pair, { nonce }, ({ status, dispatchError }) => {
-      if (status.isInBlock && rec.inBlockAt === undefined) {
+      if (status.isInBlock) {
+        const hash = status.asInBlock.toHex();
+        if (rec.inBlockHash === hash) return;
+        if (rec.inBlockHash !== undefined) rec.reincluded = (rec.reincluded ?? 0) + 1;
+        rec.inBlockHash = hash;
         rec.inBlockAt = null;
         this.api.rpc.chain.getHeader(status.asInBlock).then((h) => { rec.inBlockAt = h.number.toNumber(); }).catch(() => {});
-        if (dispatchError) {
-          rec.fate = `failed: ${errorName(this.api, dispatchError)}`;
-          if (onFailed) onFailed(errorName(this.api, dispatchError));
-        }
-      }
-      else if (status.isDropped || status.isInvalid || status.isUsurped) rec.fate = status.type;
+        rec.fate = dispatchError ? `failed: ${errorName(this.api, dispatchError)}` : undefined;
+        if (dispatchError && onFailed) onFailed(errorName(this.api, dispatchError));
+      } else if (status.isRetracted) {
+        rec.retracted = (rec.retracted ?? 0) + 1;
+      } else if (status.isDropped || status.isInvalid || status.isUsurped) rec.fate = status.type;
     }).catch((e) => {
       rec.fate = `refused: ${e.message.split(':')[0]}`;
       this.refuse(`pool: ${e.message.split(':')[0]}`);
@@ -232,9 +238,16 @@ export class LoadClient {
     r.answers = this.answersFor(r.k, r.q, r.perTask);
     r.txs = [];
     for (const { p, output } of r.answers) {
+      // At most one resend per output, however often the first transaction is re-included.
+      let resent = false;
       const send = (again) => this.fire(this.api.tx.tasks.commitOutput(task, commitment(p.pair, task, output)), p, r.txs,
         `commitOutput ${p.pair.address.slice(0, 6)}${again ? ' (again)' : ''}`,
-        (error) => { if (!again && (error === 'tasks.TaskNotFound' || error === 'outdated')) send(true); });
+        (error) => {
+          if (!again && !resent && (error === 'tasks.TaskNotFound' || error === 'outdated')) {
+            resent = true;
+            send(true);
+          }
+        });
       send(false);
     }
   }

@@ -273,7 +273,7 @@ function diagnose(network, { load, clients, rows, evalNodes }) {
   const readLog = (name) => {
     try { return readFileSync(join(network.tmpDir, `${name}.log`), 'utf8').split('\n'); } catch { return []; }
   };
-  const show = (t) => `${t.what}: sent at #${t.sentAt ?? '?'}, ${typeof t.inBlockAt === 'number' ? `in block #${t.inBlockAt}` : 'never in a block'}${t.fate ? `, ${t.fate}` : ''}`;
+  const show = (t) => `${t.what}: sent at #${t.sentAt ?? '?'}, ${typeof t.inBlockAt === 'number' ? `in block #${t.inBlockAt}` : 'never in a block'}${t.retracted ? ` (retracted ${t.retracted}x by a fork before)` : ''}${t.fate ? `, ${t.fate}` : ''}`;
   const troubled = rows.filter(({ result }) => !result || !result.evaluators.some((e) => e.conduct.type === 'Revealed'));
   for (const { task, rec, result } of troubled) {
     log(`task ${task} ${result ? 'was scored by nobody' : 'did not settle'} (posted at #${rec?.includedAt}, answers until #${rec?.answerEnds}${rec?.expiredAt ? `, expired at #${rec.expiredAt}` : ''}):`);
