@@ -152,11 +152,17 @@ pub trait TaskProvider<AccountId, Balance, BlockNumber> {
 
 	/// Settles the task: pays `payouts` out of the held bounty (their sum must not exceed it),
 	/// returns the rest of the bounty and the storage deposit to the submitter, and removes the
-	/// task's texts and outputs from state. Returns what each payout actually moved (a payout
-	/// that cannot land, e.g. below the existential deposit of a new account, moves nothing and
-	/// is refunded). Fails without any change if the task is not in its scoring phase or the
-	/// payouts exceed the bounty.
-	fn settle(task: TaskId, payouts: &[(AccountId, Balance)]) -> Result<Vec<Balance>, DispatchError>;
+	/// task's texts and outputs from state. The output deposits of the providers in
+	/// `below_floor` (outputs the committee scored below the quality floor) are forfeited, the
+	/// others returned. Returns what each payout actually moved (a payout that cannot land, e.g.
+	/// below the existential deposit of a new account, moves nothing and is refunded). Fails
+	/// without any change if the task is not in its scoring phase or the payouts exceed the
+	/// bounty.
+	fn settle(
+		task: TaskId,
+		payouts: &[(AccountId, Balance)],
+		below_floor: &[AccountId],
+	) -> Result<Vec<Balance>, DispatchError>;
 
 	/// The texts of a task in its scoring phase: query, reference (if any), and the revealed
 	/// outputs in the order of [`ScoringView::outputs`]. For off-chain workers.
@@ -215,6 +221,20 @@ pub trait TaskScoring {
 	/// charges it for every task it expires.
 	fn forget_weight() -> Weight {
 		Weight::zero()
+	}
+	/// The fewest members a committee may have (the governed minimum): the tasks pallet
+	/// refuses queries that ask for fewer.
+	fn min_committee() -> u32 {
+		1
+	}
+	/// The rating of a provider without settled results (its weight in output admission).
+	fn initial_rating() -> Permill {
+		Permill::from_percent(50)
+	}
+	/// Randomness for the admission of outputs, which nobody could know when the outputs were
+	/// committed (the consensus pallet's beacon). Zero when there is none.
+	fn entropy() -> [u8; 32] {
+		[0; 32]
 	}
 }
 

@@ -144,9 +144,11 @@ mod benchmarks {
 	#[benchmark]
 	fn commit_output() {
 		let (_, task) = new_task::<T>();
-		// Worst case: the last free output slot.
-		let _ = outputs_committed::<T>(task, T::MaxOutputs::get() - 1);
-		let who = provider::<T>(T::MaxOutputs::get());
+		// Worst case: the last free commitment, which closes the answer phase and moves the
+		// admission draw.
+		let cap = MaxCommitments::<T>::get();
+		let _ = outputs_committed::<T>(task, cap - 1);
+		let who = provider::<T>(cap);
 		let c = poq_primitives::commitment::output(&who, task, &output::<T>(), &[1u8; 32]);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), task, c);
@@ -192,6 +194,31 @@ mod benchmarks {
 			TasksPallet::<T>::close_reveal(task);
 		}
 		assert_eq!(TasksPallet::<T>::get_task(task).ended, Some(Phase::Expired));
+	}
+
+	/// The admission draw of a task with `c` commitments for `c / 2` outputs (rounded up): the
+	/// refused half get their deposits back.
+	#[benchmark]
+	fn admit(c: Linear<2, { MaxCommitments::<T>::get() }>) {
+		let who = funded::<T>("user", 0);
+		let task = NextTaskId::<T>::get();
+		let options = QueryOptions { max_outputs: Some((c + 1) / 2), committee_size: None };
+		TasksPallet::<T>::submit_query(
+			RawOrigin::Signed(who).into(),
+			TaskFamily::Qa,
+			vec![b'q'; T::MaxQueryLen::get() as usize],
+			None,
+			T::MinBounty::get().saturating_mul(100u32.into()),
+			options,
+		)
+		.expect("submit works");
+		let _ = outputs_committed::<T>(task, c);
+		set_block::<T>(TasksPallet::<T>::get_task(task).answer_ends);
+		#[block]
+		{
+			TasksPallet::<T>::admit(task);
+		}
+		assert_eq!(TasksPallet::<T>::get_task(task).commits, (c + 1) / 2);
 	}
 
 	/// Expiring a task in scoring with `o` revealed outputs.

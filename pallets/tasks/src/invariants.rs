@@ -55,8 +55,12 @@ impl<T: Config> Pallet<T> {
 			ensure!(task < NextTaskId::<T>::get(), "a task id at or beyond NextTaskId");
 			let committers = Committers::<T>::get(task);
 			ensure!(committers.len() as u32 == info.commits, "commits differ from the committers");
-			let max = info.options.max_outputs.unwrap_or(T::MaxOutputs::get());
-			ensure!(info.commits <= max, "more commitments than max_outputs");
+			let max = Self::max_outputs_of(&info);
+			ensure!(info.commits <= max.saturating_mul(2), "more commitments than twice max_outputs");
+			ensure!(
+				info.commits <= max || Self::admission_pending(&info, task) || info.ended.is_some(),
+				"more commitments than max_outputs and no admission pending"
+			);
 			let revealed = committers
 				.iter()
 				.filter(|p| Outputs::<T>::get(task, *p).is_some_and(|o| o.output_hash.is_some()))
@@ -84,7 +88,7 @@ impl<T: Config> Pallet<T> {
 				let e = expected.entry(p.clone()).or_default();
 				e.open_tasks = e.open_tasks.saturating_add(1);
 				let revealed = Outputs::<T>::get(task, p).is_some_and(|o| o.output_hash.is_some());
-				if !revealed && !info.scoring {
+				if revealed || !info.scoring {
 					e.output_deposit = e.output_deposit.saturating_add(T::OutputDeposit::get());
 				}
 			}
@@ -107,7 +111,7 @@ impl<T: Config> Pallet<T> {
 			);
 			ensure!(
 				held(HoldReason::OutputDeposit, who) == e.output_deposit,
-				"output deposit hold differs from the unrevealed outputs"
+				"output deposit hold differs from the outputs of running tasks"
 			);
 			let open = Providers::<T>::get(who).map_or(0, |p| p.open_tasks);
 			ensure!(open == e.open_tasks, "a provider's open_tasks differs from its running tasks");

@@ -71,6 +71,8 @@ mod benchmarking;
 mod invariants;
 mod models;
 pub use models::*;
+mod admission;
+pub use admission::{admission_weight, draw_admitted, MaxCommitments};
 mod schedule;
 mod scoring;
 mod texts;
@@ -258,10 +260,11 @@ pub mod pallet {
 	pub type References<T: Config> =
 		StorageMap<_, Twox64Concat, TaskId, BoundedVec<u8, T::MaxReferenceLen>>;
 
-	/// Providers with an output in a task, in commit order.
+	/// Providers with an output in a task, in commit order: up to twice `max_outputs` during
+	/// the answer phase, the admitted ones (at most `max_outputs`) after it.
 	#[pallet::storage]
 	pub type Committers<T: Config> =
-		StorageMap<_, Twox64Concat, TaskId, BoundedVec<T::AccountId, T::MaxOutputs>, ValueQuery>;
+		StorageMap<_, Twox64Concat, TaskId, BoundedVec<T::AccountId, MaxCommitments<T>>, ValueQuery>;
 
 	/// Commitments and output hashes (kept until the task is pruned).
 	#[pallet::storage]
@@ -359,9 +362,15 @@ pub mod pallet {
 		ProviderDeregistered { who: T::AccountId },
 		/// A provider committed an output.
 		OutputCommitted { task: TaskId, provider: T::AccountId, commitment: H256 },
-		/// The task has its `max_outputs` commitments: the reveal phase starts at
+		/// The task has twice its `max_outputs` commitments: the reveal phase starts at
 		/// `reveal_starts`, before the answer window's end.
 		AnswerClosed { task: TaskId, reveal_starts: BlockNumberFor<T> },
+		/// The answer window closed with more commitments than `max_outputs`: these were
+		/// admitted (a draw weighted by rating), in commit order; the others' deposits returned.
+		OutputsAdmitted { task: TaskId, admitted: Vec<T::AccountId>, refused: Vec<T::AccountId> },
+		/// A revealed output scored below the quality floor: its deposit went to the slash
+		/// destination.
+		OutputBelowFloor { task: TaskId, provider: T::AccountId, amount: BalanceOf<T> },
 		/// A provider revealed its output.
 		OutputRevealed { task: TaskId, provider: T::AccountId, output_hash: H256 },
 		/// An output was not revealed in time; its deposit went to the slash destination.
@@ -440,6 +449,11 @@ pub mod pallet {
 		OutputTooLong,
 		/// Output and salt do not match the commitment.
 		BadReveal,
+		/// The task's outputs are being admitted (more commitments than `max_outputs`): reveal
+		/// in the next block.
+		AdmissionPending,
+		/// The committee asked for is below the governed minimum.
+		CommitteeTooSmall,
 		/// A phase length is zero or above `MaxPhaseLength`.
 		InvalidPhaseLength,
 		/// The scoring phase is shorter than the consensus pallet's draw delay, commit and reveal
@@ -475,9 +489,13 @@ pub mod pallet {
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
 		/// Posts a query with a bounty. Holds the bounty and a storage deposit of
-		/// `TaskDepositBase + TaskDepositPerByte * (query + reference bytes)`.
+		/// `TaskDepositBase + TaskDepositPerByte * (query + reference bytes)`. A committee size,
+		/// if given, is at least the governed minimum ([`TaskScoring::min_committee`]). The
+		/// call's weight includes the most its schedule entries can weigh when the hooks
+		/// service them ([`Pallet::scheduled_weight`]): the submitter pays for the work its
+		/// task causes later, and a block holds no more queries than the hooks can end.
 		#[pallet::call_index(0)]
-		#[pallet::weight(T::WeightInfo::submit_query(query.len() as u32, reference.as_ref().map_or(0, |r| r.len() as u32)))]
+		#[pallet::weight(Pallet::<T>::submit_weight(query.len() as u32, reference.as_ref().map_or(0, |r| r.len() as u32)))]
 		pub fn submit_query(
 			origin: OriginFor<T>,
 			family: TaskFamily,
@@ -498,6 +516,7 @@ pub mod pallet {
 			ensure!((1..=T::MaxOutputs::get()).contains(&max_outputs), Error::<T>::InvalidOptions);
 			if let Some(k) = options.committee_size {
 				ensure!((1..=T::MaxCommitteeSize::get()).contains(&k), Error::<T>::InvalidOptions);
+				ensure!(k >= T::Scoring::min_committee(), Error::<T>::CommitteeTooSmall);
 			}
 
 			let bytes = query.len().saturating_add(reference.as_ref().map_or(0, |r| r.len()));
@@ -651,9 +670,13 @@ pub mod pallet {
 		}
 
 		/// Commits to an output in the answer phase: `commitment` is
-		/// [`poq_primitives::commitment::output`]`(caller, task, output, salt)`. Holds `OutputDeposit`. The task's
-		/// `max_outputs`-th commitment closes the answer phase: the reveal phase starts in the
-		/// next block.
+		/// [`poq_primitives::commitment::output`]`(caller, task, output, salt)`. Holds
+		/// `OutputDeposit` until the task settles (returned unless the output is left unrevealed
+		/// or scored below the quality floor). A task accepts up to twice its `max_outputs`
+		/// commitments; the last one closes the answer phase (the reveal phase starts in the
+		/// next block). When it has more than `max_outputs`, they are admitted at the answer
+		/// phase's end by a draw weighted by the providers' ratings (`Action::Admit`), not in
+		/// the order they came.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::commit_output())]
 		pub fn commit_output(origin: OriginFor<T>, task: TaskId, commitment: H256) -> DispatchResult {
@@ -663,10 +686,9 @@ pub mod pallet {
 			let now = frame_system::Pallet::<T>::block_number();
 			ensure!(info.phase(now) == Phase::Answer, Error::<T>::WrongPhase);
 			ensure!(!Outputs::<T>::contains_key(task, &who), Error::<T>::AlreadyCommitted);
-			ensure!(
-				info.commits < info.options.max_outputs.unwrap_or(T::MaxOutputs::get()),
-				Error::<T>::TooManyOutputs
-			);
+			let max = Self::max_outputs_of(&info);
+			let cap = max.saturating_mul(2);
+			ensure!(info.commits < cap, Error::<T>::TooManyOutputs);
 			ensure!(p.open_tasks < T::MaxOpenTasksPerProvider::get(), Error::<T>::TooManyOpenTasks);
 			Committers::<T>::try_mutate(task, |c| c.try_push(who.clone()))
 				.map_err(|_| Error::<T>::TooManyOutputs)?;
@@ -674,10 +696,16 @@ pub mod pallet {
 				.map_err(|_| Error::<T>::InsufficientBalance)?;
 			Outputs::<T>::insert(task, &who, OutputEntry { commitment, output_hash: None });
 			info.commits += 1;
+			if info.commits == max.saturating_add(1) {
+				Self::schedule(info.answer_ends, task, Action::Admit);
+			}
 			let next = now.saturating_add(One::one());
-			let full = info.commits >= info.options.max_outputs.unwrap_or(T::MaxOutputs::get()) &&
-				next < info.answer_ends;
+			let full = info.commits >= cap && next < info.answer_ends;
 			if full {
+				if info.commits > max {
+					Self::unschedule(info.answer_ends, task, Action::Admit);
+					Self::schedule(next, task, Action::Admit);
+				}
 				info.answer_ends = next;
 			}
 			Tasks::<T>::insert(task, info);
@@ -690,11 +718,11 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Reveals the committed output in the reveal phase; returns the output deposit. A
-		/// reveal that does not match the commitment fails and changes nothing (the provider may
-		/// still reveal correctly before the phase closes). The reveal of the last committed
-		/// output closes the reveal phase in this block (or the next, when this block has no
-		/// weight left).
+		/// Reveals the committed, admitted output in the reveal phase (refused with
+		/// [`Error::AdmissionPending`] while the admission draw has not run). A reveal that does
+		/// not match the commitment fails and changes nothing (the provider may still reveal
+		/// correctly before the phase closes). The reveal of the last committed output closes
+		/// the reveal phase in this block (or the next, when this block has no weight left).
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::reveal_output(output.len() as u32))]
 		pub fn reveal_output(
@@ -707,6 +735,7 @@ pub mod pallet {
 			let mut info = Tasks::<T>::get(task).ok_or(Error::<T>::TaskNotFound)?;
 			let now = frame_system::Pallet::<T>::block_number();
 			ensure!(info.phase(now) == Phase::Reveal, Error::<T>::WrongPhase);
+			ensure!(!Self::admission_pending(&info, task), Error::<T>::AdmissionPending);
 			let mut entry = Outputs::<T>::get(task, &who).ok_or(Error::<T>::NotCommitted)?;
 			ensure!(entry.output_hash.is_none(), Error::<T>::AlreadyRevealed);
 			ensure!(
@@ -716,12 +745,6 @@ pub mod pallet {
 			let text: BoundedVec<u8, T::MaxOutputLen> =
 				output.try_into().map_err(|_| Error::<T>::OutputTooLong)?;
 			let output_hash = H256(sp_io::hashing::blake2_256(&text));
-			T::Currency::release(
-				&HoldReason::OutputDeposit.into(),
-				&who,
-				T::OutputDeposit::get(),
-				Precision::BestEffort,
-			)?;
 			entry.output_hash = Some(output_hash);
 			Outputs::<T>::insert(task, &who, entry);
 			OutputTexts::<T>::insert(task, &who, text);

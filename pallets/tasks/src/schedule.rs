@@ -1,7 +1,8 @@
 //! The schedule of phase ends: every task's deadlines, serviced within a weight budget.
 //!
 //! A task puts three entries in [`Schedule`] when it is posted: the close of its reveal phase,
-//! the end of its scoring phase and the pruning of its record. An entry is keyed by the block
+//! the end of its scoring phase and the pruning of its record; a fourth, the admission draw at
+//! the answer phase's end, when it gets more commitments than `max_outputs` (`admission.rs`). An entry is keyed by the block
 //! at which it falls due and by `(task, action)`, so a block can hold any number of them and
 //! one can be removed or moved without a search (a cancelled task removes its three; a reveal
 //! phase that ends early moves its close to the current block).
@@ -12,6 +13,8 @@
 //! [`Config::ServiceWeight`] in `on_initialize`, half the block's remaining weight in `on_idle`. What does not fit stays and is taken in the next call; nothing is dropped.
 //!
 //! The actions themselves are here too: closing a reveal phase, expiring, pruning.
+//! Revealed outputs keep their deposit held until the task ends: settlement returns it unless
+//! the output scored below the quality floor (`scoring.rs`), expiry returns it.
 
 use crate::*;
 use frame_support::weights::Weight;
@@ -33,14 +36,16 @@ impl<T: Config> Pallet<T> {
 	/// The most one entry of `action` can weigh when serviced, its queue entry included.
 	pub fn action_weight(action: Action) -> Weight {
 		let o = T::MaxOutputs::get();
+		let c = MaxCommitments::<T>::get();
 		let entry = T::DbWeight::get().reads_writes(2, 1);
 		let expire = T::WeightInfo::expire(o).saturating_add(T::Scoring::forget_weight());
 		let w = match action {
 			// Either hands over to scoring (the committee draw) or, with nothing revealed,
-			// expires the task.
-			Action::CloseReveal => T::WeightInfo::close_reveal(o).saturating_add(
-				T::Scoring::begin_weight().max(T::Scoring::forget_weight()),
-			),
+			// expires the task; runs a pending admission first.
+			Action::CloseReveal => T::WeightInfo::close_reveal(o)
+				.saturating_add(T::Scoring::begin_weight().max(T::Scoring::forget_weight()))
+				.saturating_add(T::WeightInfo::admit(c)),
+			Action::Admit => T::WeightInfo::admit(c),
 			Action::Expire => expire,
 			// The task has ended by then (its `Expire` entry is due earlier), so only the
 			// check of `expire` is paid.
@@ -51,7 +56,7 @@ impl<T: Config> Pallet<T> {
 
 	/// The costliest entry of any action: `ServiceWeight` must hold at least this much.
 	pub fn max_action_weight() -> Weight {
-		[Action::CloseReveal, Action::Expire, Action::Prune]
+		[Action::CloseReveal, Action::Expire, Action::Prune, Action::Admit]
 			.into_iter()
 			.map(Self::action_weight)
 			.fold(Weight::zero(), |a, b| a.max(b))
@@ -65,12 +70,14 @@ impl<T: Config> Pallet<T> {
 		let entry = T::DbWeight::get().reads_writes(2, 1);
 		let Some(info) = Tasks::<T>::get(task) else { return entry };
 		let o = info.commits.max(1);
+		let admit = if Self::admission_pending(&info, task) { T::WeightInfo::admit(o) } else { Weight::zero() };
 		let w = match action {
 			_ if info.ended.is_some() && action != Action::Prune => Weight::zero(),
 			Action::CloseReveal if info.scoring => Weight::zero(),
 			Action::CloseReveal if info.reveals == 0 =>
-				T::WeightInfo::close_reveal(o).saturating_add(T::Scoring::forget_weight()),
-			Action::CloseReveal => T::WeightInfo::close_reveal(o).saturating_add(draw),
+				T::WeightInfo::close_reveal(o).saturating_add(T::Scoring::forget_weight()).saturating_add(admit),
+			Action::CloseReveal => T::WeightInfo::close_reveal(o).saturating_add(draw).saturating_add(admit),
+			Action::Admit => admit,
 			Action::Expire => T::WeightInfo::expire(o).saturating_add(T::Scoring::forget_weight()),
 			Action::Prune => T::WeightInfo::prune(o).saturating_add(T::DbWeight::get().reads(1)),
 		};
@@ -93,6 +100,7 @@ impl<T: Config> Pallet<T> {
 				Action::CloseReveal => Self::close_reveal(task),
 				Action::Expire => Self::expire(task),
 				Action::Prune => Self::prune(task),
+				Action::Admit => Self::admit(task),
 			},
 		)
 	}
@@ -105,20 +113,18 @@ impl<T: Config> Pallet<T> {
 	/// End of the reveal phase: forfeits unrevealed outputs, then hands over to scoring or,
 	/// with nothing revealed, expires the task.
 	pub(crate) fn close_reveal(task: TaskId) {
-		let Some(mut info) = Tasks::<T>::get(task) else { return };
+		let Some(info) = Tasks::<T>::get(task) else { return };
 		if info.ended.is_some() {
 			return;
 		}
+		if Self::admission_pending(&info, task) {
+			Self::admit(task);
+		}
+		let Some(mut info) = Tasks::<T>::get(task) else { return };
 		for p in Committers::<T>::get(task) {
 			let revealed = Outputs::<T>::get(task, &p).is_some_and(|o| o.output_hash.is_some());
 			if !revealed {
-				let (credit, missing) = <T::Currency as BalancedHold<T::AccountId>>::slash(
-					&HoldReason::OutputDeposit.into(),
-					&p,
-					T::OutputDeposit::get(),
-				);
-				let amount = T::OutputDeposit::get().saturating_sub(missing);
-				T::Slashed::on_unbalanced(credit);
+				let amount = Self::forfeit_output_deposit(&p);
 				Self::deposit_event(Event::OutputForfeited { task, provider: p, amount });
 			}
 		}
@@ -144,6 +150,7 @@ impl<T: Config> Pallet<T> {
 			return;
 		}
 		Self::release_task_funds(&info, info.bounty);
+		Self::return_output_deposits(task, &[]);
 		Self::clear_texts(task);
 		Self::unschedule(info.scoring_ends, task, Action::Expire);
 		info.ended = Some(Phase::Expired);
@@ -159,6 +166,39 @@ impl<T: Config> Pallet<T> {
 		Self::expire(task);
 		Tasks::<T>::remove(task);
 		Committers::<T>::remove(task);
-		let _ = Outputs::<T>::clear_prefix(task, T::MaxOutputs::get(), None);
+		let _ = Outputs::<T>::clear_prefix(task, MaxCommitments::<T>::get(), None);
+	}
+
+	/// When a task ends: returns the deposits of its revealed outputs, except those of
+	/// `below_floor`, which go to the slash destination (unrevealed ones were forfeited when the
+	/// reveal phase closed, which always comes first).
+	pub(crate) fn return_output_deposits(task: TaskId, below_floor: &[T::AccountId]) {
+		for p in Committers::<T>::get(task) {
+			if !Outputs::<T>::get(task, &p).is_some_and(|o| o.output_hash.is_some()) {
+				continue;
+			}
+			if below_floor.contains(&p) {
+				let amount = Self::forfeit_output_deposit(&p);
+				Self::deposit_event(Event::OutputBelowFloor { task, provider: p, amount });
+			} else {
+				let _ = T::Currency::release(
+					&HoldReason::OutputDeposit.into(),
+					&p,
+					T::OutputDeposit::get(),
+					Precision::BestEffort,
+				);
+			}
+		}
+	}
+
+	/// Sends `provider`'s deposit for one output to the slash destination; returns the amount.
+	pub(crate) fn forfeit_output_deposit(provider: &T::AccountId) -> BalanceOf<T> {
+		let (credit, missing) = <T::Currency as BalancedHold<T::AccountId>>::slash(
+			&HoldReason::OutputDeposit.into(),
+			provider,
+			T::OutputDeposit::get(),
+		);
+		T::Slashed::on_unbalanced(credit);
+		T::OutputDeposit::get().saturating_sub(missing)
 	}
 }

@@ -69,6 +69,7 @@ impl<T: Config> TaskProvider<T::AccountId, BalanceOf<T>, BlockNumberFor<T>> for 
 	fn settle(
 		task: TaskId,
 		payouts: &[(T::AccountId, BalanceOf<T>)],
+		below_floor: &[T::AccountId],
 	) -> Result<Vec<BalanceOf<T>>, DispatchError> {
 		let mut info = Tasks::<T>::get(task).ok_or(Error::<T>::TaskNotFound)?;
 		ensure!(
@@ -105,6 +106,7 @@ impl<T: Config> TaskProvider<T::AccountId, BalanceOf<T>, BlockNumberFor<T>> for 
 		}
 		let refunded = info.bounty.saturating_sub(paid);
 		Self::release_task_funds(&info, refunded);
+		Self::return_output_deposits(task, below_floor);
 		Self::clear_texts(task);
 		Self::unschedule(info.scoring_ends, task, Action::Expire);
 		info.ended = Some(Phase::Settled);

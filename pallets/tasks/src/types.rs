@@ -69,6 +69,9 @@ pub enum Action {
 	Expire,
 	/// Remove the task's record.
 	Prune,
+	/// The answer window closed with more commitments than `max_outputs`: admit `max_outputs`
+	/// of them by a draw weighted by the providers' ratings, return the others' deposits.
+	Admit,
 }
 
 /// Compact record of a task.

@@ -46,6 +46,7 @@ pub trait WeightInfo {
 	fn reveal_output(o: u32, ) -> Weight;
 	fn set_phase_lengths() -> Weight;
 	fn close_reveal(o: u32, ) -> Weight;
+	fn admit(c: u32, ) -> Weight;
 	fn expire(o: u32, ) -> Weight;
 	fn prune(o: u32, ) -> Weight;
 	fn register_model() -> Weight;
@@ -213,6 +214,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Tasks::Schedule` (r:0 w:1)
 	/// Proof: `Tasks::Schedule` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
 	/// The range of component `o` is `[1, 8]`.
+	fn admit(c: u32, ) -> Weight {
+		Weight::from_parts(107_728_213, 6196)
+			.saturating_add(Weight::from_parts(41_995_682, 0).saturating_mul(c.into()))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(c.into())))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(c.into())))
+			.saturating_add(Weight::from_parts(0, 2686).saturating_mul(c.into()))
+	}
 	fn close_reveal(o: u32, ) -> Weight {
 		// Minimum execution time: 135_260_000 picoseconds.
 		Weight::from_parts(107_728_213, 6196)
@@ -353,6 +363,15 @@ impl WeightInfo for () {
 		Weight::from_parts(7_864_000, 1582)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	fn admit(c: u32, ) -> Weight {
+		Weight::from_parts(107_728_213, 6196)
+			.saturating_add(Weight::from_parts(41_995_682, 0).saturating_mul(c.into()))
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(c.into())))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
+			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(c.into())))
+			.saturating_add(Weight::from_parts(0, 2686).saturating_mul(c.into()))
 	}
 	fn close_reveal(o: u32, ) -> Weight {
 		Weight::from_parts(107_728_213, 6196)

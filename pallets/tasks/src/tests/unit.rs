@@ -10,8 +10,9 @@ use frame_support::{
 	assert_noop, assert_ok,
 	traits::fungible::{Inspect, InspectHold},
 };
-use poq_primitives::{TaskFamily, TaskProvider};
-use sp_runtime::DispatchError;
+use poq_primitives::{Rating as ModelRating, TaskFamily, TaskProvider};
+use frame_support::traits::Hooks;
+use sp_runtime::{DispatchError, Permill};
 
 const SALT: [u8; 32] = [42u8; 32];
 
@@ -20,6 +21,11 @@ fn signed(who: u64) -> RuntimeOrigin {
 }
 
 fn submit(who: u64, bounty: u64) -> u64 {
+	submit_with(who, bounty, 3)
+}
+
+/// Posts a QA query for `max_outputs` outputs.
+fn submit_with(who: u64, bounty: u64, max_outputs: u32) -> u64 {
 	let id = crate::NextTaskId::<Test>::get();
 	assert_ok!(Tasks::submit_query(
 		signed(who),
@@ -27,7 +33,7 @@ fn submit(who: u64, bounty: u64) -> u64 {
 		b"What is the capital of France?".to_vec(),
 		Some(b"Paris".to_vec()),
 		bounty,
-		QueryOptions::default()
+		QueryOptions { max_outputs: Some(max_outputs), committee_size: None }
 	));
 	id
 }
@@ -183,21 +189,111 @@ fn idle_weight_services_what_on_initialize_left() {
 #[test]
 fn the_last_commitment_closes_the_answer_phase() {
 	test(|| {
-		let t = submit(1, 1_000);
-		register(2);
-		register(3);
-		register(4);
+		let t = submit_with(1, 1_000, 2);
+		for p in 2..=5 {
+			register(p);
+		}
 		commit(2, t, b"a");
 		commit(3, t, b"b");
+		// max_outputs (2) reached: the phase stays open for more commitments, up to twice that.
 		assert_eq!(TaskRecords::<Test>::get(t).unwrap().answer_ends, 4);
 		commit(4, t, b"c");
-		// max_outputs (3) reached at block 1: the reveal phase starts at block 2.
+		commit(5, t, b"d");
+		// Four commitments at block 1: the reveal phase starts at block 2.
 		assert_eq!(TaskRecords::<Test>::get(t).unwrap().answer_ends, 2);
 		assert!(events().contains(&Event::AnswerClosed { task: t, reveal_starts: 2 }));
 		assert_noop!(Tasks::reveal_output(signed(2), t, b"a".to_vec(), SALT), Error::<Test>::WrongPhase);
 		System::set_block_number(2);
 		assert_eq!(Tasks::phase_of(t), Some(Phase::Reveal));
-		assert_ok!(Tasks::reveal_output(signed(2), t, b"a".to_vec(), SALT));
+		// The admission draw has not run (the hooks of block 2 have not): reveals wait.
+		assert_noop!(Tasks::reveal_output(signed(2), t, b"a".to_vec(), SALT), Error::<Test>::AdmissionPending);
+		Tasks::on_initialize(2);
+		assert_eq!(Committers::<Test>::get(t).len(), 2);
+		run_to(4);
+		register(6);
+		assert_noop!(
+			Tasks::commit_output(signed(6), t, poq_primitives::commitment::output(&6u64, t, b"y", &SALT)),
+			Error::<Test>::WrongPhase
+		);
+	});
+}
+
+#[test]
+fn oversubscribed_outputs_are_admitted_by_rating_not_by_order() {
+	test(|| {
+		let t = submit_with(1, 1_000, 2);
+		for p in 2..=5 {
+			register(p);
+		}
+		// 4 and 5, rated 0.9, commit last; 2 and 3, rated 0.05, first.
+		for (p, r) in [(2, 5), (3, 5), (4, 90), (5, 90)] {
+			Providers::<Test>::mutate(p, |i| {
+				i.as_mut().unwrap().rating = Some(ModelRating { rating: Permill::from_percent(r), results: 10 })
+			});
+		}
+		let before: Vec<u64> = (2..=5).map(|p| Balances::balance(&p)).collect();
+		for p in 2..=5u64 {
+			commit(p, t, b"x");
+		}
+		assert_eq!(TaskRecords::<Test>::get(t).unwrap().commits, 4);
+		run_to(2);
+		// The draw (weights 0.05^2 against 0.9^2) admits the two rated providers, in commit order.
+		assert_eq!(Committers::<Test>::get(t).into_inner(), vec![4, 5]);
+		assert_eq!(TaskRecords::<Test>::get(t).unwrap().commits, 2);
+		assert!(events().contains(&Event::OutputsAdmitted { task: t, admitted: vec![4, 5], refused: vec![2, 3] }));
+		// The refused get their deposit and open-task slot back; the admitted keep theirs held.
+		for (i, p) in (2..=5u64).enumerate() {
+			let admitted = p >= 4;
+			assert_eq!(held(p, HoldReason::OutputDeposit), if admitted { 20 } else { 0 });
+			assert_eq!(Providers::<Test>::get(p).unwrap().open_tasks, admitted as u32);
+			assert_eq!(Balances::balance(&p), before[i] - if admitted { 20 } else { 0 });
+		}
+		assert!(Outputs::<Test>::get(t, 2).is_none());
+		assert_noop!(Tasks::reveal_output(signed(2), t, b"x".to_vec(), SALT), Error::<Test>::NotCommitted);
+		assert_ok!(Tasks::reveal_output(signed(4), t, b"x".to_vec(), SALT));
+	});
+}
+
+#[test]
+fn the_draw_weighs_by_the_square_of_the_rating() {
+	assert_eq!(crate::admission_weight(Permill::zero()), 1);
+	assert_eq!(crate::admission_weight(Permill::from_percent(50)), 250_000_000_000);
+	// Everything when k covers all; k distinct indices in ascending order otherwise.
+	assert_eq!(crate::draw_admitted(&[1, 2, 3], 3, |_| 0), vec![0, 1, 2]);
+	let mut n = 0u128;
+	let picked = crate::draw_admitted(&[5, 1, 1, 5], 2, |m| {
+		n += 7;
+		n % m
+	});
+	assert_eq!(picked.len(), 2);
+	assert!(picked.windows(2).all(|w| w[0] < w[1]));
+	// A zero-weight entry is never drawn while another is left.
+	assert_eq!(crate::draw_admitted(&[0, 9, 0], 1, |m| m - 1), vec![1]);
+}
+
+#[test]
+fn outputs_below_the_floor_forfeit_their_deposit_at_settlement() {
+	test(|| {
+		let t = submit(1, 1_000);
+		register(2);
+		register(3);
+		commit(2, t, b"Paris");
+		commit(3, t, b"junk");
+		run_to(4);
+		assert_ok!(Tasks::reveal_output(signed(2), t, b"Paris".to_vec(), SALT));
+		assert_ok!(Tasks::reveal_output(signed(3), t, b"junk".to_vec(), SALT));
+		// Held through the reveal, until the task ends.
+		assert_eq!(held(2, HoldReason::OutputDeposit), 20);
+		run_to(6);
+		let (b2, b3) = (Balances::balance(&2), Balances::balance(&3));
+		let issuance = Balances::total_issuance();
+		assert_ok!(Tasks::settle(t, &[(2, 500)], &[3]));
+		assert_eq!(Balances::balance(&2), b2 + 500 + 20);
+		assert_eq!(Balances::balance(&3), b3);
+		assert_eq!(held(3, HoldReason::OutputDeposit), 0);
+		// The mock burns what is forfeited.
+		assert_eq!(Balances::total_issuance(), issuance - 20);
+		assert!(events().contains(&Event::OutputBelowFloor { task: t, provider: 3, amount: 20 }));
 	});
 }
 
@@ -354,9 +450,12 @@ fn commit_output_respects_max_outputs_and_open_task_limits() {
 		));
 		register(2);
 		register(3);
+		register(4);
 		commit(2, 0, b"a");
+		// Up to twice max_outputs commitments (admitted by a draw later).
+		commit(3, 0, b"b");
 		assert_noop!(
-			Tasks::commit_output(signed(3), 0, poq_primitives::commitment::output(&3u64, 0, b"b", &SALT)),
+			Tasks::commit_output(signed(4), 0, poq_primitives::commitment::output(&4u64, 0, b"c", &SALT)),
 			Error::<Test>::TooManyOutputs
 		);
 		// Provider 2 may be in two open tasks at most.
@@ -389,7 +488,9 @@ fn reveal_output_checks() {
 		assert_noop!(Tasks::reveal_output(signed(3), t, b"Paris".to_vec(), SALT), Error::<Test>::BadReveal);
 		assert_noop!(Tasks::reveal_output(signed(3), t, long, SALT), Error::<Test>::OutputTooLong);
 		assert_ok!(Tasks::reveal_output(signed(2), t, b"Paris".to_vec(), SALT));
-		assert_eq!(held(2, HoldReason::OutputDeposit), 0);
+		// The deposit stays held until the task ends (settlement returns it unless the output
+		// scored below the quality floor).
+		assert_eq!(held(2, HoldReason::OutputDeposit), 20);
 		assert_eq!(Tasks::output_text(t, &2).unwrap(), b"Paris".to_vec());
 		assert_noop!(Tasks::reveal_output(signed(2), t, b"Paris".to_vec(), SALT), Error::<Test>::AlreadyRevealed);
 		run_to(6);
@@ -468,22 +569,23 @@ fn settle_pays_out_of_the_bounty_and_refunds_the_rest() {
 		let t = submit(1, 1_000);
 		register(2);
 		commit(2, t, b"Paris");
-		assert_noop!(Tasks::settle(t, &[(2, 10)]), Error::<Test>::NotScoring);
+		assert_noop!(Tasks::settle(t, &[(2, 10)], &[]), Error::<Test>::NotScoring);
 		run_to(4);
 		assert_ok!(Tasks::reveal_output(signed(2), t, b"Paris".to_vec(), SALT));
 		run_to(6);
-		assert_noop!(Tasks::settle(t, &[(2, 600), (3, 401)]), Error::<Test>::PayoutExceedsBounty);
-		assert_noop!(Tasks::settle(99, &[]), Error::<Test>::TaskNotFound);
+		assert_noop!(Tasks::settle(t, &[(2, 600), (3, 401)], &[]), Error::<Test>::PayoutExceedsBounty);
+		assert_noop!(Tasks::settle(99, &[], &[]), Error::<Test>::TaskNotFound);
 		let (b1, b2, b3) = (Balances::balance(&1), Balances::balance(&2), Balances::balance(&3));
-		assert_eq!(Tasks::settle(t, &[(2, 600), (3, 300)]), Ok(vec![600, 300]));
-		assert_eq!(Balances::balance(&2), b2 + 600);
+		assert_eq!(Tasks::settle(t, &[(2, 600), (3, 300)], &[]), Ok(vec![600, 300]));
+		// Provider 2 also gets its output deposit back.
+		assert_eq!(Balances::balance(&2), b2 + 600 + 20);
 		assert_eq!(Balances::balance(&3), b3 + 300);
 		// 100 of the bounty and the whole deposit (10 + 35) come back.
 		assert_eq!(Balances::balance(&1), b1 + 100 + 45);
 		assert_eq!(held(1, HoldReason::Bounty), 0);
 		assert_eq!(Tasks::phase_of(t), Some(Phase::Settled));
 		assert!(events().contains(&Event::TaskSettled { task: t, paid: 900, refunded: 100 }));
-		assert_noop!(Tasks::settle(t, &[]), Error::<Test>::NotScoring);
+		assert_noop!(Tasks::settle(t, &[], &[]), Error::<Test>::NotScoring);
 		// The expiry at the end of the scoring window leaves a settled task alone.
 		run_to(10);
 		assert_eq!(Tasks::phase_of(t), Some(Phase::Settled));
@@ -560,7 +662,7 @@ mod invariant {
 						Op::Deregister(w) => Tasks::deregister_provider(signed(w)),
 						Op::Commit(w, t) => Tasks::commit_output(signed(w), t, poq_primitives::commitment::output(&w, t, b"out", &SALT)),
 						Op::Reveal(w, t, good) => Tasks::reveal_output(signed(w), t, if good { b"out".to_vec() } else { b"bad".to_vec() }, SALT),
-						Op::Settle(t, p) => Tasks::settle(t, &[(1, p), (2, p / 2)]).map(|_| ()),
+						Op::Settle(t, p) => Tasks::settle(t, &[(1, p), (2, p / 2)], &[]).map(|_| ()),
 						Op::Advance(n) => { run_to(System::block_number() + n); Ok(()) },
 					};
 					let forfeited: u64 = events().iter().map(|e| match e {
