@@ -135,7 +135,7 @@ impl pallet_collective::Config<CouncilCollective> for Runtime {
 	type MotionDuration = CouncilMotionDuration;
 	type MaxProposals = CouncilMaxProposals;
 	type MaxMembers = CouncilMaxMembers;
-	type DefaultVote = pallet_collective::PrimeDefaultVote;
+	type DefaultVote = pallet_collective::MoreThanMajorityThenPrimeDefaultVote;
 	type WeightInfo = pallet_collective::weights::SubstrateWeight<Runtime>;
 	/// Members are managed by `CouncilMembership`; root may still reset them directly.
 	type SetMembersOrigin = EnsureRoot<AccountId>;
@@ -322,6 +322,10 @@ impl pallet_poq_consensus::Config for Runtime {
 	/// Settlements and result pruning: up to a tenth of a block in `on_initialize`.
 	type ServiceWeight = ConsensusServiceWeight;
 	type DefaultParams = ConsensusDefaults;
+	/// Three members at least on every chain but the dev one (whose preset sets 1: a dev chain
+	/// has one evaluator node): a lone reveal is its own consensus, so a committee of one lets
+	/// a sybil farm trust from its own tasks (`docs/security.md`).
+	type DefaultMinCommittee = ConstU32<3>;
 	/// An old and a new model set side by side during an upgrade, with room to spare.
 	type MaxModelSets = ConstU32<8>;
 	type GovernanceOrigin = RootOrTwoThirdsCouncil;

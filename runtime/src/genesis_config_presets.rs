@@ -63,6 +63,7 @@ fn testnet_genesis(
 	endowed_accounts: Vec<AccountId>,
 	root: AccountId,
 	council: Vec<AccountId>,
+	min_committee: Option<u32>,
 ) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
@@ -93,6 +94,7 @@ fn testnet_genesis(
 				DEFAULT_MODEL_SET_NAME.as_bytes().to_vec(),
 				env!("CARGO_PKG_VERSION").as_bytes().to_vec(),
 			)],
+			min_committee,
 		},
 		tasks: pallet_poq_tasks::GenesisConfig {
 			models: DEV_MODELS
@@ -136,6 +138,7 @@ pub fn development_config_genesis() -> Value {
 		endowed(),
 		Sr25519Keyring::Alice.to_account_id(),
 		dev_council(),
+		Some(1),
 	)
 }
 
@@ -149,6 +152,7 @@ pub fn local_config_genesis() -> Value {
 		endowed(),
 		Sr25519Keyring::Alice.to_account_id(),
 		dev_council(),
+		None,
 	)
 }
 
@@ -164,6 +168,7 @@ pub fn local_three_config_genesis() -> Value {
 		endowed(),
 		Sr25519Keyring::Alice.to_account_id(),
 		dev_council(),
+		None,
 	)
 }
 
@@ -180,6 +185,7 @@ pub fn local_four_config_genesis() -> Value {
 		endowed(),
 		Sr25519Keyring::Alice.to_account_id(),
 		dev_council(),
+		None,
 	)
 }
 

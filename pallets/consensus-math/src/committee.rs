@@ -119,6 +119,18 @@ pub fn draw_committee(
 	fill_within_budget(candidates, k, left, chosen, rand)
 }
 
+/// Fills the seats up to `min` whatever the prices (the governed committee minimum, which no
+/// budget shrinks): one at a time, each with probability proportional to weight among the
+/// candidates not chosen yet.
+pub fn fill_minimum(
+	candidates: &[Candidate],
+	min: usize,
+	chosen: Vec<usize>,
+	rand: impl FnMut(u128) -> u128,
+) -> Vec<usize> {
+	fill_within_budget(candidates, min, u128::MAX, chosen, rand)
+}
+
 /// Fills the seats left (up to `k`) one at a time, each with probability proportional to
 /// weight among the candidates not chosen whose price fits in what is left of the budget.
 fn fill_within_budget(

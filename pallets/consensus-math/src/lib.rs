@@ -35,7 +35,7 @@
 extern crate alloc;
 
 pub mod committee;
-pub use committee::{draw_committee, inclusion_probabilities, Candidate, SEAT};
+pub use committee::{draw_committee, fill_minimum, inclusion_probabilities, Candidate, SEAT};
 
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};

@@ -132,6 +132,15 @@ mod benchmarks {
 	}
 
 	#[benchmark]
+	fn set_min_committee() -> Result<(), BenchmarkError> {
+		let origin = T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, 1);
+		assert_eq!(MinCommittee::<T>::get(), 1);
+		Ok(())
+	}
+
+	#[benchmark]
 	fn accept_model_set() -> Result<(), BenchmarkError> {
 		let origin = T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		let hash = H256::repeat_byte(0xab);
@@ -178,9 +187,11 @@ mod benchmarks {
 		assert_eq!(Snapshots::<T>::get(at).map(|s| s.candidates.len() as u32), Some(c));
 	}
 
-	/// The committee draw from a snapshot of `c` candidates.
+	/// The committee draw from a snapshot of `c` candidates, for the largest committee a task
+	/// may ask for.
 	#[benchmark]
 	fn draw_committee(c: Linear<1, { T::MaxCandidates::get() }>) {
+		CurrentParams::<T>::mutate(|p| p.committee_size = T::MaxCommitteeSize::get());
 		let task = undrawn_task::<T>(c);
 		Consensus::<T>::hold_snapshot(task, frame_system::Pallet::<T>::block_number());
 		#[block]

@@ -12,9 +12,12 @@
 //!    BABE's VRF output of the parent's author in the runtime) into the [`Beacon`], a hash
 //!    chain. The draw at `n + D` seeds from the beacon then, which holds the VRF outputs of the
 //!    blocks `n .. n + D - 1`.
-//! 3. The draw runs over the snapshot (minus the task's providers); members who left the active
-//!    set meanwhile lose their seat afterwards, so leaving can only shrink a committee, never
-//!    re-shuffle it.
+//! 3. The draw runs over the snapshot (minus the task's providers and its submitter); members
+//!    who left the active set meanwhile lose their seat afterwards, so leaving can only shrink
+//!    a committee, never re-shuffle it. The budget limits the seats beyond the governed
+//!    minimum ([`MinCommittee`]) to members whose price fits; the minimum's seats are filled
+//!    by weight whatever the prices, so a small bounty cannot hand a task to the few
+//!    evaluators who work for nothing.
 //!
 //! A block author learns its own VRF output in advance, but nobody learns the VRF outputs of
 //! blocks authored by others before they are published. Knowing a draw's seed before its
@@ -130,25 +133,31 @@ impl<T: Config> Pallet<T> {
 		}
 		let p = CurrentParams::<T>::get();
 		let now = Self::now();
-		let k = view.committee_size.unwrap_or(p.committee_size).min(T::MaxCommitteeSize::get());
+		let min = MinCommittee::<T>::get();
+		let k = view.committee_size.unwrap_or(p.committee_size).max(min).min(T::MaxCommitteeSize::get());
 		let pool: u128 = view.bounty.saturated_into();
 		let budget = pool.saturating_sub(p.inference_share.mul_floor(pool));
 
 		let providers: Vec<&T::AccountId> = view.outputs.iter().map(|o| &o.provider).collect();
-		let views: Vec<_> = snapshot.into_iter().filter(|e| !providers.contains(&&e.who)).collect();
+		let views: Vec<_> = snapshot
+			.into_iter()
+			.filter(|e| !providers.contains(&&e.who) && e.who != view.submitter)
+			.collect();
 		let candidates: Vec<math::Candidate> = views
 			.iter()
 			.map(|e| math::Candidate { weight: e.weight, price: e.price.saturated_into() })
 			.collect();
 		let seed = sp_io::hashing::blake2_256(&(b"poq/committee", task, Beacon::<T>::get()).encode());
 		let mut counter = 0u32;
-		let drawn = math::draw_committee(&candidates, k as usize, budget, |n| {
+		let mut rand = |n: u128| {
 			counter += 1;
 			let h = sp_io::hashing::blake2_256(&(seed, counter).encode());
 			let mut b = [0u8; 16];
 			b.copy_from_slice(&h[..16]);
 			u128::from_le_bytes(b) % n
-		});
+		};
+		let drawn = math::draw_committee(&candidates, k as usize, budget, &mut rand);
+		let drawn = math::fill_minimum(&candidates, min.min(k) as usize, drawn, &mut rand);
 		// Seats of members who left the active set since the snapshot stay empty.
 		let committee: BoundedVec<_, T::MaxCommitteeSize> = BoundedVec::truncate_from(
 			drawn

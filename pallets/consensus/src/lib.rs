@@ -34,13 +34,16 @@
 //! ## Design
 //!
 //! - **Committee.** Candidates are the active evaluators (chilled ones are excluded by the
-//!   evaluators pallet) minus the task's own providers. Members are drawn without replacement
-//!   with probability proportional to `bond x trust` ([`poq_consensus_math::draw_committee`]),
-//!   `k` of them (the task's `committee_size` or the governed default). Each evaluator may
-//!   declare a price per evaluation ([`Pallet::set_price`]); the prices of the members must fit
-//!   in the task's evaluation budget (the pool minus the inference share), so a dear candidate
-//!   is skipped when it no longer fits and cheap evaluators allow a full committee on a small
-//!   bounty (cost-aware sampling). The draw is made [`Config::DrawDelay`] blocks after the
+//!   evaluators pallet) minus the task's own providers and its submitter. Members are drawn
+//!   without replacement with probability proportional to `bond x trust`
+//!   ([`poq_consensus_math::draw_committee`]), `k` of them (the task's `committee_size` or the
+//!   governed default, at least [`MinCommittee`]). Each evaluator may declare a price per
+//!   evaluation ([`Pallet::set_price`]); beyond the minimum's seats, the prices of the members
+//!   must fit in the task's evaluation budget (the pool minus the inference share), so a dear
+//!   candidate is skipped when it no longer fits and cheap evaluators allow a full committee on
+//!   a small bounty (cost-aware sampling); the minimum's seats are filled by weight whatever the
+//!   prices ([`poq_consensus_math::fill_minimum`]), and fewer valid reveals than the minimum
+//!   make no consensus (the task is unscored, no trust or rating moves). The draw is made [`Config::DrawDelay`] blocks after the
 //!   reveal phase closed, over the candidates as they stood at the close, seeded by the
 //!   [`Beacon`] of every block's VRF output since: see [`draw`] for why nobody can pick it.
 //! - **Aggregation.** Per output and reported dimension, the governed [`AggregationRule`] over
@@ -102,6 +105,7 @@ pub use pallet::*;
 mod benchmarking;
 pub mod offchain;
 pub mod draw;
+mod handoff;
 mod invariants;
 mod model_sets;
 mod queue;
@@ -232,6 +236,11 @@ pub mod pallet {
 		/// Parameters at genesis (must pass [`Params::validate`]).
 		type DefaultParams: Get<Params<BlockNumberFor<Self>>>;
 
+		/// The committee minimum until governance or genesis sets [`MinCommittee`]: 1 to
+		/// `MaxCommitteeSize`, at most the default committee size (3 in the runtime).
+		#[pallet::constant]
+		type DefaultMinCommittee: Get<u32>;
+
 		/// Most model sets governance can accept at once ([`AcceptedModelSets`]): at least 2, so
 		/// that evaluators on an old and a new set can coexist during an upgrade.
 		#[pallet::constant]
@@ -257,6 +266,12 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type CurrentParams<T: Config> =
 		StorageValue<_, Params<BlockNumberFor<T>>, ValueQuery, T::DefaultParams>;
+
+	/// The fewest members a committee may have: queries may not ask for fewer, a draw fills
+	/// this many seats whatever the budget, and a task with fewer valid reveals changes no
+	/// trust or rating and pays nobody ([`Pallet::set_min_committee`]).
+	#[pallet::storage]
+	pub type MinCommittee<T: Config> = StorageValue<_, u32, ValueQuery, T::DefaultMinCommittee>;
 
 	/// Default weights of a family without governed ones: [`DEFAULT_WEIGHTS`].
 	pub struct DefaultFamilyWeights;
@@ -374,6 +389,9 @@ pub mod pallet {
 		/// [`MAX_MODEL_SET_LABEL`] bytes. The node's chain specs accept the default set of
 		/// `offchain-worker/models.lock`.
 		pub model_sets: Vec<(H256, Vec<u8>, Vec<u8>)>,
+		/// The committee minimum ([`MinCommittee`]); `None` keeps
+		/// [`Config::DefaultMinCommittee`] (the dev preset sets 1: one evaluator node).
+		pub min_committee: Option<u32>,
 		#[serde(skip)]
 		pub _config: core::marker::PhantomData<T>,
 	}
@@ -382,6 +400,10 @@ pub mod pallet {
 	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
 		fn build(&self) {
 			Pallet::<T>::accept_genesis_model_sets(&self.model_sets);
+			if let Some(n) = self.min_committee {
+				assert!(Pallet::<T>::valid_min_committee(n), "min_committee out of range");
+				MinCommittee::<T>::put(n);
+			}
 		}
 	}
 
@@ -434,6 +456,8 @@ pub mod pallet {
 		DimensionWeightsSet { family: TaskFamily, weights: DimensionWeights },
 		/// Governance set the parameters.
 		ParamsSet { params: Params<BlockNumberFor<T>> },
+		/// Governance set the committee minimum.
+		MinCommitteeSet { min: u32 },
 	}
 
 	#[pallet::error]
@@ -462,6 +486,9 @@ pub mod pallet {
 		InvalidWeights,
 		/// Parameters that do not pass [`Params::validate`].
 		InvalidParams,
+		/// The committee minimum is zero, above `MaxCommitteeSize` or above the default
+		/// committee size.
+		InvalidMinCommittee,
 		/// The draw delay and the commit and reveal windows do not fit in the tasks pallet's
 		/// scoring phase: every member would miss its windows.
 		WindowsExceedScoring,
@@ -652,12 +679,26 @@ pub mod pallet {
 		pub fn set_params(origin: OriginFor<T>, params: Params<BlockNumberFor<T>>) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
 			ensure!(params.validate(T::MaxCommitteeSize::get()), Error::<T>::InvalidParams);
+			ensure!(params.committee_size >= MinCommittee::<T>::get(), Error::<T>::InvalidParams);
 			ensure!(
 				Self::blocks_needed(&params) <= T::Tasks::scoring_blocks(),
 				Error::<T>::WindowsExceedScoring
 			);
 			CurrentParams::<T>::put(params);
 			Self::deposit_event(Event::ParamsSet { params });
+			Ok(())
+		}
+
+		/// Sets the committee minimum (governance): 1 to `MaxCommitteeSize`, at most the
+		/// governed default committee size. Applies to queries posted and committees drawn from
+		/// now on, and to tasks settled from now on.
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::set_min_committee())]
+		pub fn set_min_committee(origin: OriginFor<T>, min: u32) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			ensure!(Self::valid_min_committee(min), Error::<T>::InvalidMinCommittee);
+			MinCommittee::<T>::put(min);
+			Self::deposit_event(Event::MinCommitteeSet { min });
 			Ok(())
 		}
 
@@ -700,6 +741,11 @@ pub mod pallet {
 			frame_system::Pallet::<T>::block_number()
 		}
 
+		/// Whether `min` can be the committee minimum.
+		pub(crate) fn valid_min_committee(min: u32) -> bool {
+			(1..=T::MaxCommitteeSize::get()).contains(&min) && min <= CurrentParams::<T>::get().committee_size
+		}
+
 		/// The committee round of `task`, if it is being scored.
 		pub fn round(task: TaskId) -> Option<RoundOf<T>> {
 			Rounds::<T>::get(task)
@@ -715,61 +761,6 @@ pub mod pallet {
 impl<T: Config> poq_primitives::Obligations<T::AccountId> for Pallet<T> {
 	fn is_owed(who: &T::AccountId) -> bool {
 		Engaged::<T>::get(who) > 0
-	}
-}
-
-impl<T: Config> TaskScoring for Pallet<T> {
-	fn begin(task: TaskId) {
-		Self::queue_draw(task)
-	}
-
-	fn begin_weight() -> Weight {
-		Self::queue_weight(T::MaxCandidates::get())
-	}
-
-	fn current_begin_weight() -> Weight {
-		let candidates = T::Evaluators::active_count().clamp(1, T::MaxCandidates::get());
-		Self::queue_weight(candidates).saturating_add(T::DbWeight::get().reads(1))
-	}
-
-	fn forget(task: TaskId) {
-		if Self::cancel_draw(task) || Rounds::<T>::contains_key(task) {
-			Self::clear_round(task);
-			Self::deposit_event(Event::RoundDropped { task });
-		}
-	}
-
-	fn scoring_blocks_needed() -> u32 {
-		Self::blocks_needed(&CurrentParams::<T>::get()).saturated_into()
-	}
-
-	fn forget_weight() -> Weight {
-		// A pending draw and its snapshot, or the round, its settlement entry, and every
-		// member's commit, reveal and engagement.
-		let m = T::MaxCommitteeSize::get() as u64;
-		T::DbWeight::get().reads_writes(3 + 3 * m, 5 + 3 * m)
-	}
-}
-
-impl<T: Config> Pallet<T> {
-	/// The scoring phase `p` needs: the draw delay, the commit and reveal windows, and the
-	/// block of settlement before the task expires.
-	pub fn blocks_needed(p: &Params<BlockNumberFor<T>>) -> BlockNumberFor<T> {
-		T::DrawDelay::get()
-			.saturating_add(p.commit_blocks)
-			.saturating_add(p.reveal_blocks)
-			.saturating_add(One::one())
-	}
-
-	/// Queueing one draw over `c` candidates: the snapshot it may take, and the draw itself
-	/// when [`Config::DrawDelay`] is zero.
-	fn queue_weight(c: u32) -> Weight {
-		let snapshot = T::WeightInfo::snapshot_candidates(c);
-		if T::DrawDelay::get().is_zero() {
-			snapshot.saturating_add(T::WeightInfo::draw_committee(c))
-		} else {
-			snapshot
-		}
 	}
 }
 

@@ -67,7 +67,7 @@ impl<T: Config> Pallet<T> {
 		let n = view.outputs.len();
 
 		let mut members = Self::members(task, &round, n);
-		let consensus = Self::aggregate(p.rule, &mut members, n);
+		let consensus = Self::aggregate(p.rule, &mut members, n, MinCommittee::<T>::get());
 		let tau = math::tolerance(&members.iter().filter_map(|m| m.deviation).collect::<Vec<_>>(), p.tolerance);
 		let ratings: Vec<ModelRating> = view
 			.outputs
@@ -77,8 +77,15 @@ impl<T: Config> Pallet<T> {
 		let costs: Vec<u128> = view.outputs.iter().map(|o| o.declared_cost.saturated_into()).collect();
 		let scores = steps::score_outputs(&weights, &ratings.iter().map(|r| r.rating).collect::<Vec<_>>(), &costs, &consensus);
 		let rewards = Self::rewards(&view, &round, &members, &scores, &costs, consensus.scored(), &p);
-		let moved = Self::pay(task, &view, &members, rewards)?;
-		let outcomes = Self::trust_and_slash(&members, tau, &p);
+		let below_floor: Vec<T::AccountId> = view
+			.outputs
+			.iter()
+			.zip(&scores)
+			.filter(|(_, s)| consensus.scored() && s.quality < p.quality_floor)
+			.map(|(o, _)| o.provider.clone())
+			.collect();
+		let moved = Self::pay(task, &view, &members, rewards, &below_floor)?;
+		let outcomes = Self::trust_and_slash(&members, tau, &p, Self::cut_windows(&round, &p));
 		if consensus.scored() {
 			Self::ratings(&view, &ratings, &scores, p.rating_step_min);
 		}
@@ -114,13 +121,26 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Step "aggregate": the consensus of the valid reveals, and each one's deviation from it.
-	fn aggregate(rule: math::AggregationRule, members: &mut [Member<T::AccountId>], n: usize) -> Consensus {
-		let valid: Vec<(&[Permill], Perbill)> = members
+	/// Fewer than `min` valid reveals (the committee minimum) make no consensus: the task is
+	/// unscored, and without deviations the revealers' trust stays as it was.
+	fn aggregate(
+		rule: math::AggregationRule,
+		members: &mut [Member<T::AccountId>],
+		n: usize,
+		min: u32,
+	) -> Consensus {
+		let mut valid: Vec<(&[Permill], Perbill)> = members
 			.iter()
 			.filter(|m| m.conduct == Conduct::Revealed)
 			.map(|m| (&m.cells[..], m.trust))
 			.collect();
+		if (valid.len() as u32) < min {
+			valid.clear();
+		}
 		let consensus = steps::aggregate(rule, &valid, n);
+		if !consensus.scored() {
+			return consensus;
+		}
 		for m in members.iter_mut().filter(|m| m.conduct == Conduct::Revealed) {
 			m.deviation = math::deviation(&m.cells, &consensus.cells);
 		}
@@ -153,26 +173,42 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Step "pay": the tasks pallet moves the rewards out of the bounty (outputs first, then
-	/// members) and refunds the rest; returns what each one actually received.
+	/// members) and refunds the rest, and forfeits the output deposits of `below_floor` (the
+	/// outputs scored below the quality floor); returns what each one actually received.
 	fn pay(
 		task: TaskId,
 		view: &ViewOf<T>,
 		members: &[Member<T::AccountId>],
 		rewards: steps::Rewards,
+		below_floor: &[T::AccountId],
 	) -> Result<Vec<BalanceOf<T>>, DispatchError> {
 		let to_outputs = view.outputs.iter().map(|o| o.provider.clone()).zip(rewards.outputs);
 		let to_members = members.iter().map(|m| m.who.clone()).zip(rewards.members);
 		let payouts: Vec<(T::AccountId, BalanceOf<T>)> =
 			to_outputs.chain(to_members).map(|(who, amount)| (who, amount.saturated_into())).collect();
-		T::Tasks::settle(task, &payouts)
+		T::Tasks::settle(task, &payouts, below_floor)
+	}
+
+	/// Which of the round's windows (commit, reveal) the backlog cut below what governance set
+	/// and below two blocks: a member cannot be expected to act in them, and is not penalised
+	/// for missing them.
+	fn cut_windows(round: &RoundOf<T>, p: &Params<BlockNumberFor<T>>) -> (bool, bool) {
+		let two: BlockNumberFor<T> = 2u32.into();
+		let commit = round.commit_ends.saturating_sub(round.drawn_at);
+		let reveal = round.reveal_ends.saturating_sub(round.commit_ends);
+		(commit < p.commit_blocks.min(two), reveal < p.reveal_blocks.min(two))
 	}
 
 	/// Step "trust and slash": each member's new trust (up or down with its deviation, down for
-	/// absence), its outlier strikes, and the slashes its conduct calls for.
+	/// absence), its outlier strikes, and the slashes its conduct calls for. A member who
+	/// revealed validly without a consensus (fewer valid reveals than the committee minimum)
+	/// keeps its trust; absence from a window the backlog cut (`cut`: commit, reveal) costs
+	/// nothing.
 	fn trust_and_slash(
 		members: &[Member<T::AccountId>],
 		tau: Permill,
 		p: &Params<BlockNumberFor<T>>,
+		cut: (bool, bool),
 	) -> Vec<Outcome<BalanceOf<T>>> {
 		let (w_min, w_max) = T::Evaluators::trust_bounds();
 		members
@@ -184,6 +220,9 @@ impl<T: Config> Pallet<T> {
 						math::update_trust(m.trust, d, tau, p.trust.within(w_min, w_max)),
 						Self::strike(&m.who, d, p).then_some((p.slash_outlier, SlashReason::PersistentOutlier)),
 					),
+					(Conduct::Revealed, None) => (m.trust, None),
+					(Conduct::Silent, _) if cut.0 => (m.trust, None),
+					(Conduct::NoReveal, _) if cut.1 => (m.trust, None),
 					(Conduct::NoReveal, _) => (absent, Some((p.slash_no_reveal, SlashReason::NoReveal))),
 					(Conduct::BadReveal, _) => (absent, Some((p.slash_bad_reveal, SlashReason::BadReveal))),
 					_ => (absent, None),

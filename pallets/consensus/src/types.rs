@@ -148,7 +148,8 @@ impl<BlockNumber: Zero + Copy> Params<BlockNumber> {
 	/// Whether the parameters are usable with at most `max_committee` members: committee size
 	/// in `1..=max_committee`; commit, reveal and retention windows of at least one block;
 	/// a trimmed mean's `alpha` below one half; a positive tolerance multiplier with
-	/// `min <= max`; at least one strike; a non-zero accuracy bound.
+	/// `min <= max`; at least one strike; a non-zero accuracy bound; an inference share and a
+	/// quality floor below 100% (at 100% the committee or every output would earn nothing).
 	pub fn validate(&self, max_committee: u32) -> bool {
 		let trim_ok = match self.rule {
 			AggregationRule::TrimmedMean(a) => a < Permill::from_percent(50),
@@ -161,7 +162,9 @@ impl<BlockNumber: Zero + Copy> Params<BlockNumber> {
 			trim_ok && self.tolerance.multiplier_pct > 0 &&
 			self.tolerance.min <= self.tolerance.max &&
 			self.outlier_strikes > 0 &&
-			!self.accuracy_bound.is_zero()
+			!self.accuracy_bound.is_zero() &&
+			self.inference_share < Perbill::one() &&
+			self.quality_floor < Permill::one()
 	}
 }
 

@@ -43,6 +43,7 @@ pub trait WeightInfo {
 	fn settle(m: u32, n: u32, ) -> Weight;
 	fn set_dimension_weights() -> Weight;
 	fn set_params() -> Weight;
+	fn set_min_committee() -> Weight;
 	fn accept_model_set() -> Weight;
 	fn retire_model_set() -> Weight;
 	fn snapshot_candidates(c: u32, ) -> Weight;
@@ -62,8 +63,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consensus::Prices` (r:0 w:1)
 	/// Proof: `Consensus::Prices` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn set_price() -> Weight {
-		// Minimum execution time: 14_883_000 picoseconds.
-		Weight::from_parts(16_305_000, 3851)
+		// Minimum execution time: 16_727_000 picoseconds.
+		Weight::from_parts(26_686_000, 3851)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -78,8 +79,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consensus::Commits` (r:1 w:1)
 	/// Proof: `Consensus::Commits` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
 	fn commit_scores() -> Weight {
-		// Minimum execution time: 32_440_000 picoseconds.
-		Weight::from_parts(36_917_000, 4290)
+		// Minimum execution time: 42_300_000 picoseconds.
+		Weight::from_parts(57_940_000, 4290)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -103,9 +104,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consensus::Due` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 8]`.
 	fn reveal_scores(n: u32, ) -> Weight {
-		// Minimum execution time: 50_578_000 picoseconds.
-		Weight::from_parts(55_099_048, 4290)
-			.saturating_add(Weight::from_parts(572_370, 0).saturating_mul(n.into()))
+		// Minimum execution time: 66_474_000 picoseconds.
+		Weight::from_parts(86_706_516, 4290)
+			.saturating_add(Weight::from_parts(483_515, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -114,7 +115,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Tasks::Tasks` (r:1 w:1)
 	/// Proof: `Tasks::Tasks` (`max_values`: None, `max_size`: Some(179), added: 2654, mode: `MaxEncodedLen`)
 	/// Storage: `Tasks::Committers` (r:1 w:0)
-	/// Proof: `Tasks::Committers` (`max_values`: None, `max_size`: Some(273), added: 2748, mode: `MaxEncodedLen`)
+	/// Proof: `Tasks::Committers` (`max_values`: None, `max_size`: Some(529), added: 3004, mode: `MaxEncodedLen`)
 	/// Storage: `Tasks::Outputs` (r:8 w:0)
 	/// Proof: `Tasks::Outputs` (`max_values`: None, `max_size`: Some(129), added: 2604, mode: `MaxEncodedLen`)
 	/// Storage: `Tasks::Providers` (r:8 w:8)
@@ -141,9 +142,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consensus::Reveals` (`max_values`: None, `max_size`: Some(194), added: 2669, mode: `MaxEncodedLen`)
 	/// Storage: `Consensus::AcceptedModelSets` (r:1 w:0)
 	/// Proof: `Consensus::AcceptedModelSets` (`max_values`: None, `max_size`: Some(180), added: 2655, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:18 w:18)
+	/// Storage: `Consensus::MinCommittee` (r:1 w:0)
+	/// Proof: `Consensus::MinCommittee` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:26 w:26)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Balances::Holds` (r:17 w:17)
+	/// Storage: `Balances::Holds` (r:25 w:25)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
 	/// Storage: `Tasks::OutputTexts` (r:8 w:8)
 	/// Proof: `Tasks::OutputTexts` (`max_values`: None, `max_size`: Some(8258), added: 10733, mode: `MaxEncodedLen`)
@@ -176,33 +179,45 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `m` is `[1, 16]`.
 	/// The range of component `n` is `[1, 8]`.
 	fn settle(m: u32, n: u32, ) -> Weight {
-		// Minimum execution time: 409_624_000 picoseconds.
-		Weight::from_parts(137_375_517, 11088)
-			.saturating_add(Weight::from_parts(80_244_982, 0).saturating_mul(m.into()))
-			.saturating_add(Weight::from_parts(25_949_054, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(20_u64))
+		// Minimum execution time: 991_674_000 picoseconds.
+		Weight::from_parts(236_278_440, 11088)
+			.saturating_add(Weight::from_parts(112_262_103, 0).saturating_mul(m.into()))
+			.saturating_add(Weight::from_parts(88_766_744, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(22_u64))
 			.saturating_add(T::DbWeight::get().reads((8_u64).saturating_mul(m.into())))
-			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(19_u64))
+			.saturating_add(T::DbWeight::get().reads((6_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(20_u64))
 			.saturating_add(T::DbWeight::get().writes((8_u64).saturating_mul(m.into())))
-			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2861).saturating_mul(m.into()))
 			.saturating_add(Weight::from_parts(0, 10733).saturating_mul(n.into()))
 	}
 	/// Storage: `Consensus::Weights` (r:0 w:1)
 	/// Proof: `Consensus::Weights` (`max_values`: None, `max_size`: Some(33), added: 2508, mode: `MaxEncodedLen`)
 	fn set_dimension_weights() -> Weight {
-		// Minimum execution time: 5_970_000 picoseconds.
-		Weight::from_parts(6_719_000, 0)
+		// Minimum execution time: 9_713_000 picoseconds.
+		Weight::from_parts(12_800_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
+	/// Storage: `Consensus::MinCommittee` (r:1 w:0)
+	/// Proof: `Consensus::MinCommittee` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Tasks::Phases` (r:1 w:0)
 	/// Proof: `Tasks::Phases` (`max_values`: Some(1), `max_size`: Some(12), added: 507, mode: `MaxEncodedLen`)
 	/// Storage: `Consensus::CurrentParams` (r:0 w:1)
 	/// Proof: `Consensus::CurrentParams` (`max_values`: Some(1), `max_size`: Some(97), added: 592, mode: `MaxEncodedLen`)
 	fn set_params() -> Weight {
-		// Minimum execution time: 7_473_000 picoseconds.
-		Weight::from_parts(8_417_000, 1497)
+		// Minimum execution time: 10_748_000 picoseconds.
+		Weight::from_parts(18_753_000, 1497)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Consensus::CurrentParams` (r:1 w:0)
+	/// Proof: `Consensus::CurrentParams` (`max_values`: Some(1), `max_size`: Some(97), added: 592, mode: `MaxEncodedLen`)
+	/// Storage: `Consensus::MinCommittee` (r:0 w:1)
+	/// Proof: `Consensus::MinCommittee` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	fn set_min_committee() -> Weight {
+		// Minimum execution time: 7_847_000 picoseconds.
+		Weight::from_parts(14_848_000, 1582)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -211,8 +226,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consensus::CounterForAcceptedModelSets` (r:1 w:1)
 	/// Proof: `Consensus::CounterForAcceptedModelSets` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn accept_model_set() -> Weight {
-		// Minimum execution time: 15_137_000 picoseconds.
-		Weight::from_parts(16_496_000, 3645)
+		// Minimum execution time: 17_342_000 picoseconds.
+		Weight::from_parts(27_326_000, 3645)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -221,8 +236,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consensus::CounterForAcceptedModelSets` (r:1 w:1)
 	/// Proof: `Consensus::CounterForAcceptedModelSets` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn retire_model_set() -> Weight {
-		// Minimum execution time: 15_092_000 picoseconds.
-		Weight::from_parts(16_615_000, 3645)
+		// Minimum execution time: 16_907_000 picoseconds.
+		Weight::from_parts(26_688_000, 3645)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -242,9 +257,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consensus::PendingDraws` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[1, 128]`.
 	fn snapshot_candidates(c: u32, ) -> Weight {
-		// Minimum execution time: 21_295_000 picoseconds.
-		Weight::from_parts(23_249_394, 11675)
-			.saturating_add(Weight::from_parts(8_830_892, 0).saturating_mul(c.into()))
+		// Minimum execution time: 25_896_000 picoseconds.
+		Weight::from_parts(17_799_899, 11675)
+			.saturating_add(Weight::from_parts(11_197_744, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(c.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -257,7 +272,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Tasks::Tasks` (r:1 w:0)
 	/// Proof: `Tasks::Tasks` (`max_values`: None, `max_size`: Some(179), added: 2654, mode: `MaxEncodedLen`)
 	/// Storage: `Tasks::Committers` (r:1 w:0)
-	/// Proof: `Tasks::Committers` (`max_values`: None, `max_size`: Some(273), added: 2748, mode: `MaxEncodedLen`)
+	/// Proof: `Tasks::Committers` (`max_values`: None, `max_size`: Some(529), added: 3004, mode: `MaxEncodedLen`)
 	/// Storage: `Tasks::Outputs` (r:8 w:0)
 	/// Proof: `Tasks::Outputs` (`max_values`: None, `max_size`: Some(129), added: 2604, mode: `MaxEncodedLen`)
 	/// Storage: `Tasks::Providers` (r:8 w:0)
@@ -266,15 +281,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consensus::Rounds` (`max_values`: None, `max_size`: Some(825), added: 3300, mode: `MaxEncodedLen`)
 	/// Storage: `Consensus::CurrentParams` (r:1 w:0)
 	/// Proof: `Consensus::CurrentParams` (`max_values`: Some(1), `max_size`: Some(97), added: 592, mode: `MaxEncodedLen`)
+	/// Storage: `Consensus::MinCommittee` (r:1 w:0)
+	/// Proof: `Consensus::MinCommittee` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Consensus::Beacon` (r:1 w:0)
 	/// Proof: `Consensus::Beacon` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
-	/// Storage: `Evaluators::Ledgers` (r:5 w:0)
+	/// Storage: `Evaluators::Ledgers` (r:16 w:0)
 	/// Proof: `Evaluators::Ledgers` (`max_values`: None, `max_size`: Some(386), added: 2861, mode: `MaxEncodedLen`)
 	/// Storage: `Evaluators::Active` (r:1 w:0)
 	/// Proof: `Evaluators::Active` (`max_values`: Some(1), `max_size`: Some(4098), added: 4593, mode: `MaxEncodedLen`)
 	/// Storage: `Consensus::DueCursor` (r:1 w:0)
 	/// Proof: `Consensus::DueCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Consensus::Engaged` (r:5 w:5)
+	/// Storage: `Consensus::Engaged` (r:16 w:16)
 	/// Proof: `Consensus::Engaged` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consensus::Due` (r:0 w:1)
 	/// Proof: `Consensus::Due` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
@@ -282,12 +299,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consensus::DrawQueue` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[1, 128]`.
 	fn draw_committee(c: u32, ) -> Weight {
-		// Minimum execution time: 111_103_000 picoseconds.
-		Weight::from_parts(156_549_901, 22062)
-			.saturating_add(Weight::from_parts(826_507, 0).saturating_mul(c.into()))
-			.saturating_add(T::DbWeight::get().reads(34_u64))
-			.saturating_add(T::DbWeight::get().writes(10_u64))
-			.saturating_add(Weight::from_parts(0, 15).saturating_mul(c.into()))
+		// Minimum execution time: 137_294_000 picoseconds.
+		Weight::from_parts(263_704_520, 35341)
+			.saturating_add(Weight::from_parts(1_568_511, 0).saturating_mul(c.into()))
+			.saturating_add(T::DbWeight::get().reads(50_u64))
+			.saturating_add(T::DbWeight::get().writes(17_u64))
+			.saturating_add(Weight::from_parts(0, 130).saturating_mul(c.into()))
 	}
 	/// Storage: `Consensus::ResultQueueBounds` (r:1 w:1)
 	/// Proof: `Consensus::ResultQueueBounds` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
@@ -299,9 +316,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consensus::SettledReports` (`max_values`: None, `max_size`: Some(2109), added: 4584, mode: `MaxEncodedLen`)
 	/// The range of component `r` is `[0, 64]`.
 	fn prune_results(r: u32, ) -> Weight {
-		// Minimum execution time: 5_220_000 picoseconds.
-		Weight::from_parts(7_906_447, 1501)
-			.saturating_add(Weight::from_parts(9_181_636, 0).saturating_mul(r.into()))
+		// Minimum execution time: 7_190_000 picoseconds.
+		Weight::from_parts(13_440_029, 1501)
+			.saturating_add(Weight::from_parts(12_930_940, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(r.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -313,71 +330,76 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn set_price() -> Weight {
-		Weight::from_parts(16_305_000, 3851)
+		Weight::from_parts(26_686_000, 3851)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn commit_scores() -> Weight {
-		Weight::from_parts(36_917_000, 4290)
+		Weight::from_parts(57_940_000, 4290)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn reveal_scores(n: u32, ) -> Weight {
-		Weight::from_parts(55_099_048, 4290)
-			.saturating_add(Weight::from_parts(572_370, 0).saturating_mul(n.into()))
+		Weight::from_parts(86_706_516, 4290)
+			.saturating_add(Weight::from_parts(483_515, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn settle(m: u32, n: u32, ) -> Weight {
-		Weight::from_parts(137_375_517, 11088)
-			.saturating_add(Weight::from_parts(80_244_982, 0).saturating_mul(m.into()))
-			.saturating_add(Weight::from_parts(25_949_054, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(20_u64))
+		Weight::from_parts(236_278_440, 11088)
+			.saturating_add(Weight::from_parts(112_262_103, 0).saturating_mul(m.into()))
+			.saturating_add(Weight::from_parts(88_766_744, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(22_u64))
 			.saturating_add(ParityDbWeight::get().reads((8_u64).saturating_mul(m.into())))
-			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes(19_u64))
+			.saturating_add(ParityDbWeight::get().reads((6_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes(20_u64))
 			.saturating_add(ParityDbWeight::get().writes((8_u64).saturating_mul(m.into())))
-			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2861).saturating_mul(m.into()))
 			.saturating_add(Weight::from_parts(0, 10733).saturating_mul(n.into()))
 	}
 	fn set_dimension_weights() -> Weight {
-		Weight::from_parts(6_719_000, 0)
+		Weight::from_parts(12_800_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_params() -> Weight {
-		Weight::from_parts(8_417_000, 1497)
+		Weight::from_parts(18_753_000, 1497)
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	fn set_min_committee() -> Weight {
+		Weight::from_parts(14_848_000, 1582)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn accept_model_set() -> Weight {
-		Weight::from_parts(16_496_000, 3645)
+		Weight::from_parts(27_326_000, 3645)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn retire_model_set() -> Weight {
-		Weight::from_parts(16_615_000, 3645)
+		Weight::from_parts(26_688_000, 3645)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn snapshot_candidates(c: u32, ) -> Weight {
-		Weight::from_parts(23_249_394, 11675)
-			.saturating_add(Weight::from_parts(8_830_892, 0).saturating_mul(c.into()))
+		Weight::from_parts(17_799_899, 11675)
+			.saturating_add(Weight::from_parts(11_197_744, 0).saturating_mul(c.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(c.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 			.saturating_add(Weight::from_parts(0, 2861).saturating_mul(c.into()))
 	}
 	fn draw_committee(c: u32, ) -> Weight {
-		Weight::from_parts(156_549_901, 22062)
-			.saturating_add(Weight::from_parts(826_507, 0).saturating_mul(c.into()))
-			.saturating_add(ParityDbWeight::get().reads(34_u64))
-			.saturating_add(ParityDbWeight::get().writes(10_u64))
-			.saturating_add(Weight::from_parts(0, 15).saturating_mul(c.into()))
+		Weight::from_parts(263_704_520, 35341)
+			.saturating_add(Weight::from_parts(1_568_511, 0).saturating_mul(c.into()))
+			.saturating_add(ParityDbWeight::get().reads(50_u64))
+			.saturating_add(ParityDbWeight::get().writes(17_u64))
+			.saturating_add(Weight::from_parts(0, 130).saturating_mul(c.into()))
 	}
 	fn prune_results(r: u32, ) -> Weight {
-		Weight::from_parts(7_906_447, 1501)
-			.saturating_add(Weight::from_parts(9_181_636, 0).saturating_mul(r.into()))
+		Weight::from_parts(13_440_029, 1501)
+			.saturating_add(Weight::from_parts(12_930_940, 0).saturating_mul(r.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(r.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))

@@ -118,9 +118,10 @@ pub struct TrustBounds {
 }
 
 impl TrustBounds {
-	/// Whether `min <= max`.
+	/// Whether `0 < min <= max`: a trust of zero would take an evaluator out of every draw
+	/// for good (its selection weight is bond x trust), with no way back.
 	pub fn is_valid(&self) -> bool {
-		self.min <= self.max
+		!self.min.is_zero() && self.min <= self.max
 	}
 	/// `t` clamped to `[min, max]`.
 	pub fn clamp(&self, t: Perbill) -> Perbill {

@@ -231,6 +231,11 @@ pub trait TaskScoring {
 	fn initial_rating() -> Permill {
 		Permill::from_percent(50)
 	}
+	/// The quality floor: the answer phase closes early once a task has `max_outputs`
+	/// commitments of providers rated at least this (unrated ones count at the initial rating).
+	fn quality_floor() -> Permill {
+		Permill::zero()
+	}
 	/// Randomness for the admission of outputs, which nobody could know when the outputs were
 	/// committed (the consensus pallet's beacon). Zero when there is none.
 	fn entropy() -> [u8; 32] {

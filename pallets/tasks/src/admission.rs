@@ -7,6 +7,11 @@
 //! output below the quality floor, see `scoring.rs`). Providers not admitted get their deposit
 //! back and their open-task slot freed.
 //!
+//! The answer phase still closes early for honest providers: once `max_outputs` commitments
+//! come from providers rated at least the quality floor (unrated ones at the initial rating), or
+//! at twice `max_outputs` commitments; junk soon rates a squatter below the floor, and its
+//! commitments stop counting.
+//!
 //! The draw runs as the schedule's `Action::Admit` entry at the answer phase's end, or first
 //! thing when the reveal phase closes if the hooks have not reached that entry yet. Reveals wait
 //! for it ([`Error::AdmissionPending`]).
@@ -63,6 +68,20 @@ impl<T: Config> Pallet<T> {
 		info.options.max_outputs.unwrap_or(T::MaxOutputs::get())
 	}
 
+	/// A provider's rating, the initial one while it has no settled result.
+	fn rating_of(provider: &T::AccountId) -> Permill {
+		Providers::<T>::get(provider).and_then(|p| p.rating).map_or_else(T::Scoring::initial_rating, |r| r.rating)
+	}
+
+	/// How many of the task's commitments come from providers rated at least the quality floor
+	/// (unrated ones at the initial rating): `max_outputs` of them close the answer phase
+	/// early. Junk lowers a provider's rating below the floor, so squatters stop counting
+	/// after their first scored junk and honest providers keep their early close.
+	pub(crate) fn qualified_commitments(task: TaskId) -> u32 {
+		let floor = T::Scoring::quality_floor();
+		Committers::<T>::get(task).iter().filter(|p| Self::rating_of(p) >= floor).count() as u32
+	}
+
 	/// Whether the task's admission draw is due and has not run.
 	pub(crate) fn admission_pending(info: &TaskInfoOf<T>, task: TaskId) -> bool {
 		info.commits > Self::max_outputs_of(info) && Schedule::<T>::contains_key(info.answer_ends, (task, Action::Admit))
@@ -78,14 +97,7 @@ impl<T: Config> Pallet<T> {
 			return;
 		}
 		let committers = Committers::<T>::get(task);
-		let initial = T::Scoring::initial_rating();
-		let weights: Vec<u128> = committers
-			.iter()
-			.map(|p| {
-				let rating = Providers::<T>::get(p).and_then(|p| p.rating).map_or(initial, |r| r.rating);
-				admission_weight(rating)
-			})
-			.collect();
+		let weights: Vec<u128> = committers.iter().map(|p| admission_weight(Self::rating_of(p))).collect();
 		let seed = sp_io::hashing::blake2_256(&(b"poq/admit", task, T::Scoring::entropy()).encode());
 		let mut counter = 0u32;
 		let picked = draw_admitted(&weights, max as usize, |n| {
@@ -126,11 +138,12 @@ impl<T: Config> Pallet<T> {
 		});
 	}
 
-	/// The most the schedule entries of one task can weigh when the hooks service them: its
-	/// admission, the close of its reveal phase (with the committee draw), its expiry and its
-	/// pruning. Charged to the submitter with [`Pallet::submit_query`].
+	/// The most the schedule entries of one task can weigh when the hooks service them: the
+	/// close of its reveal phase (with the committee draw, and the admission draw, which runs
+	/// there or in its own entry, not both), its expiry and its pruning. Charged to the
+	/// submitter with [`Pallet::submit_query`].
 	pub fn scheduled_weight() -> Weight {
-		[Action::Admit, Action::CloseReveal, Action::Expire, Action::Prune]
+		[Action::CloseReveal, Action::Expire, Action::Prune]
 			.into_iter()
 			.map(Self::action_weight)
 			.fold(Weight::zero(), |a, b| a.saturating_add(b))

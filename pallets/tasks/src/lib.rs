@@ -12,10 +12,11 @@
 //!
 //! 1. **Answer**: registered providers ([`Pallet::register_provider`]) commit to an output with
 //!    [`Pallet::commit_output`], giving [`poq_primitives::commitment::output`] and holding an
-//!    output deposit.
-//! 2. **Reveal**: providers reveal output and salt ([`Pallet::reveal_output`]); a matching reveal
-//!    releases the output deposit. When the phase closes, unrevealed outputs forfeit their
-//!    deposit to [`Config::Slashed`].
+//!    output deposit: up to twice `max_outputs` commitments, of which `max_outputs` are
+//!    admitted by a draw weighted by rating when there are more (`admission.rs`).
+//! 2. **Reveal**: providers reveal output and salt ([`Pallet::reveal_output`]). When the phase
+//!    closes, unrevealed outputs forfeit their deposit to [`Config::Slashed`]; revealed ones keep
+//!    it held until the task ends (returned, unless scored below the quality floor).
 //! 3. **Scoring**: the consensus pallet (through [`poq_primitives::TaskProvider`]) reads the
 //!    revealed outputs and, once it has a result, settles the task: it pays out of the bounty
 //!    and the rest returns to the user. A task not settled by the end of the scoring phase
@@ -34,8 +35,8 @@
 //! - **Phase ends are fixed at submission**, from the lengths in force then, as upper bounds:
 //!   the phase of a task is derived from the block number and those ends; governance changes
 //!   apply to new tasks. A phase **closes early** when nobody it waits for is left: the answer
-//!   phase when the task has its `max_outputs` commitments (the reveal phase starts in the next
-//!   block), the reveal phase when every committed output is revealed (it is closed in the same
+//!   phase when the task has twice its `max_outputs` commitments, or `max_outputs` of them from
+//!   providers rated at least the quality floor (the reveal phase starts in the next block), the reveal phase when every committed output is revealed (it is closed in the same
 //!   block's `on_idle`, else in the next block's `on_initialize`). Deadlines, forfeits and
 //!   expiry are those of the fixed windows.
 //! - **Work at phase ends is queued, not bucketed.** Closing reveals, expiring and pruning are
@@ -49,8 +50,12 @@
 //!   settles or expires; the compact [`TaskInfo`] (with the hashes of the texts) stays for
 //!   [`Config::RecordRetention`] blocks and is then pruned, as are the outputs' hashes.
 //! - **The commitment binds the account**, so a provider cannot copy another's commitment.
+//! - **Admission is not first come**: see `admission.rs` (the draw) and `docs/security.md`.
+//! - **Whoever posts pays for the hooks**: `submit_query`'s weight includes the most its
+//!   schedule entries can weigh ([`Pallet::scheduled_weight`]).
 //! - **Nothing is lost**: the bounty is paid out or returned, deposits are returned, except the
-//!   output deposits of unrevealed outputs, which go to [`Config::Slashed`] (treasury or burn).
+//!   output deposits of unrevealed outputs and of outputs scored below the quality floor, which
+//!   go to [`Config::Slashed`] (treasury or burn).
 //!
 //! ## Terms
 //!
@@ -362,8 +367,9 @@ pub mod pallet {
 		ProviderDeregistered { who: T::AccountId },
 		/// A provider committed an output.
 		OutputCommitted { task: TaskId, provider: T::AccountId, commitment: H256 },
-		/// The task has twice its `max_outputs` commitments: the reveal phase starts at
-		/// `reveal_starts`, before the answer window's end.
+		/// The task has twice its `max_outputs` commitments, or `max_outputs` of providers rated
+		/// at least the quality floor: the reveal phase starts at `reveal_starts`, before the
+		/// answer window's end.
 		AnswerClosed { task: TaskId, reveal_starts: BlockNumberFor<T> },
 		/// The answer window closed with more commitments than `max_outputs`: these were
 		/// admitted (a draw weighted by rating), in commit order; the others' deposits returned.
@@ -673,10 +679,11 @@ pub mod pallet {
 		/// [`poq_primitives::commitment::output`]`(caller, task, output, salt)`. Holds
 		/// `OutputDeposit` until the task settles (returned unless the output is left unrevealed
 		/// or scored below the quality floor). A task accepts up to twice its `max_outputs`
-		/// commitments; the last one closes the answer phase (the reveal phase starts in the
-		/// next block). When it has more than `max_outputs`, they are admitted at the answer
-		/// phase's end by a draw weighted by the providers' ratings (`Action::Admit`), not in
-		/// the order they came.
+		/// commitments; the answer phase closes early (the reveal phase starts in the next
+		/// block) at the last of them, or once `max_outputs` of them come from providers rated
+		/// at least the quality floor (unrated ones at the initial rating). When it has more
+		/// than `max_outputs`, they are admitted at the answer phase's end by a draw weighted by
+		/// the providers' ratings (`Action::Admit`), not in the order they came.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::commit_output())]
 		pub fn commit_output(origin: OriginFor<T>, task: TaskId, commitment: H256) -> DispatchResult {
@@ -700,7 +707,7 @@ pub mod pallet {
 				Self::schedule(info.answer_ends, task, Action::Admit);
 			}
 			let next = now.saturating_add(One::one());
-			let full = info.commits >= cap && next < info.answer_ends;
+			let full = (info.commits >= cap || Self::qualified_commitments(task) >= max) && next < info.answer_ends;
 			if full {
 				if info.commits > max {
 					Self::unschedule(info.answer_ends, task, Action::Admit);

@@ -78,10 +78,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `q` is `[1, 4096]`.
 	/// The range of component `r` is `[0, 4096]`.
 	fn submit_query(q: u32, r: u32, ) -> Weight {
-		// Minimum execution time: 94_986_000 picoseconds.
-		Weight::from_parts(99_926_561, 3676)
-			.saturating_add(Weight::from_parts(1_216, 0).saturating_mul(q.into()))
-			.saturating_add(Weight::from_parts(1_747, 0).saturating_mul(r.into()))
+		// Minimum execution time: 113_025_000 picoseconds.
+		Weight::from_parts(136_515_656, 3676)
+			.saturating_add(Weight::from_parts(1_755, 0).saturating_mul(q.into()))
+			.saturating_add(Weight::from_parts(1_705, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
@@ -98,8 +98,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Tasks::Schedule` (r:0 w:3)
 	/// Proof: `Tasks::Schedule` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
 	fn cancel_query() -> Weight {
-		// Minimum execution time: 76_199_000 picoseconds.
-		Weight::from_parts(84_518_000, 3676)
+		// Minimum execution time: 88_359_000 picoseconds.
+		Weight::from_parts(114_000_000, 3676)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -112,8 +112,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
 	fn register_provider() -> Weight {
-		// Minimum execution time: 54_702_000 picoseconds.
-		Weight::from_parts(59_453_000, 3684)
+		// Minimum execution time: 64_130_000 picoseconds.
+		Weight::from_parts(83_846_000, 3684)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -122,8 +122,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Tasks::Models` (r:2 w:2)
 	/// Proof: `Tasks::Models` (`max_values`: None, `max_size`: Some(219), added: 2694, mode: `MaxEncodedLen`)
 	fn update_provider() -> Weight {
-		// Minimum execution time: 24_780_000 picoseconds.
-		Weight::from_parts(28_367_000, 6378)
+		// Minimum execution time: 30_981_000 picoseconds.
+		Weight::from_parts(44_049_000, 6378)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -136,8 +136,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Tasks::Models` (r:1 w:1)
 	/// Proof: `Tasks::Models` (`max_values`: None, `max_size`: Some(219), added: 2694, mode: `MaxEncodedLen`)
 	fn deregister_provider() -> Weight {
-		// Minimum execution time: 48_902_000 picoseconds.
-		Weight::from_parts(55_410_000, 3684)
+		// Minimum execution time: 61_091_000 picoseconds.
+		Weight::from_parts(77_969_000, 3684)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -148,25 +148,25 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Tasks::Outputs` (r:1 w:1)
 	/// Proof: `Tasks::Outputs` (`max_values`: None, `max_size`: Some(129), added: 2604, mode: `MaxEncodedLen`)
 	/// Storage: `Tasks::Committers` (r:1 w:1)
-	/// Proof: `Tasks::Committers` (`max_values`: None, `max_size`: Some(273), added: 2748, mode: `MaxEncodedLen`)
+	/// Proof: `Tasks::Committers` (`max_values`: None, `max_size`: Some(529), added: 3004, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
+	/// Storage: `Tasks::ScheduleCursor` (r:1 w:0)
+	/// Proof: `Tasks::ScheduleCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Tasks::Schedule` (r:0 w:2)
+	/// Proof: `Tasks::Schedule` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
 	fn commit_output() -> Weight {
-		// Minimum execution time: 77_198_000 picoseconds.
-		Weight::from_parts(88_585_000, 3738)
-			.saturating_add(T::DbWeight::get().reads(6_u64))
-			.saturating_add(T::DbWeight::get().writes(6_u64))
+		// Minimum execution time: 98_292_000 picoseconds.
+		Weight::from_parts(129_044_000, 3994)
+			.saturating_add(T::DbWeight::get().reads(7_u64))
+			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
 	/// Storage: `Tasks::Tasks` (r:1 w:1)
 	/// Proof: `Tasks::Tasks` (`max_values`: None, `max_size`: Some(179), added: 2654, mode: `MaxEncodedLen`)
 	/// Storage: `Tasks::Outputs` (r:1 w:1)
 	/// Proof: `Tasks::Outputs` (`max_values`: None, `max_size`: Some(129), added: 2604, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:1 w:1)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
 	/// Storage: `Tasks::ScheduleCursor` (r:1 w:0)
 	/// Proof: `Tasks::ScheduleCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Tasks::OutputTexts` (r:0 w:1)
@@ -175,26 +175,26 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Tasks::Schedule` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
 	/// The range of component `o` is `[0, 8192]`.
 	fn reveal_output(o: u32, ) -> Weight {
-		// Minimum execution time: 61_797_000 picoseconds.
-		Weight::from_parts(68_273_701, 3676)
-			.saturating_add(Weight::from_parts(2_287, 0).saturating_mul(o.into()))
-			.saturating_add(T::DbWeight::get().reads(5_u64))
-			.saturating_add(T::DbWeight::get().writes(7_u64))
+		// Minimum execution time: 35_540_000 picoseconds.
+		Weight::from_parts(47_449_933, 3644)
+			.saturating_add(Weight::from_parts(2_684, 0).saturating_mul(o.into()))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Consensus::CurrentParams` (r:1 w:0)
 	/// Proof: `Consensus::CurrentParams` (`max_values`: Some(1), `max_size`: Some(97), added: 592, mode: `MaxEncodedLen`)
 	/// Storage: `Tasks::Phases` (r:0 w:1)
 	/// Proof: `Tasks::Phases` (`max_values`: Some(1), `max_size`: Some(12), added: 507, mode: `MaxEncodedLen`)
 	fn set_phase_lengths() -> Weight {
-		// Minimum execution time: 6_764_000 picoseconds.
-		Weight::from_parts(7_864_000, 1582)
+		// Minimum execution time: 8_176_000 picoseconds.
+		Weight::from_parts(15_103_000, 1582)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Tasks::Tasks` (r:1 w:1)
 	/// Proof: `Tasks::Tasks` (`max_values`: None, `max_size`: Some(179), added: 2654, mode: `MaxEncodedLen`)
 	/// Storage: `Tasks::Committers` (r:1 w:0)
-	/// Proof: `Tasks::Committers` (`max_values`: None, `max_size`: Some(273), added: 2748, mode: `MaxEncodedLen`)
+	/// Proof: `Tasks::Committers` (`max_values`: None, `max_size`: Some(529), added: 3004, mode: `MaxEncodedLen`)
 	/// Storage: `Tasks::Outputs` (r:8 w:0)
 	/// Proof: `Tasks::Outputs` (`max_values`: None, `max_size`: Some(129), added: 2604, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:9 w:9)
@@ -214,19 +214,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Tasks::Schedule` (r:0 w:1)
 	/// Proof: `Tasks::Schedule` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
 	/// The range of component `o` is `[1, 8]`.
-	fn admit(c: u32, ) -> Weight {
-		Weight::from_parts(107_728_213, 6196)
-			.saturating_add(Weight::from_parts(41_995_682, 0).saturating_mul(c.into()))
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(c.into())))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
-			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(c.into())))
-			.saturating_add(Weight::from_parts(0, 2686).saturating_mul(c.into()))
-	}
 	fn close_reveal(o: u32, ) -> Weight {
-		// Minimum execution time: 135_260_000 picoseconds.
-		Weight::from_parts(107_728_213, 6196)
-			.saturating_add(Weight::from_parts(41_995_682, 0).saturating_mul(o.into()))
+		// Minimum execution time: 171_549_000 picoseconds.
+		Weight::from_parts(148_233_745, 6196)
+			.saturating_add(Weight::from_parts(59_824_661, 0).saturating_mul(o.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(o.into())))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
@@ -235,14 +226,45 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	/// Storage: `Tasks::Tasks` (r:1 w:1)
 	/// Proof: `Tasks::Tasks` (`max_values`: None, `max_size`: Some(179), added: 2654, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:1 w:1)
+	/// Storage: `Tasks::Committers` (r:1 w:1)
+	/// Proof: `Tasks::Committers` (`max_values`: None, `max_size`: Some(529), added: 3004, mode: `MaxEncodedLen`)
+	/// Storage: `Consensus::CurrentParams` (r:1 w:0)
+	/// Proof: `Consensus::CurrentParams` (`max_values`: Some(1), `max_size`: Some(97), added: 592, mode: `MaxEncodedLen`)
+	/// Storage: `Tasks::Providers` (r:16 w:8)
+	/// Proof: `Tasks::Providers` (`max_values`: None, `max_size`: Some(159), added: 2634, mode: `MaxEncodedLen`)
+	/// Storage: `Consensus::Beacon` (r:1 w:0)
+	/// Proof: `Consensus::Beacon` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:8 w:8)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
-	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Storage: `Balances::Holds` (r:8 w:8)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
+	/// Storage: `Tasks::Outputs` (r:0 w:8)
+	/// Proof: `Tasks::Outputs` (`max_values`: None, `max_size`: Some(129), added: 2604, mode: `MaxEncodedLen`)
+	/// Storage: `Tasks::Schedule` (r:0 w:1)
+	/// Proof: `Tasks::Schedule` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
+	/// The range of component `c` is `[2, 16]`.
+	fn admit(c: u32, ) -> Weight {
+		// Minimum execution time: 89_152_000 picoseconds.
+		Weight::from_parts(33_338_371, 3994)
+			.saturating_add(Weight::from_parts(31_625_113, 0).saturating_mul(c.into()))
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(c.into())))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(c.into())))
+			.saturating_add(Weight::from_parts(0, 2634).saturating_mul(c.into()))
+	}
+	/// Storage: `Tasks::Tasks` (r:1 w:1)
+	/// Proof: `Tasks::Tasks` (`max_values`: None, `max_size`: Some(179), added: 2654, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:9 w:9)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:9 w:9)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
+	/// Storage: `Tasks::Committers` (r:1 w:0)
+	/// Proof: `Tasks::Committers` (`max_values`: None, `max_size`: Some(529), added: 3004, mode: `MaxEncodedLen`)
+	/// Storage: `Tasks::Outputs` (r:8 w:0)
+	/// Proof: `Tasks::Outputs` (`max_values`: None, `max_size`: Some(129), added: 2604, mode: `MaxEncodedLen`)
 	/// Storage: `Tasks::OutputTexts` (r:8 w:8)
 	/// Proof: `Tasks::OutputTexts` (`max_values`: None, `max_size`: Some(8258), added: 10733, mode: `MaxEncodedLen`)
-	/// Storage: `Tasks::Committers` (r:1 w:0)
-	/// Proof: `Tasks::Committers` (`max_values`: None, `max_size`: Some(273), added: 2748, mode: `MaxEncodedLen`)
 	/// Storage: `Tasks::Providers` (r:8 w:8)
 	/// Proof: `Tasks::Providers` (`max_values`: None, `max_size`: Some(159), added: 2634, mode: `MaxEncodedLen`)
 	/// Storage: `Consensus::PendingDraws` (r:1 w:1)
@@ -261,13 +283,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Tasks::Schedule` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
 	/// The range of component `o` is `[1, 8]`.
 	fn expire(o: u32, ) -> Weight {
-		// Minimum execution time: 105_402_000 picoseconds.
-		Weight::from_parts(112_455_613, 11675)
-			.saturating_add(Weight::from_parts(6_089_876, 0).saturating_mul(o.into()))
+		// Minimum execution time: 205_279_000 picoseconds.
+		Weight::from_parts(160_046_589, 11675)
+			.saturating_add(Weight::from_parts(63_513_695, 0).saturating_mul(o.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
-			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(o.into())))
+			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(o.into())))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
-			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(o.into())))
+			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(o.into())))
 			.saturating_add(Weight::from_parts(0, 10733).saturating_mul(o.into()))
 	}
 	/// Storage: `Tasks::Tasks` (r:1 w:1)
@@ -275,12 +297,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Tasks::Outputs` (r:8 w:8)
 	/// Proof: `Tasks::Outputs` (`max_values`: None, `max_size`: Some(129), added: 2604, mode: `MaxEncodedLen`)
 	/// Storage: `Tasks::Committers` (r:0 w:1)
-	/// Proof: `Tasks::Committers` (`max_values`: None, `max_size`: Some(273), added: 2748, mode: `MaxEncodedLen`)
+	/// Proof: `Tasks::Committers` (`max_values`: None, `max_size`: Some(529), added: 3004, mode: `MaxEncodedLen`)
 	/// The range of component `o` is `[1, 8]`.
 	fn prune(o: u32, ) -> Weight {
-		// Minimum execution time: 10_925_000 picoseconds.
-		Weight::from_parts(11_556_997, 3644)
-			.saturating_add(Weight::from_parts(1_264_427, 0).saturating_mul(o.into()))
+		// Minimum execution time: 15_187_000 picoseconds.
+		Weight::from_parts(19_755_300, 3644)
+			.saturating_add(Weight::from_parts(1_705_525, 0).saturating_mul(o.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(o.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -292,16 +314,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Tasks::CounterForModels` (r:1 w:1)
 	/// Proof: `Tasks::CounterForModels` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn register_model() -> Weight {
-		// Minimum execution time: 14_290_000 picoseconds.
-		Weight::from_parts(16_364_000, 3684)
+		// Minimum execution time: 16_330_000 picoseconds.
+		Weight::from_parts(26_262_000, 3684)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Tasks::Models` (r:1 w:1)
 	/// Proof: `Tasks::Models` (`max_values`: None, `max_size`: Some(219), added: 2694, mode: `MaxEncodedLen`)
 	fn retire_model() -> Weight {
-		// Minimum execution time: 11_923_000 picoseconds.
-		Weight::from_parts(13_520_000, 3684)
+		// Minimum execution time: 13_121_000 picoseconds.
+		Weight::from_parts(22_111_000, 3684)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -312,8 +334,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Tasks::ModelStats` (r:0 w:4)
 	/// Proof: `Tasks::ModelStats` (`max_values`: None, `max_size`: Some(119), added: 2594, mode: `MaxEncodedLen`)
 	fn remove_model() -> Weight {
-		// Minimum execution time: 23_079_000 picoseconds.
-		Weight::from_parts(26_116_000, 3684)
+		// Minimum execution time: 25_882_000 picoseconds.
+		Weight::from_parts(41_620_000, 3684)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -322,78 +344,78 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn submit_query(q: u32, r: u32, ) -> Weight {
-		Weight::from_parts(99_926_561, 3676)
-			.saturating_add(Weight::from_parts(1_216, 0).saturating_mul(q.into()))
-			.saturating_add(Weight::from_parts(1_747, 0).saturating_mul(r.into()))
+		Weight::from_parts(136_515_656, 3676)
+			.saturating_add(Weight::from_parts(1_755, 0).saturating_mul(q.into()))
+			.saturating_add(Weight::from_parts(1_705, 0).saturating_mul(r.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn cancel_query() -> Weight {
-		Weight::from_parts(84_518_000, 3676)
+		Weight::from_parts(114_000_000, 3676)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn register_provider() -> Weight {
-		Weight::from_parts(59_453_000, 3684)
+		Weight::from_parts(83_846_000, 3684)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn update_provider() -> Weight {
-		Weight::from_parts(28_367_000, 6378)
+		Weight::from_parts(44_049_000, 6378)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn deregister_provider() -> Weight {
-		Weight::from_parts(55_410_000, 3684)
+		Weight::from_parts(77_969_000, 3684)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn commit_output() -> Weight {
-		Weight::from_parts(88_585_000, 3738)
-			.saturating_add(ParityDbWeight::get().reads(6_u64))
-			.saturating_add(ParityDbWeight::get().writes(6_u64))
+		Weight::from_parts(129_044_000, 3994)
+			.saturating_add(ParityDbWeight::get().reads(7_u64))
+			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn reveal_output(o: u32, ) -> Weight {
-		Weight::from_parts(68_273_701, 3676)
-			.saturating_add(Weight::from_parts(2_287, 0).saturating_mul(o.into()))
-			.saturating_add(ParityDbWeight::get().reads(5_u64))
-			.saturating_add(ParityDbWeight::get().writes(7_u64))
+		Weight::from_parts(47_449_933, 3644)
+			.saturating_add(Weight::from_parts(2_684, 0).saturating_mul(o.into()))
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn set_phase_lengths() -> Weight {
-		Weight::from_parts(7_864_000, 1582)
+		Weight::from_parts(15_103_000, 1582)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
-	fn admit(c: u32, ) -> Weight {
-		Weight::from_parts(107_728_213, 6196)
-			.saturating_add(Weight::from_parts(41_995_682, 0).saturating_mul(c.into()))
-			.saturating_add(ParityDbWeight::get().reads(3_u64))
-			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(c.into())))
-			.saturating_add(ParityDbWeight::get().writes(3_u64))
-			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(c.into())))
-			.saturating_add(Weight::from_parts(0, 2686).saturating_mul(c.into()))
-	}
 	fn close_reveal(o: u32, ) -> Weight {
-		Weight::from_parts(107_728_213, 6196)
-			.saturating_add(Weight::from_parts(41_995_682, 0).saturating_mul(o.into()))
+		Weight::from_parts(148_233_745, 6196)
+			.saturating_add(Weight::from_parts(59_824_661, 0).saturating_mul(o.into()))
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(o.into())))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(o.into())))
 			.saturating_add(Weight::from_parts(0, 2686).saturating_mul(o.into()))
 	}
+	fn admit(c: u32, ) -> Weight {
+		Weight::from_parts(33_338_371, 3994)
+			.saturating_add(Weight::from_parts(31_625_113, 0).saturating_mul(c.into()))
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
+			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(c.into())))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
+			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(c.into())))
+			.saturating_add(Weight::from_parts(0, 2634).saturating_mul(c.into()))
+	}
 	fn expire(o: u32, ) -> Weight {
-		Weight::from_parts(112_455_613, 11675)
-			.saturating_add(Weight::from_parts(6_089_876, 0).saturating_mul(o.into()))
+		Weight::from_parts(160_046_589, 11675)
+			.saturating_add(Weight::from_parts(63_513_695, 0).saturating_mul(o.into()))
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
-			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(o.into())))
+			.saturating_add(ParityDbWeight::get().reads((5_u64).saturating_mul(o.into())))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
-			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(o.into())))
+			.saturating_add(ParityDbWeight::get().writes((4_u64).saturating_mul(o.into())))
 			.saturating_add(Weight::from_parts(0, 10733).saturating_mul(o.into()))
 	}
 	fn prune(o: u32, ) -> Weight {
-		Weight::from_parts(11_556_997, 3644)
-			.saturating_add(Weight::from_parts(1_264_427, 0).saturating_mul(o.into()))
+		Weight::from_parts(19_755_300, 3644)
+			.saturating_add(Weight::from_parts(1_705_525, 0).saturating_mul(o.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(o.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
@@ -401,17 +423,17 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2604).saturating_mul(o.into()))
 	}
 	fn register_model() -> Weight {
-		Weight::from_parts(16_364_000, 3684)
+		Weight::from_parts(26_262_000, 3684)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn retire_model() -> Weight {
-		Weight::from_parts(13_520_000, 3684)
+		Weight::from_parts(22_111_000, 3684)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn remove_model() -> Weight {
-		Weight::from_parts(26_116_000, 3684)
+		Weight::from_parts(41_620_000, 3684)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}

@@ -237,10 +237,10 @@ fn consensus_call(
 		_ => {
 			let mut w = [Permill::zero(); 6];
 			w.iter_mut().for_each(|x| *x = if r.chance(50) { permill(r) } else { Permill::zero() });
-			if r.chance(50) {
-				(Call::<Test>::set_dimension_weights { family: family(r), weights: w }.into(), at.gov())
-			} else {
-				(Call::<Test>::set_params { params: params(r) }.into(), at.gov())
+			match r.below(3) {
+				0 => (Call::<Test>::set_dimension_weights { family: family(r), weights: w }.into(), at.gov()),
+				1 => (Call::<Test>::set_min_committee { min: r.below(6) as u32 }.into(), at.gov()),
+				_ => (Call::<Test>::set_params { params: params(r) }.into(), at.gov()),
 			}
 		},
 	}

@@ -184,11 +184,15 @@ impl poq_primitives::TaskProvider<u64, Balance, u64> for FaultyTasks {
 	fn scoring_view(task: TaskId) -> Option<poq_primitives::ScoringView<u64, Balance, u64>> {
 		<Tasks as poq_primitives::TaskProvider<u64, Balance, u64>>::scoring_view(task)
 	}
-	fn settle(task: TaskId, payouts: &[(u64, Balance)]) -> Result<Vec<Balance>, sp_runtime::DispatchError> {
+	fn settle(
+		task: TaskId,
+		payouts: &[(u64, Balance)],
+		below_floor: &[u64],
+	) -> Result<Vec<Balance>, sp_runtime::DispatchError> {
 		if FAIL_SETTLE.with(|f| f.get()) {
 			return Err(sp_runtime::DispatchError::Other("payout refused"));
 		}
-		<Tasks as poq_primitives::TaskProvider<u64, Balance, u64>>::settle(task, payouts)
+		<Tasks as poq_primitives::TaskProvider<u64, Balance, u64>>::settle(task, payouts, below_floor)
 	}
 	fn texts(task: TaskId) -> Option<poq_primitives::TaskTexts> {
 		<Tasks as poq_primitives::TaskProvider<u64, Balance, u64>>::texts(task)
@@ -216,6 +220,8 @@ impl pallet_poq_consensus::Config for Test {
 	type MaxCandidates = ConstU32<32>;
 	type ServiceWeight = ServiceWeight;
 	type DefaultParams = DefaultParams;
+	/// One, as on the dev chain: the tests of small committees set more where they need it.
+	type DefaultMinCommittee = ConstU32<1>;
 	type MaxModelSets = ConstU32<4>;
 	type GovernanceOrigin = EnsureRoot<u64>;
 	type Gate = Calibration;
@@ -303,6 +309,8 @@ impl crate::BenchmarkHelper<u64, Balance> for () {
 pub const USER: u64 = 1;
 /// The gold poster (approved by [`approve_gold_poster`]).
 pub const GOLD_POSTER: u64 = 2;
+/// An attacker's account, with a hundred times everyone else's balance.
+pub const ATTACKER: u64 = 3;
 /// First provider account (providers are `PROVIDERS..`).
 pub const PROVIDERS: u64 = 11;
 /// First evaluator account (evaluators are `EVALUATORS..`).
@@ -316,15 +324,16 @@ pub const SCORER_MODEL_SET: H256 = H256::repeat_byte(7);
 /// A model-set hash nobody accepted.
 pub const OTHER_MODEL_SET: H256 = H256::repeat_byte(3);
 
-/// User, 8 providers and 16 evaluators own 1_000_000 each. Nobody is bonded yet.
+/// User, 16 providers and 16 evaluators own 1_000_000 each, [`ATTACKER`] 100_000_000. Nobody is
+/// bonded yet.
 pub fn new_test_ext() -> sp_io::TestExternalities {
 	let mut t = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	let accounts = [USER, GOLD_POSTER]
 		.into_iter()
-		.chain(PROVIDERS..PROVIDERS + 8)
+		.chain(PROVIDERS..PROVIDERS + 16)
 		.chain(EVALUATORS..EVALUATORS + 16);
 	pallet_balances::GenesisConfig::<Test> {
-		balances: accounts.map(|a| (a, 1_000_000)).collect(),
+		balances: accounts.map(|a| (a, 1_000_000)).chain([(ATTACKER, 100_000_000)]).collect(),
 		..Default::default()
 	}
 	.assimilate_storage(&mut t)

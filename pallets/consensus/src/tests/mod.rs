@@ -7,6 +7,7 @@
 //! - `model_sets`, `security`: the registry of model sets and the attacks of `docs/security.md`;
 //! - `adversarial`, `calibration`: scenarios over many tasks (the adversarial report, gold
 //!   calibration);
+//! - `market`: the market's attacks (trust farming, slot squatting, backlog) with their costs;
 //! - `harness`: the randomised harness of arbitrary calls.
 
 pub mod mock;
@@ -14,6 +15,7 @@ pub mod mock;
 mod adversarial;
 mod calibration;
 mod harness;
+mod market;
 mod model_sets;
 mod security;
 mod unit;

@@ -43,7 +43,8 @@ fn post_together(n: u64) -> Vec<TaskId> {
 			t
 		})
 		.collect();
-	run_to(System::block_number() + 1);
+	// The answer phase runs its full window (one commitment of up to two it could take).
+	run_to(pallet_poq_tasks::Tasks::<Test>::get(tasks[0]).unwrap().answer_ends);
 	for (i, t) in tasks.iter().enumerate() {
 		assert_ok!(Tasks::reveal_output(signed(PROVIDERS + i as u64), *t, b"o".to_vec(), SALT));
 	}

@@ -258,6 +258,12 @@ fn governance_calls_need_governance() {
 			Evaluators::set_trust_bounds(RuntimeOrigin::root(), bad),
 			Error::<Test>::InvalidTrustBounds
 		);
+		// A minimum of zero would shut an evaluator out of every draw for good.
+		let zero = TrustBounds { min: Perbill::zero(), ..b };
+		assert_noop!(
+			Evaluators::set_trust_bounds(RuntimeOrigin::root(), zero),
+			Error::<Test>::InvalidTrustBounds
+		);
 		assert_ok!(Evaluators::set_trust_bounds(RuntimeOrigin::root(), b));
 		assert_eq!(Bounds::<Test>::get(), b);
 		// Trust is clamped to the bounds on write and on read; the write returns what it stored.

@@ -68,7 +68,7 @@ impl pallet_poq_tasks::Config for Test {
 	type RecordRetention = frame_support::traits::ConstU64<5>;
 	/// Forfeited deposits are burnt.
 	type Slashed = ();
-	type Scoring = ();
+	type Scoring = MockScoring;
 	type GovernanceOrigin = EnsureRoot<u64>;
 	type WeightInfo = ();
 }
@@ -122,4 +122,14 @@ pub fn test<R>(f: impl FnOnce() -> R) -> R {
 		crate::Pallet::<Test>::do_try_state().expect("try_state holds after the test");
 		r
 	})
+}
+
+/// Scoring as the tasks pallet sees it: nothing to begin or forget, the runtime's quality
+/// floor (0.45) and initial rating (0.5).
+pub struct MockScoring;
+impl poq_primitives::TaskScoring for MockScoring {
+	fn begin(_task: poq_primitives::TaskId) {}
+	fn quality_floor() -> sp_runtime::Permill {
+		sp_runtime::Permill::from_percent(45)
+	}
 }

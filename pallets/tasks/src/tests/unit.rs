@@ -193,13 +193,21 @@ fn the_last_commitment_closes_the_answer_phase() {
 		for p in 2..=5 {
 			register(p);
 		}
+		// 2 and 3 are rated below the quality floor (0.45): their commitments do not close the
+		// phase early.
+		for p in [2, 3] {
+			Providers::<Test>::mutate(p, |i| {
+				i.as_mut().unwrap().rating = Some(ModelRating { rating: Permill::from_percent(10), results: 3 })
+			});
+		}
 		commit(2, t, b"a");
 		commit(3, t, b"b");
 		// max_outputs (2) reached: the phase stays open for more commitments, up to twice that.
 		assert_eq!(TaskRecords::<Test>::get(t).unwrap().answer_ends, 4);
 		commit(4, t, b"c");
 		commit(5, t, b"d");
-		// Four commitments at block 1: the reveal phase starts at block 2.
+		// Two commitments of providers at the floor or above (unrated: 0.5), four in all, at
+		// block 1: the reveal phase starts at block 2.
 		assert_eq!(TaskRecords::<Test>::get(t).unwrap().answer_ends, 2);
 		assert!(events().contains(&Event::AnswerClosed { task: t, reveal_starts: 2 }));
 		assert_noop!(Tasks::reveal_output(signed(2), t, b"a".to_vec(), SALT), Error::<Test>::WrongPhase);
@@ -215,6 +223,27 @@ fn the_last_commitment_closes_the_answer_phase() {
 			Tasks::commit_output(signed(6), t, poq_primitives::commitment::output(&6u64, t, b"y", &SALT)),
 			Error::<Test>::WrongPhase
 		);
+	});
+}
+
+#[test]
+fn max_outputs_of_qualified_providers_close_the_answer_phase_early() {
+	test(|| {
+		let t = submit_with(1, 1_000, 2);
+		for p in 2..=4 {
+			register(p);
+		}
+		Providers::<Test>::mutate(2, |i| {
+			i.as_mut().unwrap().rating = Some(ModelRating { rating: Permill::from_percent(10), results: 3 })
+		});
+		commit(2, t, b"a");
+		commit(3, t, b"b");
+		assert_eq!(TaskRecords::<Test>::get(t).unwrap().answer_ends, 4, "one qualified commitment of two");
+		commit(4, t, b"c");
+		// Three commitments, two of them qualified: closed early, and the draw admits two.
+		assert_eq!(TaskRecords::<Test>::get(t).unwrap().answer_ends, 2);
+		run_to(2);
+		assert_eq!(Committers::<Test>::get(t).len(), 2);
 	});
 }
 
