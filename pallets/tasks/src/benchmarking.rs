@@ -144,15 +144,23 @@ mod benchmarks {
 	#[benchmark]
 	fn commit_output() {
 		let (_, task) = new_task::<T>();
-		// Worst case: the last free commitment, which closes the answer phase and moves the
-		// admission draw.
+		// Worst case: the last free commitment, which counts the qualified ones, closes the
+		// answer phase and moves the admission draw. The others are rated below the quality
+		// floor, so that none of them closed it before.
 		let cap = MaxCommitments::<T>::get();
-		let _ = outputs_committed::<T>(task, cap - 1);
+		let low = poq_primitives::Rating { rating: sp_runtime::Permill::zero(), results: 1 };
+		for i in 0..cap - 1 {
+			let p = provider::<T>(i);
+			Providers::<T>::mutate(&p, |info| info.as_mut().expect("registered").rating = Some(low));
+			let c = poq_primitives::commitment::output(&p, task, &output::<T>(), &[9u8; 32]);
+			TasksPallet::<T>::commit_output(RawOrigin::Signed(p).into(), task, c).expect("commit");
+		}
 		let who = provider::<T>(cap);
 		let c = poq_primitives::commitment::output(&who, task, &output::<T>(), &[1u8; 32]);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), task, c);
 		assert!(Outputs::<T>::contains_key(task, &who));
+		assert_eq!(TasksPallet::<T>::get_task(task).commits, cap);
 	}
 
 	#[benchmark]

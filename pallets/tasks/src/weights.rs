@@ -78,10 +78,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `q` is `[1, 4096]`.
 	/// The range of component `r` is `[0, 4096]`.
 	fn submit_query(q: u32, r: u32, ) -> Weight {
-		// Minimum execution time: 113_025_000 picoseconds.
-		Weight::from_parts(136_515_656, 3676)
-			.saturating_add(Weight::from_parts(1_755, 0).saturating_mul(q.into()))
-			.saturating_add(Weight::from_parts(1_705, 0).saturating_mul(r.into()))
+		// Minimum execution time: 123_158_000 picoseconds.
+		Weight::from_parts(142_797_687, 3676)
+			.saturating_add(Weight::from_parts(1_568, 0).saturating_mul(q.into()))
+			.saturating_add(Weight::from_parts(1_662, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
@@ -98,8 +98,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Tasks::Schedule` (r:0 w:3)
 	/// Proof: `Tasks::Schedule` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
 	fn cancel_query() -> Weight {
-		// Minimum execution time: 88_359_000 picoseconds.
-		Weight::from_parts(114_000_000, 3676)
+		// Minimum execution time: 94_745_000 picoseconds.
+		Weight::from_parts(117_496_000, 3676)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -112,8 +112,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(211), added: 2686, mode: `MaxEncodedLen`)
 	fn register_provider() -> Weight {
-		// Minimum execution time: 64_130_000 picoseconds.
-		Weight::from_parts(83_846_000, 3684)
+		// Minimum execution time: 69_760_000 picoseconds.
+		Weight::from_parts(90_374_000, 3684)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -122,8 +122,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Tasks::Models` (r:2 w:2)
 	/// Proof: `Tasks::Models` (`max_values`: None, `max_size`: Some(219), added: 2694, mode: `MaxEncodedLen`)
 	fn update_provider() -> Weight {
-		// Minimum execution time: 30_981_000 picoseconds.
-		Weight::from_parts(44_049_000, 6378)
+		// Minimum execution time: 33_216_000 picoseconds.
+		Weight::from_parts(45_432_000, 6378)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -136,8 +136,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Tasks::Models` (r:1 w:1)
 	/// Proof: `Tasks::Models` (`max_values`: None, `max_size`: Some(219), added: 2694, mode: `MaxEncodedLen`)
 	fn deregister_provider() -> Weight {
-		// Minimum execution time: 61_091_000 picoseconds.
-		Weight::from_parts(77_969_000, 3684)
+		// Minimum execution time: 56_183_000 picoseconds.
+		Weight::from_parts(82_145_000, 3684)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -158,8 +158,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Tasks::Schedule` (r:0 w:2)
 	/// Proof: `Tasks::Schedule` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
 	fn commit_output() -> Weight {
-		// Minimum execution time: 98_292_000 picoseconds.
-		Weight::from_parts(129_044_000, 3994)
+		// Minimum execution time: 117_497_000 picoseconds.
+		Weight::from_parts(138_093_000, 3994)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -175,9 +175,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Tasks::Schedule` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
 	/// The range of component `o` is `[0, 8192]`.
 	fn reveal_output(o: u32, ) -> Weight {
-		// Minimum execution time: 35_540_000 picoseconds.
-		Weight::from_parts(47_449_933, 3644)
-			.saturating_add(Weight::from_parts(2_684, 0).saturating_mul(o.into()))
+		// Minimum execution time: 37_540_000 picoseconds.
+		Weight::from_parts(49_738_993, 3644)
+			.saturating_add(Weight::from_parts(2_624, 0).saturating_mul(o.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -186,8 +186,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Tasks::Phases` (r:0 w:1)
 	/// Proof: `Tasks::Phases` (`max_values`: Some(1), `max_size`: Some(12), added: 507, mode: `MaxEncodedLen`)
 	fn set_phase_lengths() -> Weight {
-		// Minimum execution time: 8_176_000 picoseconds.
-		Weight::from_parts(15_103_000, 1582)
+		// Minimum execution time: 8_477_000 picoseconds.
+		Weight::from_parts(15_323_000, 1582)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -215,9 +215,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Tasks::Schedule` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
 	/// The range of component `o` is `[1, 8]`.
 	fn close_reveal(o: u32, ) -> Weight {
-		// Minimum execution time: 171_549_000 picoseconds.
-		Weight::from_parts(148_233_745, 6196)
-			.saturating_add(Weight::from_parts(59_824_661, 0).saturating_mul(o.into()))
+		// Minimum execution time: 192_435_000 picoseconds.
+		Weight::from_parts(154_855_197, 6196)
+			.saturating_add(Weight::from_parts(62_260_727, 0).saturating_mul(o.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(o.into())))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
@@ -228,10 +228,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Tasks::Tasks` (`max_values`: None, `max_size`: Some(179), added: 2654, mode: `MaxEncodedLen`)
 	/// Storage: `Tasks::Committers` (r:1 w:1)
 	/// Proof: `Tasks::Committers` (`max_values`: None, `max_size`: Some(529), added: 3004, mode: `MaxEncodedLen`)
-	/// Storage: `Consensus::CurrentParams` (r:1 w:0)
-	/// Proof: `Consensus::CurrentParams` (`max_values`: Some(1), `max_size`: Some(97), added: 592, mode: `MaxEncodedLen`)
 	/// Storage: `Tasks::Providers` (r:16 w:8)
 	/// Proof: `Tasks::Providers` (`max_values`: None, `max_size`: Some(159), added: 2634, mode: `MaxEncodedLen`)
+	/// Storage: `Consensus::CurrentParams` (r:1 w:0)
+	/// Proof: `Consensus::CurrentParams` (`max_values`: Some(1), `max_size`: Some(97), added: 592, mode: `MaxEncodedLen`)
 	/// Storage: `Consensus::Beacon` (r:1 w:0)
 	/// Proof: `Consensus::Beacon` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:8 w:8)
@@ -244,9 +244,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Tasks::Schedule` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
 	/// The range of component `c` is `[2, 16]`.
 	fn admit(c: u32, ) -> Weight {
-		// Minimum execution time: 89_152_000 picoseconds.
-		Weight::from_parts(33_338_371, 3994)
-			.saturating_add(Weight::from_parts(31_625_113, 0).saturating_mul(c.into()))
+		// Minimum execution time: 95_745_000 picoseconds.
+		Weight::from_parts(32_569_723, 3994)
+			.saturating_add(Weight::from_parts(33_340_108, 0).saturating_mul(c.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(c.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -283,9 +283,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Tasks::Schedule` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
 	/// The range of component `o` is `[1, 8]`.
 	fn expire(o: u32, ) -> Weight {
-		// Minimum execution time: 205_279_000 picoseconds.
-		Weight::from_parts(160_046_589, 11675)
-			.saturating_add(Weight::from_parts(63_513_695, 0).saturating_mul(o.into()))
+		// Minimum execution time: 204_550_000 picoseconds.
+		Weight::from_parts(165_562_901, 11675)
+			.saturating_add(Weight::from_parts(62_314_003, 0).saturating_mul(o.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(o.into())))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
@@ -300,9 +300,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Tasks::Committers` (`max_values`: None, `max_size`: Some(529), added: 3004, mode: `MaxEncodedLen`)
 	/// The range of component `o` is `[1, 8]`.
 	fn prune(o: u32, ) -> Weight {
-		// Minimum execution time: 15_187_000 picoseconds.
-		Weight::from_parts(19_755_300, 3644)
-			.saturating_add(Weight::from_parts(1_705_525, 0).saturating_mul(o.into()))
+		// Minimum execution time: 12_875_000 picoseconds.
+		Weight::from_parts(18_583_090, 3644)
+			.saturating_add(Weight::from_parts(1_977_113, 0).saturating_mul(o.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(o.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -314,16 +314,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Tasks::CounterForModels` (r:1 w:1)
 	/// Proof: `Tasks::CounterForModels` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn register_model() -> Weight {
-		// Minimum execution time: 16_330_000 picoseconds.
-		Weight::from_parts(26_262_000, 3684)
+		// Minimum execution time: 21_062_000 picoseconds.
+		Weight::from_parts(29_108_000, 3684)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Tasks::Models` (r:1 w:1)
 	/// Proof: `Tasks::Models` (`max_values`: None, `max_size`: Some(219), added: 2694, mode: `MaxEncodedLen`)
 	fn retire_model() -> Weight {
-		// Minimum execution time: 13_121_000 picoseconds.
-		Weight::from_parts(22_111_000, 3684)
+		// Minimum execution time: 13_735_000 picoseconds.
+		Weight::from_parts(22_521_000, 3684)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -334,8 +334,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Tasks::ModelStats` (r:0 w:4)
 	/// Proof: `Tasks::ModelStats` (`max_values`: None, `max_size`: Some(119), added: 2594, mode: `MaxEncodedLen`)
 	fn remove_model() -> Weight {
-		// Minimum execution time: 25_882_000 picoseconds.
-		Weight::from_parts(41_620_000, 3684)
+		// Minimum execution time: 31_806_000 picoseconds.
+		Weight::from_parts(42_892_000, 3684)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
@@ -344,51 +344,51 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn submit_query(q: u32, r: u32, ) -> Weight {
-		Weight::from_parts(136_515_656, 3676)
-			.saturating_add(Weight::from_parts(1_755, 0).saturating_mul(q.into()))
-			.saturating_add(Weight::from_parts(1_705, 0).saturating_mul(r.into()))
+		Weight::from_parts(142_797_687, 3676)
+			.saturating_add(Weight::from_parts(1_568, 0).saturating_mul(q.into()))
+			.saturating_add(Weight::from_parts(1_662, 0).saturating_mul(r.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn cancel_query() -> Weight {
-		Weight::from_parts(114_000_000, 3676)
+		Weight::from_parts(117_496_000, 3676)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn register_provider() -> Weight {
-		Weight::from_parts(83_846_000, 3684)
+		Weight::from_parts(90_374_000, 3684)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn update_provider() -> Weight {
-		Weight::from_parts(44_049_000, 6378)
+		Weight::from_parts(45_432_000, 6378)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn deregister_provider() -> Weight {
-		Weight::from_parts(77_969_000, 3684)
+		Weight::from_parts(82_145_000, 3684)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn commit_output() -> Weight {
-		Weight::from_parts(129_044_000, 3994)
+		Weight::from_parts(138_093_000, 3994)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn reveal_output(o: u32, ) -> Weight {
-		Weight::from_parts(47_449_933, 3644)
-			.saturating_add(Weight::from_parts(2_684, 0).saturating_mul(o.into()))
+		Weight::from_parts(49_738_993, 3644)
+			.saturating_add(Weight::from_parts(2_624, 0).saturating_mul(o.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn set_phase_lengths() -> Weight {
-		Weight::from_parts(15_103_000, 1582)
+		Weight::from_parts(15_323_000, 1582)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn close_reveal(o: u32, ) -> Weight {
-		Weight::from_parts(148_233_745, 6196)
-			.saturating_add(Weight::from_parts(59_824_661, 0).saturating_mul(o.into()))
+		Weight::from_parts(154_855_197, 6196)
+			.saturating_add(Weight::from_parts(62_260_727, 0).saturating_mul(o.into()))
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().reads((4_u64).saturating_mul(o.into())))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
@@ -396,8 +396,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2686).saturating_mul(o.into()))
 	}
 	fn admit(c: u32, ) -> Weight {
-		Weight::from_parts(33_338_371, 3994)
-			.saturating_add(Weight::from_parts(31_625_113, 0).saturating_mul(c.into()))
+		Weight::from_parts(32_569_723, 3994)
+			.saturating_add(Weight::from_parts(33_340_108, 0).saturating_mul(c.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(c.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
@@ -405,8 +405,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2634).saturating_mul(c.into()))
 	}
 	fn expire(o: u32, ) -> Weight {
-		Weight::from_parts(160_046_589, 11675)
-			.saturating_add(Weight::from_parts(63_513_695, 0).saturating_mul(o.into()))
+		Weight::from_parts(165_562_901, 11675)
+			.saturating_add(Weight::from_parts(62_314_003, 0).saturating_mul(o.into()))
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().reads((5_u64).saturating_mul(o.into())))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
@@ -414,8 +414,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 10733).saturating_mul(o.into()))
 	}
 	fn prune(o: u32, ) -> Weight {
-		Weight::from_parts(19_755_300, 3644)
-			.saturating_add(Weight::from_parts(1_705_525, 0).saturating_mul(o.into()))
+		Weight::from_parts(18_583_090, 3644)
+			.saturating_add(Weight::from_parts(1_977_113, 0).saturating_mul(o.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(o.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
@@ -423,17 +423,17 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2604).saturating_mul(o.into()))
 	}
 	fn register_model() -> Weight {
-		Weight::from_parts(26_262_000, 3684)
+		Weight::from_parts(29_108_000, 3684)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn retire_model() -> Weight {
-		Weight::from_parts(22_111_000, 3684)
+		Weight::from_parts(22_521_000, 3684)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn remove_model() -> Weight {
-		Weight::from_parts(41_620_000, 3684)
+		Weight::from_parts(42_892_000, 3684)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}

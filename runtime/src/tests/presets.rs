@@ -432,3 +432,28 @@ fn committee_draws_use_babe_vrf_randomness_and_a_delay_on_every_chain() {
 		});
 	}
 }
+
+#[test]
+fn a_query_pays_for_its_hook_work_and_a_block_still_holds_a_burst() {
+	use frame_support::dispatch::{DispatchClass, GetDispatchInfo};
+	let call = pallet_poq_tasks::Call::<Runtime>::submit_query {
+		family: poq_primitives::TaskFamily::Qa,
+		query: alloc::vec![b'q'; 4096],
+		reference: Some(alloc::vec![b'r'; 4096]),
+		bounty: crate::UNIT,
+		options: Default::default(),
+	};
+	let charged = call.get_dispatch_info().call_weight;
+	let hooks = pallet_poq_tasks::Pallet::<Runtime>::scheduled_weight();
+	assert!(hooks.all_lte(charged), "the call's weight holds its hook work");
+	let w = crate::configs::RuntimeBlockWeights::get();
+	let normal = w.get(DispatchClass::Normal).max_total.expect("the normal class is bounded");
+	let per_block = normal.ref_time() / charged.ref_time();
+	println!(
+		"submit_query: {} us charged, of which {} us for its hook work; {per_block} maximal queries per block",
+		charged.ref_time() / 1_000_000,
+		hooks.ref_time() / 1_000_000
+	);
+	// The latency test's burst (40 queries in one block) fits with room to spare.
+	assert!(per_block >= 80, "{per_block} queries per block");
+}

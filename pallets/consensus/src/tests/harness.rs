@@ -272,13 +272,15 @@ fn r_bool(who: u64) -> bool {
 	who % 2 == 0
 }
 
-/// What the block's events burnt: slashes, forfeited output deposits, refused gold deposits.
+/// What the block's events burnt: slashes, forfeited output deposits (unrevealed or below the
+/// quality floor), refused gold deposits.
 fn burnt_in_events() -> Balance {
 	System::events()
 		.into_iter()
 		.map(|e| match e.event {
 			RuntimeEvent::Evaluators(pallet_poq_evaluators::Event::Slashed { amount, .. }) => amount,
 			RuntimeEvent::Tasks(pallet_poq_tasks::Event::OutputForfeited { amount, .. }) => amount,
+			RuntimeEvent::Tasks(pallet_poq_tasks::Event::OutputBelowFloor { amount, .. }) => amount,
 			RuntimeEvent::Calibration(pallet_poq_calibration::Event::GoldRejected { slashed, .. }) => slashed,
 			_ => 0,
 		})
