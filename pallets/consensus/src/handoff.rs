@@ -17,7 +17,34 @@ impl<T: Config> TaskScoring for Pallet<T> {
 
 	fn current_begin_weight() -> Weight {
 		let candidates = T::Evaluators::active_count().clamp(1, T::MaxCandidates::get());
-		Self::queue_weight(candidates).saturating_add(T::DbWeight::get().reads(1))
+		// One snapshot serves every draw of a block: once taken, a close only counts itself in.
+		let at = Self::now().saturating_add(T::DrawDelay::get());
+		let queue = if Snapshots::<T>::contains_key(at) {
+			let join = T::WeightInfo::snapshot_candidates(1);
+			if T::DrawDelay::get().is_zero() {
+				join.saturating_add(T::WeightInfo::draw_committee(candidates))
+			} else {
+				join
+			}
+		} else {
+			Self::queue_weight(candidates)
+		};
+		queue.saturating_add(T::DbWeight::get().reads(2))
+	}
+
+	fn current_forget_weight(task: TaskId) -> Weight {
+		let db = T::DbWeight::get();
+		// What `forget` finds: a pending draw (released with its snapshot's count), a round
+		// (cleared with its members' commits, reveals and engagement), or nothing.
+		let found = if PendingDraws::<T>::contains_key(task) {
+			db.reads_writes(6, 5)
+		} else if let Some(round) = Rounds::<T>::get(task) {
+			let m = round.committee.len() as u64;
+			db.reads_writes(3 + 3 * m, 5 + 3 * m)
+		} else {
+			Weight::zero()
+		};
+		found.saturating_add(db.reads(2))
 	}
 
 	fn forget(task: TaskId) {

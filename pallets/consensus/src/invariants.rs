@@ -106,6 +106,7 @@ impl<T: Config> Pallet<T> {
 		}
 		let p = CurrentParams::<T>::get();
 		ensure!(p.validate(T::MaxCommitteeSize::get()), "invalid parameters");
+		ensure!(Self::valid_min_committee(MinCommittee::<T>::get()), "a committee minimum out of range");
 		for (_, w) in Weights::<T>::iter() {
 			ensure!(w.iter().any(|x| !x.is_zero()), "weights without a non-zero entry");
 		}

@@ -535,6 +535,11 @@ pub mod pallet {
 				"ServiceWeight must hold one draw at the maxima"
 			);
 			assert!(T::MaxOutputs::get() > 0 && T::MaxCommitteeSize::get() > 0);
+			let min = T::DefaultMinCommittee::get();
+			assert!(
+				min >= 1 && min <= T::DefaultParams::get().committee_size,
+				"DefaultMinCommittee must be 1 to the default committee size"
+			);
 			assert!(
 				Self::blocks_needed(&T::DefaultParams::get()) <= T::Tasks::scoring_blocks(),
 				"the draw delay, commit and reveal windows must fit in the scoring phase"

@@ -206,7 +206,8 @@ pub trait TaskScoring {
 	}
 	/// The weight of one call of [`TaskScoring::begin`] in the current state (at
 	/// most [`TaskScoring::begin_weight`]), the reads that tell it included. The tasks pallet asks
-	/// once per block it services and charges it for every reveal phase it closes.
+	/// before each reveal phase it closes and charges it for that close (the consensus pallet
+	/// charges a candidate snapshot only to the first close of a block, which takes it).
 	fn current_begin_weight() -> Weight {
 		Self::begin_weight()
 	}
@@ -221,6 +222,12 @@ pub trait TaskScoring {
 	/// charges it for every task it expires.
 	fn forget_weight() -> Weight {
 		Weight::zero()
+	}
+	/// The weight of [`TaskScoring::forget`] for `task` in the current state (at most
+	/// [`TaskScoring::forget_weight`]), the reads that tell it included: a task that never
+	/// reached a draw costs a few reads, not a full committee's clean-up.
+	fn current_forget_weight(_task: TaskId) -> Weight {
+		Self::forget_weight()
 	}
 	/// The fewest members a committee may have (the governed minimum): the tasks pallet
 	/// refuses queries that ask for fewer.

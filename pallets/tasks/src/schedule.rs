@@ -64,9 +64,10 @@ impl<T: Config> Pallet<T> {
 
 	/// What servicing `action` of `task` weighs in the current state (at most
 	/// [`Pallet::action_weight`]), its queue entry and the task's read included: the task's
-	/// own number of outputs, the draw over the current candidates (`draw`), nothing beyond
-	/// the read for an entry that has become a no-op.
-	fn entry_weight(task: TaskId, action: Action, draw: Weight) -> Weight {
+	/// own number of outputs, the draw over the current candidates (its snapshot only for the
+	/// first close of a block), the consensus pallet's clean-up of what it holds of the task,
+	/// nothing beyond the read for an entry that has become a no-op.
+	fn entry_weight(task: TaskId, action: Action) -> Weight {
 		let entry = T::DbWeight::get().reads_writes(2, 1);
 		let Some(info) = Tasks::<T>::get(task) else { return entry };
 		let o = info.commits.max(1);
@@ -74,11 +75,13 @@ impl<T: Config> Pallet<T> {
 		let w = match action {
 			_ if info.ended.is_some() && action != Action::Prune => Weight::zero(),
 			Action::CloseReveal if info.scoring => Weight::zero(),
-			Action::CloseReveal if info.reveals == 0 =>
-				T::WeightInfo::close_reveal(o).saturating_add(T::Scoring::forget_weight()).saturating_add(admit),
-			Action::CloseReveal => T::WeightInfo::close_reveal(o).saturating_add(draw).saturating_add(admit),
+			Action::CloseReveal if info.reveals == 0 => T::WeightInfo::close_reveal(o)
+				.saturating_add(T::Scoring::current_forget_weight(task))
+				.saturating_add(admit),
+			Action::CloseReveal =>
+				T::WeightInfo::close_reveal(o).saturating_add(T::Scoring::current_begin_weight()).saturating_add(admit),
 			Action::Admit => admit,
-			Action::Expire => T::WeightInfo::expire(o).saturating_add(T::Scoring::forget_weight()),
+			Action::Expire => T::WeightInfo::expire(o).saturating_add(T::Scoring::current_forget_weight(task)),
 			Action::Prune => T::WeightInfo::prune(o).saturating_add(T::DbWeight::get().reads(1)),
 		};
 		w.saturating_add(entry)
@@ -86,16 +89,11 @@ impl<T: Config> Pallet<T> {
 
 	/// Services the entries due by `now` while they fit in `limit`; returns the weight used.
 	pub(crate) fn service(now: BlockNumberFor<T>, limit: Weight) -> Weight {
-		// The draw's weight over the current candidates, asked once per call.
-		let mut draw = None;
 		due::service::<_, _, Schedule<T>, ScheduleCursor<T>>(
 			now,
 			limit,
 			T::DbWeight::get(),
-			|(task, action)| {
-				let d = *draw.get_or_insert_with(T::Scoring::current_begin_weight);
-				Self::entry_weight(*task, *action, d)
-			},
+			|(task, action)| Self::entry_weight(*task, *action),
 			|(task, action)| match action {
 				Action::CloseReveal => Self::close_reveal(task),
 				Action::Expire => Self::expire(task),

@@ -8,7 +8,10 @@ use sp_staking::offence::OffenceDetails;
 
 impl<T: Config> Pallet<T> {
 	/// The set handed to `pallet-session` for `session` if it changed: only accounts with session
-	/// keys, the same filter `pallet-session` applies when it queues the keys.
+	/// keys, the same filter `pallet-session` applies when it queues the keys. When fewer than
+	/// [`MinValidators`] of them have keys, the running set stays and the plan is tried again at
+	/// the next session ([`Event::PlanDeferred`]): a set that lost its keys must not shrink the
+	/// authorities below the minimum, or to none.
 	fn plan(session: SessionIndex) -> Option<Vec<T::AccountId>> {
 		if !SetChanged::<T>::take() {
 			return None;
@@ -19,6 +22,12 @@ impl<T: Config> Pallet<T> {
 			.collect::<Vec<_>>()
 			.try_into()
 			.expect("a filtered bounded set stays within its bound; qed");
+		let with_keys = set.len() as u32;
+		if with_keys < MinValidators::<T>::get().max(1) {
+			SetChanged::<T>::put(true);
+			Self::deposit_event(Event::PlanDeferred { session, with_keys });
+			return None;
+		}
 		Planned::<T>::put((session, set.clone()));
 		let validators = set.into_inner();
 		Self::deposit_event(Event::NewSetPlanned { session, validators: validators.clone() });

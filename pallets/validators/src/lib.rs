@@ -216,6 +216,14 @@ pub mod pallet {
 			/// The validators of that session.
 			validators: Vec<T::AccountId>,
 		},
+		/// The changed set has fewer validators with session keys than the minimum: the running
+		/// set stays, and the plan is tried again at the next session.
+		PlanDeferred {
+			/// The session the set would have authored in.
+			session: SessionIndex,
+			/// How many of the set's validators have session keys.
+			with_keys: u32,
+		},
 		/// A reported offender was disabled and removed from the set.
 		OffenderRemoved {
 			/// The offender.

@@ -457,3 +457,14 @@ fn a_query_pays_for_its_hook_work_and_a_block_still_holds_a_burst() {
 	// The latency test's burst (40 queries in one block) fits with room to spare.
 	assert!(per_block >= 80, "{per_block} queries per block");
 }
+
+#[test]
+fn a_lapse_is_charged_the_clean_up_of_what_it_left_not_a_full_committee() {
+	use poq_primitives::TaskScoring;
+	preset_ext(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		let full = <crate::Consensus as TaskScoring>::forget_weight();
+		let nothing = <crate::Consensus as TaskScoring>::current_forget_weight(99);
+		assert_eq!(nothing, <Runtime as frame_system::Config>::DbWeight::get().reads(2));
+		assert!(nothing.ref_time() * 10 < full.ref_time(), "{nothing:?} vs {full:?}");
+	});
+}

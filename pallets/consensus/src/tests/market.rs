@@ -341,3 +341,22 @@ fn market_report() {
 	);
 	let _ = Permill::zero();
 }
+
+#[test]
+fn a_second_close_of_a_block_only_joins_its_snapshot() {
+	use poq_primitives::TaskScoring;
+	test(|| {
+		DrawDelay::set(2);
+		bond_evaluators(8);
+		// The first close of a block pays the snapshot, the next ones only join it.
+		let first = <crate::Pallet<Test> as TaskScoring>::current_begin_weight();
+		let t = post_task(&[PROVIDERS], 1_000);
+		// Every output revealed: the reveal phase closes in the next block's hooks, which take
+		// the snapshot for the draw two blocks later.
+		run_to(System::block_number() + 1);
+		assert!(crate::PendingDraws::<Test>::contains_key(t), "the draw is pending");
+		let next = <crate::Pallet<Test> as TaskScoring>::current_begin_weight();
+		assert!(next.all_lt(first), "{next:?} < {first:?}");
+		assert!(first.all_lte(<crate::Pallet<Test> as TaskScoring>::begin_weight()));
+	});
+}

@@ -146,6 +146,23 @@ fn a_validator_whose_keys_are_gone_is_not_planned() {
 }
 
 #[test]
+fn a_set_with_too_few_keys_is_not_planned_and_is_tried_again() {
+	test(|| {
+		// 100 and 101 have no keys: two of four, below the minimum of the mock.
+		Validators::<Test>::put(BoundedVec::try_from(vec![1, 100, 101]).unwrap());
+		SetChanged::<Test>::put(true);
+		let min = crate::MinValidators::<Test>::get();
+		assert!(min >= 2, "the mock's minimum is {min}");
+		assert_eq!(rotate(0), None);
+		assert!(events().contains(&Event::PlanDeferred { session: 2, with_keys: 1 }));
+		assert!(SetChanged::<Test>::get(), "tried again at the next session");
+		// Once the set has enough validators with keys, it is planned.
+		Validators::<Test>::put(BoundedVec::try_from(vec![1, 2, 3]).unwrap());
+		assert_eq!(rotate(1), Some(vec![1, 2, 3]));
+	});
+}
+
+#[test]
 fn an_offender_is_disabled_and_removed_down_to_the_minimum() {
 	test(|| {
 		offend(&[1, 2], 7);
