@@ -102,7 +102,14 @@ for _ in $(seq 1 120); do
 	grep -q "Running JSON-RPC server" "$log" && break
 	sleep 1
 done
-say "demo: a user and three inference nodes post three queries; the chain scores and pays"
-node tests/e2e/demo.mjs ws://127.0.0.1:9944
-say "the dev chain keeps running: RPC on ws://127.0.0.1:9944, log in $log; Ctrl-C stops it"
-wait "$node_pid"
+say "demo: poq-provider daemons answer, a user posts four queries with poq, the chain scores and pays"
+# The demo stays in the foreground: after its tables it keeps the providers answering until Ctrl-C.
+set +e
+scripts/demo.sh --url ws://127.0.0.1:9944 --stay
+rc=$?
+set -e
+if [ "$rc" -ne 0 ] && [ "$rc" -ne 130 ]; then
+	echo "setup.sh: the demo failed (node log: $log)" >&2
+	exit 1
+fi
+exit "$rc"
