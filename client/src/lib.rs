@@ -34,6 +34,21 @@ pub mod openai;
 pub mod provider;
 pub mod state;
 
+/// Parses the command line; a usage error is one line on standard error and exit status 2
+/// (`--help` and `--version` print as usual).
+pub fn parse_args<T: clap::Parser>(name: &str) -> T {
+	T::try_parse().unwrap_or_else(|e| {
+		use clap::error::ErrorKind;
+		if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand) {
+			e.exit()
+		}
+		let text = e.render().to_string();
+		let first = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("bad arguments");
+		eprintln!("{name}: {} (try --help)", first.trim_start_matches("error: "));
+		std::process::exit(2)
+	})
+}
+
 /// One POQ in planck (12 decimals).
 pub const POQ: u128 = 1_000_000_000_000;
 

@@ -35,9 +35,9 @@ after(async () => {
   if (node) await node.stop();
 });
 
-function daemon(uri, kind, extra = []) {
+function daemon(uri, kind, extra = [], endpoint = stub.url) {
   const d = new ProviderProcess(['--url', url, '--suri', uri, '--model', 'good-model@1', '--cost', '1',
-    '--endpoint', stub.url, '--endpoint-model', kind, ...extra]);
+    '--endpoint', endpoint, '--endpoint-model', kind, ...extra]);
   daemons.push(d);
   return d;
 }
@@ -101,10 +101,10 @@ test('an endpoint that fails, times out or answers garbage: the task is skipped 
     { uri: '//Bob//stash', kind: 'fail', reason: 'endpoint_status' },
     { uri: '//Charlie//stash', kind: 'garbage', reason: 'endpoint_garbage' },
     { uri: '//Dave//stash', kind: 'slow', reason: 'endpoint_unreachable', extra: ['--timeout', '2'] },
-    { uri: '//Eve//stash', kind: 'good', reason: 'endpoint_unreachable', extra: ['--endpoint', `http://127.0.0.1:${closed}/v1`] },
+    { uri: '//Eve//stash', kind: 'good', reason: 'endpoint_unreachable', endpoint: `http://127.0.0.1:${closed}/v1` },
   ];
   for (const c of cases) {
-    c.daemon = daemon(c.uri, c.kind, c.extra ?? []);
+    c.daemon = daemon(c.uri, c.kind, c.extra ?? [], c.endpoint);
     await c.daemon.start();
   }
   const task = await submit('What is the boiling point of water at sea level?');
@@ -125,7 +125,7 @@ test('an endpoint that fails, times out or answers garbage: the task is skipped 
   await waitFor('the daemons to stay up', async () => cases.every((c) => !c.daemon.exited), { timeoutMs: 2_000 });
 });
 
-test('bad input to poq and poq-provider: one line on standard error, exit status 1, nothing sent', async () => {
+test('bad input to poq and poq-provider: one line on standard error, exit status 1 (2 for a usage error), nothing sent', async () => {
   const { execFile } = await import('node:child_process');
   const { clientBinary } = await import('./lib/provider.mjs');
   const run = (bin, args) => new Promise((resolve) => execFile(clientBinary(bin), args, { timeout: 60_000 },
@@ -139,11 +139,13 @@ test('bad input to poq and poq-provider: one line on standard error, exit status
     ['poq', ['--url', 'ws://127.0.0.1:1', 'leaderboard'], /cannot connect to a node at ws:\/\/127.0.0.1:1/],
     ['poq-provider', ['--url', url, '--suri', '//Ferdie', '--model', 'good-model@1', '--endpoint', 'ftp://x'], /is not an http:\/\/ or https:\/\/ URL/],
     ['poq-provider', ['--url', url, '--suri', '//Ferdie', '--endpoint', stub.url], /--model NAME@VERSION is required/],
+    ['poq-provider', ['--url', url, '--suri', '//Ferdie', '--model', 'good-model@1', '--endpoint', stub.url, '--temprature', '1'], /unexpected argument '--temprature'/, 2],
+    ['poq', ['--url', url, 'sumbit'], /unrecognized subcommand 'sumbit'/, 2],
     ['poq-provider', ['--url', url, '--suri', '//Ferdie', '--model', 'no-such-model@9', '--endpoint', stub.url, '--state-dir', '/tmp/poq-bad-model'], /register_provider failed: .*Model/],
   ];
-  for (const [bin, args, re] of cases) {
+  for (const [bin, args, re, code = 1] of cases) {
     const r = await run(bin, args);
-    assert.equal(r.code, 1, `${bin} ${args.join(' ')}: exit ${r.code}\n${r.stderr}`);
+    assert.equal(r.code, code, `${bin} ${args.join(' ')}: exit ${r.code}\n${r.stderr}`);
     const lines = r.stderr.trim().split('\n').filter((l) => !l.startsWith('['));
     assert.equal(lines.length, 1, `one line: ${r.stderr}`);
     assert.match(lines[0], re);

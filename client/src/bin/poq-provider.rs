@@ -95,7 +95,7 @@ struct FileConfig {
 
 fn main() {
 	poq_client::logger::init("poq-provider");
-	let args = Args::parse();
+	let args = poq_client::parse_args::<Args>("poq-provider");
 	let runtime = match tokio::runtime::Runtime::new() {
 		Ok(r) => r,
 		Err(e) => {

@@ -116,7 +116,7 @@ enum Command {
 
 fn main() {
 	poq_client::logger::init("poq");
-	let cli = Cli::parse();
+	let cli = poq_client::parse_args::<Cli>("poq");
 	let runtime = match tokio::runtime::Runtime::new() {
 		Ok(r) => r,
 		Err(e) => {
