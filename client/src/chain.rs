@@ -7,6 +7,7 @@ use scale_decode::DecodeAsType;
 use scale_encode::EncodeAsType;
 use subxt::config::{DefaultExtrinsicParamsBuilder, RpcConfigFor};
 use subxt::dynamic;
+use subxt::error::TransactionEventsError;
 use subxt::rpcs::{LegacyRpcMethods, RpcClient};
 use subxt::tx::TransactionStatus;
 use subxt::utils::{AccountId32, H256};
@@ -248,6 +249,8 @@ pub enum TxError {
 	Refused(String),
 	/// A block included it and its dispatch failed, e.g. `Tasks.WrongPhase`.
 	Failed(String),
+	/// A block included it and its outcome could not be read (the block's events).
+	Unknown(String),
 }
 
 impl std::fmt::Display for TxError {
@@ -255,6 +258,7 @@ impl std::fmt::Display for TxError {
 		match self {
 			TxError::Refused(m) => write!(f, "refused by the pool: {m}"),
 			TxError::Failed(m) => write!(f, "failed: {m}"),
+			TxError::Unknown(m) => write!(f, "included, outcome unknown: {m}"),
 		}
 	}
 }
@@ -285,15 +289,27 @@ impl Chain {
 		Ok(Chain { api, rpc, url: url.to_string(), nonces: Default::default() })
 	}
 
-	/// A client at the node's best block.
+	/// A client at the node's best block. The node may name a best block that the client's
+	/// block subscription has not reported yet (seen under load): then it asks again, up to
+	/// 20 times 100 ms apart.
 	pub async fn best(&self) -> Result<AtBlock> {
-		let hash = self
-			.rpc
-			.chain_get_block_hash(None)
-			.await
-			.context("reading the best block")?
-			.ok_or_else(|| anyhow!("the node has no best block"))?;
-		self.api.at_block(hash).await.context("opening the best block")
+		let mut tries = 0;
+		loop {
+			let hash = self
+				.rpc
+				.chain_get_block_hash(None)
+				.await
+				.context("reading the best block")?
+				.ok_or_else(|| anyhow!("the node has no best block"))?;
+			match self.api.at_block(hash).await {
+				Ok(at) => return Ok(at),
+				Err(e) if tries >= 20 => return Err(e).context("opening the best block"),
+				Err(_) => {
+					tries += 1;
+					tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+				},
+			}
+		}
 	}
 
 	/// The task's record, while it exists.
@@ -428,10 +444,22 @@ impl Chain {
 			match status.map_err(|e| TxError::Refused(one_line(&e.to_string())))? {
 				TransactionStatus::InBestBlock(b) | TransactionStatus::InFinalizedBlock(b) => {
 					let hash = b.block_hash();
-					return match b.wait_for_success().await {
-						Ok(events) => Ok(Included { hash, events }),
-						Err(e) => Err(TxError::Failed(dispatch_error_name(&e.to_string()))),
-					};
+					// The block's events: the client's block subscription may not know the block
+					// yet (seen under load), so ask again, up to 20 times 100 ms apart.
+					let mut tries = 0;
+					loop {
+						match b.wait_for_success().await {
+							Ok(events) => return Ok(Included { hash, events }),
+							Err(e @ TransactionEventsError::ExtrinsicFailed(_)) |
+							Err(e @ TransactionEventsError::CannotDecodeDispatchError { .. }) =>
+								return Err(TxError::Failed(one_line(&e.to_string()))),
+							Err(e) if tries >= 20 => return Err(TxError::Unknown(one_line(&e.to_string()))),
+							Err(_) => {
+								tries += 1;
+								tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+							},
+						}
+					}
 				},
 				TransactionStatus::Invalid { message } |
 				TransactionStatus::Dropped { message } |
@@ -484,11 +512,6 @@ pub struct Included {
 /// The first line of `text`, trimmed.
 pub fn one_line(text: &str) -> String {
 	text.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ")
-}
-
-/// The `Pallet.Error` name in a dispatch error's text, or the text on one line.
-fn dispatch_error_name(text: &str) -> String {
-	one_line(text)
 }
 
 /// Parses an SS58 address or a 0x-prefixed 32-byte hex account id.

@@ -269,10 +269,18 @@ impl Provider {
 				self.metrics.committed.inc();
 				info!("task {task}: committed");
 			},
-			Err(e) => {
-				// Nothing is on chain: forget the output.
+			Err(e @ TxError::Failed(_)) => {
+				// The dispatch failed: nothing is on chain, forget the output.
 				self.state.lock().await.forget(task)?;
 				self.metrics.skip("commit_failed");
+				info!("task {task}: commitment {e}");
+			},
+			Err(e) => {
+				// Refused by the pool, or included with an unread outcome: the output stays saved
+				// until the chain shows whether it holds the commitment (`step`).
+				if matches!(e, TxError::Refused(_)) {
+					self.metrics.skip("commit_failed");
+				}
 				info!("task {task}: commitment {e}");
 			},
 		}
@@ -308,7 +316,9 @@ impl Provider {
 					info.as_ref().map_or((pending.answer_ends, pending.reveal_ends), |i| (i.answer_ends, i.reveal_ends));
 				match entry {
 					Some(e) if e.output_hash.is_some() => {
+						// Revealed, though the daemon did not hear of it (an unread outcome, a restart).
 						self.state.lock().await.set_stage(task, Stage::Revealed)?;
+						self.metrics.revealed.inc();
 					},
 					Some(_) if next >= answer_ends && next < reveal_ends => {
 						if pending.stage == Stage::Committing {

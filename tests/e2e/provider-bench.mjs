@@ -74,7 +74,10 @@ try {
       if (results.has(t)) continue;
       const r = await api.call.consensusApi.taskResult(t);
       if (r.isSome) results.set(t, r.unwrap());
-      else if ((await api.query.tasks.tasks(t)).isNone) results.set(t, null);
+      else {
+        const info = await api.query.tasks.tasks(t);
+        if (info.isNone || info.unwrap().ended.isSome) results.set(t, null);
+      }
     }
     return results.size === posted.length;
   }, { timeoutMs: 600_000, everyMs: 2_000 });
@@ -99,6 +102,8 @@ try {
     rewardsPoq: (m.poq_provider_rewards_planck_total / 1e12).toFixed(3),
   };
   console.log(JSON.stringify(figures, null, 1));
+  const notes = provider.logs.filter((l) => /WARN|skipped|reveal .*retrying|not admitted/.test(l));
+  if (notes.length) console.log(`the daemon's warnings and skips (${notes.length}):\n${notes.slice(0, 20).join('\n')}`);
 } finally {
   await provider.stop();
   await stub.close();

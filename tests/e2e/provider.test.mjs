@@ -103,10 +103,10 @@ test('an endpoint that fails, times out or answers garbage: the task is skipped 
     { uri: '//Dave//stash', kind: 'slow', reason: 'endpoint_unreachable', extra: ['--timeout', '2'] },
     { uri: '//Eve//stash', kind: 'good', reason: 'endpoint_unreachable', endpoint: `http://127.0.0.1:${closed}/v1` },
   ];
-  for (const c of cases) {
+  await Promise.all(cases.map((c) => {
     c.daemon = daemon(c.uri, c.kind, c.extra ?? [], c.endpoint);
-    await c.daemon.start();
-  }
+    return c.daemon.start();
+  }));
   const task = await submit('What is the boiling point of water at sea level?');
   for (const c of cases) {
     const line = await c.daemon.waitLog(new RegExp(`task ${task}: skipped`), 60_000);
