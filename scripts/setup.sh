@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # README command 1: install what is missing, build the node, start the dev chain.
 #
-#   scripts/setup.sh              install + build + run `poq-node --dev` and the demo client,
+#   scripts/setup.sh              install + build + run `poq-node --dev` and the demo (scripts/demo.sh),
 #                                 which prints a table of scored queries (Ctrl-C stops the chain)
 #   scripts/setup.sh --no-start   install + build only
 #   scripts/setup.sh --deps-only  install only (used by scripts/test.sh)
@@ -87,7 +87,7 @@ poq_cargo build $POQ_BUILD_ARGS
 # --- The main job: a dev chain whose evaluator scores real queries --------------------------------
 cd tests/e2e
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-	say "installing the demo client's npm packages"
+	say "installing the npm packages of the demo's canned LLM server and the e2e tests"
 	npm ci --no-audit --no-fund --loglevel=error >/dev/null
 fi
 cd ../..
