@@ -45,6 +45,7 @@ export class LoadClient {
     this.tasks = new Map(); // task -> record
     this.refused = new Map(); // error -> count
     this.blocks = []; // { number, normal, mandatory } in % of the block's ref time
+    this.afterBlock = []; // { after, run }: run once a block above `after` is seen
     this.queryCount = 0;
     this.unsub = null;
     this.maxRefTime = null;
@@ -167,6 +168,9 @@ export class LoadClient {
         this.refuse(errorName(api, event.data.dispatchError));
       }
     }
+    const due = this.afterBlock.filter((w) => number > w.after);
+    this.afterBlock = this.afterBlock.filter((w) => number <= w.after);
+    for (const w of due) w.run().catch((e) => console.error(`[load] block ${number}: ${e.message}`));
     // Answer windows that ended without all commitments (some refused): reveal what was sent.
     for (const [task, r] of this.tasks) {
       if (!r.outputsRevealed && r.answerEnds !== undefined && number + 1 >= r.answerEnds) this.reveal(task);
@@ -256,9 +260,32 @@ export class LoadClient {
     const r = this.tasks.get(task);
     if (!r || r.outputsRevealed || !r.answers) return;
     r.outputsRevealed = true;
-    for (const { p, output } of r.answers) {
-      this.fire(this.api.tx.tasks.revealOutput(task, output, SALT), p, r.txs, `revealOutput ${p.pair.address.slice(0, 6)}`);
-    }
+    for (const { p, output } of r.answers) this.revealOne(task, r, p, output, false);
+  }
+
+  /**
+   * Sends `p`'s reveal of `task`. The client reveals in the block before the answer phase
+   * ends; after a fork the reveal can land in a block of that same height on the winning
+   * chain, where the phase is still `Answer` (`tasks.WrongPhase`), or before the admission
+   * draw (`tasks.AdmissionPending`). The provider then looks at the chain once a higher block
+   * is in and, when its output is still unrevealed, reveals once more, as a provider's client
+   * watching its transactions would.
+   */
+  revealOne(task, r, p, output, again) {
+    let resent = false;
+    this.fire(this.api.tx.tasks.revealOutput(task, output, SALT), p, r.txs,
+      `revealOutput ${p.pair.address.slice(0, 6)}${again ? ' (again)' : ''}`,
+      (error) => {
+        if (again || resent || (error !== 'tasks.WrongPhase' && error !== 'tasks.AdmissionPending')) return;
+        resent = true;
+        this.afterBlock.push({
+          after: this.head,
+          run: async () => {
+            const entry = await this.api.query.tasks.outputs(task, p.pair.address);
+            if (entry.isSome && entry.unwrap().outputHash.isNone) this.revealOne(task, r, p, output, true);
+          },
+        });
+      });
   }
 
   /** Posts one query every `3600 / perHour` seconds for `seconds` (options as `post`). */
