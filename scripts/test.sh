@@ -12,7 +12,8 @@
 #      clients score a stream of 30 tasks while a validator and an evaluator node are killed and
 #      restarted (tests/e2e/network/evaluators.mjs).
 #   3. End-to-end: tests/e2e starts the real node binary and talks to it over RPC.
-# Before them, the first-run path of the model set: scripts/models.sh --python into empty
+# First, the runtime's spec_version against its code (scripts/spec-version.sh). Before the
+# suites, the first-run path of the model set: scripts/models.sh --python into empty
 # temporary directories (no wheels, no models, no venv), every file checked against
 # offchain-worker/models.lock, so a download step that only works on a second run fails here.
 set -euo pipefail
@@ -27,6 +28,9 @@ section() {
 	TITLE=$1 LAST=$SECONDS
 	if [ -n "$2" ]; then echo "== $2"; fi
 }
+
+# The runtime's code changed only with a new spec_version (runtime/spec-version.lock).
+scripts/spec-version.sh
 
 scripts/setup.sh --deps-only
 
@@ -66,6 +70,9 @@ else
 	grep -av -e 'has multiple versions' -e 'fetching metrics from' "$elog"; rm -f "$elog"
 	echo "zombienet test evaluators failed" >&2; exit 1
 fi
+
+section previous "the previous release's runtime for the upgrade test (scripts/previous-runtime.sh; built once, then cached)"
+scripts/previous-runtime.sh >/dev/null
 
 section e2e "end-to-end tests (tests/e2e, real node over RPC)"
 cd tests/e2e

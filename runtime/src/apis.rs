@@ -313,7 +313,16 @@ impl_runtime_apis! {
 			use sp_storage::TrackedStorageKey;
 			use super::*;
 
-			impl frame_system_benchmarking::Config for Runtime {}
+			impl frame_system_benchmarking::Config for Runtime {
+				/// The chain's own code. The default embeds a 4 MB kitchensink runtime in this
+				/// wasm, which made the development runtime (built with `runtime-benchmarks`)
+				/// 5 MB compressed: too large for one block's `applyAuthorizedUpgrade`.
+				fn prepare_set_code_data() -> Vec<u8> {
+					sp_io::storage::get(sp_core::storage::well_known_keys::CODE)
+						.map(|c| c.to_vec())
+						.unwrap_or_default()
+				}
+			}
 
 			let whitelist: Vec<TrackedStorageKey> = AllPalletsWithSystem::whitelisted_storage_keys();
 			let mut batches = Vec::<BenchmarkBatch>::new();

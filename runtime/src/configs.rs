@@ -1,6 +1,7 @@
 //! Configuration of every pallet of the runtime; block production, finality, sessions and the
-//! validator set are in [`validators`].
+//! validator set are in [`validators`], the council's way to runtime upgrades in [`upgrades`].
 
+pub mod upgrades;
 pub mod validators;
 
 use frame_support::{

@@ -9,7 +9,9 @@
 //!   [`configs::validators`];
 //! - money: [`pallet_balances`] and [`pallet_transaction_payment`];
 //! - governance: a council ([`pallet_collective`], instance 1) whose members are managed by
-//!   [`pallet_membership`] (instance 1), plus [`pallet_sudo`] on development chains.
+//!   [`pallet_membership`] (instance 1), plus [`pallet_sudo`] on development chains; runtime
+//!   upgrades through the council by [`pallet_whitelist`] and [`pallet_preimage`] (see
+//!   [`configs::upgrades`]) and the storage migrations of [`migrations`].
 //!
 //! - quality evaluation: [`pallet_poq_tasks`] (queries, bounties, providers, output
 //!   commit-reveal) and [`pallet_poq_evaluators`] (bonds, trust, slashing); see `docs/` in the
@@ -38,6 +40,7 @@ mod benchmark_helpers;
 mod benchmarks;
 pub mod configs;
 pub mod genesis_config_presets;
+pub mod migrations;
 #[cfg(test)]
 mod tests;
 
@@ -91,7 +94,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("proof-of-quality"),
 	impl_name: alloc::borrow::Cow::Borrowed("proof-of-quality"),
 	authoring_version: 1,
-	spec_version: 105,
+	spec_version: 106,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -181,9 +184,8 @@ pub type UncheckedExtrinsic =
 /// The payload signed by a transaction's signer.
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
-/// Storage migrations to run on the next runtime upgrade, beside the pallets' own.
-#[allow(unused_parens)]
-type Migrations = ();
+/// Storage migrations to run on the next runtime upgrade (see [`migrations`]).
+type Migrations = migrations::Migrations;
 
 /// Dispatches blocks and transactions to the pallets.
 pub type Executive = frame_executive::Executive<
@@ -289,4 +291,13 @@ mod runtime {
 	/// Gold tasks, reliability of the quality dimensions, the gated composite, trust by gold.
 	#[runtime::pallet_index(13)]
 	pub type Calibration = pallet_poq_calibration;
+
+	/// Preimages of calls, requested by the whitelist.
+	#[runtime::pallet_index(19)]
+	pub type Preimage = pallet_preimage;
+
+	/// Calls the council whitelisted, dispatched as Root: runtime upgrades through governance
+	/// (see [`configs::upgrades`]).
+	#[runtime::pallet_index(20)]
+	pub type Whitelist = pallet_whitelist;
 }

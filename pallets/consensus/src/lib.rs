@@ -178,7 +178,13 @@ pub mod pallet {
 	/// A member's reveal.
 	pub type RevealOf<T> = Reveal<<T as Config>::MaxOutputs>;
 
+	/// The layout of this pallet's storage: 1 is the first versioned one (spec_version 106);
+	/// a chain started before it holds version 0 of the same layout (the runtime's
+	/// `migrations` module moves it to 1). Every change of layout bumps it and ships a migration.
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	/// Configuration of the consensus pallet.

@@ -122,7 +122,13 @@ pub mod pallet {
 		type BenchmarkHelper: BenchmarkHelper<Self::AccountId>;
 	}
 
+	/// The layout of this pallet's storage: 1 is the first versioned one (spec_version 106);
+	/// a chain started before it holds version 0 of the same layout (the runtime's
+	/// `migrations` module moves it to 1). Every change of layout bumps it and ships a migration.
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	/// The validator set governance wants: the set of the next session that is planned.

@@ -25,7 +25,7 @@ pub(crate) fn merge(base: &mut serde_json::Value, patch: serde_json::Value) {
 }
 
 /// Externalities with the genesis state of the named preset.
-fn preset_ext(name: &str) -> sp_io::TestExternalities {
+pub(crate) fn preset_ext(name: &str) -> sp_io::TestExternalities {
 	let patch = genesis_config_presets::get_preset(&name.into()).expect("preset exists");
 	let mut full = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
 	merge(&mut full, serde_json::from_slice(&patch).unwrap());
