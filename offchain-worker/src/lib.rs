@@ -11,7 +11,9 @@
 //!   otherwise to the query (for a long source, to the mean of its chunks' embeddings);
 //! - [`alignment`]: `P(supported)` of the output given the reference (with its query) or the
 //!   query/source, from the project's cross-encoder, claim by claim against the most relevant
-//!   chunks of a long source ([`segment`]).
+//!   chunks of a long source ([`segment`]); for a task with a reference and for a summary, that
+//!   score is combined with cheap evidence from the words (the answer's words recalled, names
+//!   and numbers the premise never mentions, [`evidence`]) by learned weights.
 //!
 //! - the judge ([`judge`]): for an Open task without a reference, alignment is the
 //!   learned judge's score of the output as an answer to the query (from the query's and the
@@ -30,6 +32,7 @@ pub mod audit;
 pub mod code;
 pub mod code_bench;
 pub mod embed;
+pub mod evidence;
 pub mod judge;
 pub mod leaderboard;
 pub mod models;
@@ -170,6 +173,7 @@ pub struct Engine {
 	set: ModelSet,
 	embedder: embed::Embedder,
 	cross_encoder: alignment::CrossEncoder,
+	combiner: evidence::Combiner,
 	judge: judge::Judge,
 	device: Device,
 	/// The code sandbox, compiled on first use ([`Engine::sandbox`]).
@@ -192,9 +196,10 @@ impl Engine {
 			&set.path(models::CROSS_ENCODER_CONFIG),
 			opts.batch,
 		)?;
+		let combiner = evidence::Combiner::load(&set.path(models::ALIGNMENT_CONFIG))?;
 		let (session, _) = runtime::session(&env, &set.path(models::JUDGE_MODEL), opts.threads, device)?;
 		let judge = judge::Judge::new(session)?;
-		Ok(Self { set, embedder, cross_encoder, judge, device, sandbox: OnceLock::new() })
+		Ok(Self { set, embedder, cross_encoder, combiner, judge, device, sandbox: OnceLock::new() })
 	}
 
 	/// The code sandbox (`python.wasm` and `code-harness.py` of the model set), compiled on the
@@ -235,6 +240,23 @@ impl Engine {
 
 	/// Scores every output of `task`. Empty outputs score zero on every dimension.
 	pub fn score_task(&self, task: &TaskInput) -> Result<Vec<Scores>, EngineError> {
+		Ok(self.score_task_with_evidence(task)?.into_iter().map(|(s, _)| s).collect())
+	}
+
+	/// Which combination of evidence a task's alignment takes, if any: a task with a reference
+	/// (code without tests aside), or a summary.
+	pub fn setting(task: &TaskInput) -> Option<evidence::Setting> {
+		match (task.family, task.reference) {
+			(Family::Code, _) => None,
+			(_, Some(_)) => Some(evidence::Setting::Reference),
+			(Family::Summarization, None) => Some(evidence::Setting::Source),
+			_ => None,
+		}
+	}
+
+	/// [`Engine::score_task`], with each output's evidence where the alignment combines it (see
+	/// [`evidence`]): the cross-encoder's own score and the features of the text.
+	pub fn score_task_with_evidence(&self, task: &TaskInput) -> Result<Vec<(Scores, Option<evidence::Evidence>)>, EngineError> {
 		// A Code task with tests: the solution part is the reference, the tests run each output.
 		let code = match (task.family, task.reference) {
 			(Family::Code, Some(r)) => code::split_reference(r),
@@ -268,6 +290,10 @@ impl Engine {
 		let anchor = semantic::anchor(&emb[..anchors]);
 		let outs = &emb[anchors..];
 
+		let setting = match executed {
+			None if !judged(task) => Self::setting(task),
+			_ => None,
+		};
 		let alignment: Vec<Option<(f32, Option<TestCounts>)>> = match executed {
 			Some(runs) => runs,
 			None if judged(task) => self.judge_outputs(task, &anchor, outs)?,
@@ -276,13 +302,24 @@ impl Engine {
 		let mut scores = Vec::with_capacity(n);
 		for i in 0..n {
 			match alignment[i] {
-				None => scores.push(Scores { structure: 0.0, semantic: 0.0, alignment: 0.0, tests: None }),
-				Some((a, tests)) => scores.push(Scores {
-					structure: quantize(structure::score(task.family, task.query, task.outputs[i])),
-					semantic: quantize(semantic::score(&outs[i], &anchor)),
-					alignment: quantize(a),
-					tests,
-				}),
+				None => scores.push((Scores { structure: 0.0, semantic: 0.0, alignment: 0.0, tests: None }, None)),
+				Some((a, tests)) => {
+					let sem = semantic::score(&outs[i], &anchor);
+					let evidence = setting.map(|_| evidence::Evidence::of(task.query, task.reference, task.outputs[i], a, sem));
+					let alignment = match (setting, &evidence) {
+						(Some(s), Some(e)) => self.combiner.combine(s, e),
+						_ => a,
+					};
+					scores.push((
+						Scores {
+							structure: quantize(structure::score(task.family, task.query, task.outputs[i])),
+							semantic: quantize(sem),
+							alignment: quantize(alignment),
+							tests,
+						},
+						evidence,
+					))
+				},
 			}
 		}
 		Ok(scores)

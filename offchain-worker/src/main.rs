@@ -4,6 +4,8 @@
 //!   task?}` and writes one line per input line: the three scores, or the error of that line.
 //!   Lines with the same `task` are scored together (the semantic score of an output without a
 //!   reference compares it with the task's other outputs).
+//!   With `--evidence`, each line also carries the evidence its alignment combines (the
+//!   cross-encoder's own score and the word features).
 //! - `poq-scorer models` prints the model set, each file's sha256 and the set's identity.
 //! - `poq-scorer bench` measures the scoring time of a task of 8 outputs with a 4 KB source,
 //!   outputs per second on short tasks and peak memory, and the same with Python onnxruntime
@@ -59,6 +61,11 @@ enum Command {
 		/// Output file (default: standard output).
 		#[arg(short, long)]
 		output: Option<PathBuf>,
+		/// Also write each output's evidence where its alignment combines it (the
+		/// cross-encoder's own score and the word features, see `evidence.rs`): the input of
+		/// `scripts/train-alignment.sh`.
+		#[arg(long)]
+		evidence: bool,
 	},
 	/// Prints the model set and its hashes.
 	Models,
@@ -155,7 +162,7 @@ fn main() {
 		batch: cli.engine.batch,
 	};
 	let result = match cli.command {
-		Command::Score { input, output } => score(&opts, input, output),
+		Command::Score { input, output, evidence } => score(&opts, input, output, evidence),
 		Command::Models => models(&opts),
 		Command::Bench { tasks, python } => bench(&opts, tasks, python),
 		Command::BenchCode => bench_code(&opts),
@@ -192,7 +199,7 @@ fn env_logger_init() {
 	log::set_max_level(level);
 }
 
-fn score(opts: &EngineOptions, input: Option<PathBuf>, output: Option<PathBuf>) -> Result<(), String> {
+fn score(opts: &EngineOptions, input: Option<PathBuf>, output: Option<PathBuf>, with_evidence: bool) -> Result<(), String> {
 	let reader: Box<dyn BufRead> = match &input {
 		Some(p) => Box::new(std::io::BufReader::new(
 			std::fs::File::open(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?,
@@ -243,12 +250,15 @@ fn score(opts: &EngineOptions, input: Option<PathBuf>, output: Option<PathBuf>) 
 			}
 		} else {
 			let task = TaskInput { family, query, reference, outputs: lines.iter().map(|(_, l)| l.output.as_str()).collect() };
-			match engine.score_task(&task) {
+			match engine.score_task_with_evidence(&task) {
 				Ok(scores) =>
-					for ((n, _), s) in lines.iter().zip(scores) {
+					for ((n, _), (s, e)) in lines.iter().zip(scores) {
 						let mut v = serde_json::json!({ "line": n, "structure": s.structure, "semantic": s.semantic, "alignment": s.alignment });
 						if let Some(t) = s.tests {
 							v["tests"] = serde_json::json!({ "passed": t.passed, "total": t.total });
+						}
+						if let (true, Some(e)) = (with_evidence, e) {
+							v["evidence"] = serde_json::json!(e);
 						}
 						results.insert(*n, v);
 					},

@@ -30,6 +30,10 @@ pub const CROSS_ENCODER_TOKENIZER: &str = "cross-encoder.tokenizer.json";
 /// data, held-back accuracy).
 pub const CROSS_ENCODER_CONFIG: &str = "cross-encoder.json";
 
+/// File name of the alignment dimension's combination of the cross-encoder with cheap evidence
+/// (`alignment.json`, fitted by `scripts/train-alignment.sh`; see [`crate::evidence`]).
+pub const ALIGNMENT_CONFIG: &str = "alignment.json";
+
 /// File name of the judge (`judge.onnx`, trained by `scripts/train-judge.sh`): the alignment of
 /// an Open or Qa output without a reference.
 pub const JUDGE_MODEL: &str = "judge.onnx";
