@@ -18,7 +18,7 @@
 //! evaluator-side total kept (semantic alone when none is above chance), with the SCALE call
 //! data of `consensus.setDimensionWeights(family, weights)` that a council motion would carry.
 
-use crate::stats::{auroc, pairwise_accuracy, pearson, spearman};
+use crate::stats::{auroc, calibration_error, pairwise_accuracy, pearson, reliability, spearman, Bin};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -285,7 +285,13 @@ pub struct FamilyAudit {
 	pub ablations: Vec<(&'static str, Option<f64>)>,
 	/// The proposed six weights (Permill parts, chain order).
 	pub proposed: [u32; 6],
+	/// With 0/1 labels: the reliability diagram of alignment read as the probability that the
+	/// output is right ([`RELIABILITY_BINS`] bins); empty otherwise.
+	pub reliability: Vec<Bin>,
 }
+
+/// The number of equal-width bins of the reliability diagrams.
+pub const RELIABILITY_BINS: usize = 10;
 
 /// Audits every family with the chain weights `weights` (six Permill parts, chain order).
 pub fn audit(data: &BTreeMap<String, FamilyData>, weights: &[u32; 6]) -> Vec<FamilyAudit> {
@@ -305,7 +311,14 @@ pub fn audit(data: &BTreeMap<String, FamilyData>, weights: &[u32; 6]) -> Vec<Fam
 			for k in 0..3 {
 				proposed[2 + k] = p[k].round() as u32;
 			}
-			FamilyAudit { name: name.clone(), family: d.family, items: d.len(), measure, dimensions, ablations, proposed }
+			let reliability = match measure {
+				Measure::Auroc => {
+					let (pred, pos): (Vec<f64>, Vec<bool>) = d.labelled.iter().map(|(s, l)| (s[2], *l == 1.0)).unzip();
+					reliability(&pred, &pos, RELIABILITY_BINS)
+				},
+				_ => Vec::new(),
+			};
+			FamilyAudit { name: name.clone(), family: d.family, items: d.len(), measure, dimensions, ablations, proposed, reliability }
 		})
 		.collect()
 }
@@ -334,6 +347,13 @@ pub fn render(audits: &[FamilyAudit], weights: &[u32; 6]) -> String {
 		out += "\n| scoring | measure |\n|---|---|\n";
 		for (name, m) in &a.ablations {
 			out += &format!("| {name} | {} |\n", fmt(*m));
+		}
+		if let Some(e) = calibration_error(&a.reliability) {
+			out += &format!("\nalignment as P(right): expected calibration error {e:.3} over {} bins (predicted -> observed, outputs):", a.reliability.len());
+			for b in &a.reliability {
+				out += &format!(" {:.2}->{:.2} ({})", b.predicted, b.observed, b.count);
+			}
+			out += "\n";
 		}
 		let call = set_weights_call(a.family, &a.proposed);
 		out += &format!(
@@ -409,6 +429,30 @@ mod tests {
 		assert_eq!(open.pairs, vec![([0.2, 0.5, 0.9], [0.9, 0.5, 0.4])]);
 		assert_eq!(open.evaluate(|s| s[2]), Some(1.0));
 		assert_eq!(open.evaluate(|s| s[0]), Some(0.0));
+	}
+
+	#[test]
+	fn right_wrong_labels_get_a_reliability_diagram_and_the_plots_include_it() {
+		let rows = vec![
+			(1, row(Family::Qa, [0.5, 0.9, 0.95], Some(1.0), None, None)),
+			(2, row(Family::Qa, [0.5, 0.8, 0.05], Some(0.0), None, None)),
+			(3, row(Family::Qa, [0.5, 0.8, 0.91], Some(0.0), None, None)),
+			(4, row(Family::Open, [0.9, 0.5, 0.4], None, Some("a"), Some(false))),
+			(5, row(Family::Open, [0.2, 0.5, 0.9], None, Some("a"), Some(true))),
+		];
+		let (data, _) = group(rows);
+		let audits = audit(&data, &DEFAULT_WEIGHTS);
+		let qa = audits.iter().find(|a| a.name == "Qa").unwrap();
+		assert_eq!(qa.reliability.iter().map(|b| (b.lo, b.count)).collect::<Vec<_>>(), vec![(0.0, 1), (0.9, 2)]);
+		assert_eq!(qa.reliability[1].observed, 0.5);
+		assert!(audits.iter().find(|a| a.name == "Open").unwrap().reliability.is_empty());
+		let text = render(&audits, &DEFAULT_WEIGHTS);
+		assert!(text.contains("expected calibration error 0.303 over 2 bins"), "{text}");
+		let dir = std::env::temp_dir().join(format!("poq-audit-plots-{}", std::process::id()));
+		let written = crate::plot::write(&dir, &audits).unwrap();
+		assert_eq!(written.last().unwrap().file_name().unwrap(), "audit-reliability.png");
+		assert!(std::fs::metadata(written.last().unwrap()).unwrap().len() > 1000);
+		std::fs::remove_dir_all(&dir).unwrap();
 	}
 
 	#[test]

@@ -1,7 +1,8 @@
 //! The audit's PNG charts (plotters, bitmap backend, the DejaVu Sans font embedded so that no
 //! system font library is needed): the measure of each dimension and of the composite per family
-//! (`audit-dimensions.png`), and the ablations per family (`audit-ablations.png`). A dashed line
-//! marks chance.
+//! (`audit-dimensions.png`), the ablations per family (`audit-ablations.png`), and, for the
+//! groups with right/wrong labels, the reliability diagram of alignment read as a probability
+//! (`audit-reliability.png`). A dashed line marks chance (the diagonal: perfect calibration).
 
 use crate::audit::{FamilyAudit, DIMENSIONS};
 use plotters::{
@@ -108,7 +109,67 @@ pub fn write(dir: &Path, audits: &[FamilyAudit]) -> Result<Vec<PathBuf>, String>
 		.map(|a| (a.name.clone(), a.ablations.iter().map(|(_, m)| *m).collect(), a.measure.chance()))
 		.collect();
 	grouped_bars(&abl, "Composite and ablations", &names, &groups)?;
-	Ok(vec![dims, abl])
+	let mut written = vec![dims, abl];
+	let calibrated: Vec<&FamilyAudit> = audits.iter().filter(|a| !a.reliability.is_empty()).collect();
+	if !calibrated.is_empty() {
+		let rel = dir.join("audit-reliability.png");
+		reliability(&rel, &calibrated)?;
+		written.push(rel);
+	}
+	Ok(written)
+}
+
+/// The reliability diagram: per group, the share of right outputs against the mean predicted
+/// alignment of each bin (a dot per bin, its size growing with the bin's count), joined by a line.
+fn reliability(path: &Path, audits: &[&FamilyAudit]) -> Result<(), String> {
+	register_font();
+	let err = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
+	let root = BitMapBackend::new(path, (760, 560)).into_drawing_area();
+	root.fill(&WHITE).map_err(|e| err(&e))?;
+	let mut chart = ChartBuilder::on(&root)
+		.caption("Alignment as P(right): reliability", ("sans-serif", 20))
+		.margin(12)
+		.x_label_area_size(40)
+		.y_label_area_size(48)
+		.build_cartesian_2d(0f64..1f64, 0f64..1f64)
+		.map_err(|e| err(&e))?;
+	chart
+		.configure_mesh()
+		.x_desc("mean alignment of the bin")
+		.y_desc("share of right outputs")
+		.label_style(("sans-serif", 14))
+		.draw()
+		.map_err(|e| err(&e))?;
+	chart
+		.draw_series(DashedLineSeries::new(vec![(0.0, 0.0), (1.0, 1.0)], 4, 3, BLACK.stroke_width(1)))
+		.map_err(|e| err(&e))?;
+	let total = |a: &FamilyAudit| a.reliability.iter().map(|b| b.count).sum::<usize>().max(1) as f64;
+	for (k, a) in audits.iter().enumerate() {
+		let colour = COLOURS[k % COLOURS.len()];
+		let points: Vec<(f64, f64)> = a.reliability.iter().map(|b| (b.predicted, b.observed)).collect();
+		let ece = crate::stats::calibration_error(&a.reliability).unwrap_or(0.0);
+		chart
+			.draw_series(LineSeries::new(points, colour.stroke_width(2)))
+			.map_err(|e| err(&e))?
+			.label(format!("{} (ECE {ece:.2})", a.name))
+			.legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], colour.stroke_width(3)));
+		let n = total(a);
+		chart
+			.draw_series(a.reliability.iter().map(|b| {
+				Circle::new((b.predicted, b.observed), 3 + (12.0 * (b.count as f64 / n).sqrt()) as i32, colour.filled())
+			}))
+			.map_err(|e| err(&e))?;
+	}
+	chart
+		.configure_series_labels()
+		.position(SeriesLabelPosition::UpperLeft)
+		.background_style(WHITE.mix(0.8))
+		.border_style(BLACK)
+		.label_font(("sans-serif", 13))
+		.draw()
+		.map_err(|e| err(&e))?;
+	root.present().map_err(|e| err(&e))?;
+	Ok(())
 }
 
 /// The model leaderboard's chart: one panel per family, one row per model (best first) with

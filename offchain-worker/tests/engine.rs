@@ -47,9 +47,12 @@ fn scores_match_the_python_golden_file() {
 			reference: t["reference"].as_str(),
 			outputs,
 		};
-		let scores = e.score_task(&task).unwrap();
-		for (s, g) in scores.iter().zip(t["scores"].as_array().unwrap()) {
-			for (dim, got) in [("semantic", s.semantic), ("alignment", s.alignment)] {
+		// The Python reference computes the cross-encoder's probability: where the engine combines
+		// it with word evidence, the model's own probability is `evidence.model`.
+		let scores = e.score_task_with_evidence(&task).unwrap();
+		for ((s, ev), g) in scores.iter().zip(t["scores"].as_array().unwrap()) {
+			let model = ev.as_ref().map_or(s.alignment, |ev| f64::from(ev.model));
+			for (dim, got) in [("semantic", s.semantic), ("alignment", model)] {
 				let want = g[dim].as_f64().unwrap();
 				assert!((got - want).abs() < 1e-4, "{dim} of {:?}: engine {got}, python {want}", task.query);
 			}
@@ -138,7 +141,55 @@ fn a_right_answer_outranks_a_fluent_wrong_one_given_a_reference() {
 		],
 	};
 	let s = e.score_task(&task).unwrap();
-	assert!(s[0].alignment > s[1].alignment + 0.2, "{s:?}");
+	// 0.2 apart with the cross-encoder alone; the word evidence narrows it (the right answer's
+	// "November" is a name the reference lacks) but keeps it clear.
+	assert!(s[0].alignment > s[1].alignment + 0.1, "{s:?}");
+}
+
+#[test]
+fn a_short_reference_is_stated_by_the_right_answer_whatever_its_length() {
+	let e = engine(8);
+	let task = TaskInput {
+		family: Family::Qa,
+		query: "Who wrote Hamlet?",
+		reference: Some("William Shakespeare"),
+		outputs: vec![
+			"Shakespeare wrote Hamlet.",
+			"William Shakespeare.",
+			"Hamlet was written by William Shakespeare around 1600, and it is his longest play.",
+			"Christopher Marlowe wrote Hamlet.",
+			"Hamlet was written by Christopher Marlowe around 1600, and it is his longest play.",
+		],
+	};
+	let s = e.score_task(&task).unwrap();
+	for right in 0..3 {
+		for wrong in 3..5 {
+			assert!(s[right].alignment > s[wrong].alignment + 0.2, "{right} vs {wrong}: {s:?}");
+		}
+		// Issue #26 measured 0.10 for "Shakespeare wrote Hamlet.": below what any reward pays.
+		assert!(s[right].alignment > 0.3, "{right}: {s:?}");
+	}
+}
+
+#[test]
+fn a_summary_whose_number_or_name_disagrees_with_the_source_scores_lower() {
+	let e = engine(8);
+	let source = "Summarize: The city council of Leeds voted on Tuesday to spend 12 million pounds on \
+		new cycle lanes over the next three years. Council leader Judith Blake said the plan would cut \
+		traffic in the centre. Opposition members argued that the money should go to bus services.";
+	let task = TaskInput {
+		family: Family::Summarization,
+		query: source,
+		reference: None,
+		outputs: vec![
+			"Leeds council voted to spend 12 million pounds on cycle lanes over three years.",
+			"Leeds council voted to spend 40 million pounds on cycle lanes over three years.",
+			"Manchester council voted to spend 12 million pounds on cycle lanes over three years.",
+		],
+	};
+	let s = e.score_task(&task).unwrap();
+	assert!(s[0].alignment > s[1].alignment + 0.1, "{s:?}");
+	assert!(s[0].alignment > s[2].alignment + 0.1, "{s:?}");
 }
 
 #[test]
@@ -179,6 +230,7 @@ fn the_identity_is_stable_and_names_the_files() {
 			"cross-encoder.onnx",
 			"cross-encoder.json",
 			"cross-encoder.tokenizer.json",
+			"alignment.json",
 			"judge.onnx",
 			"python.wasm",
 			"code-harness.py"
