@@ -20,9 +20,12 @@
 //! - `novel_any`: 1 when there is at least one such name or number;
 //! - `semantic`: the semantic score of the output (cosine to the reference, or to the source).
 //!
-//! The weights, one set per [`Setting`], are fitted by logistic regression
-//! (`offchain-worker/python/train_alignment.py`, `scripts/train-alignment.sh`) and read from
-//! `alignment.json` in the model set. Everything here is plain arithmetic on the text and two
+//! The weights, one set per [`Setting`], are read from `alignment.json` in the model set. They
+//! are fixed-sign weights on the standardised features (each word feature 1, the model as much
+//! as they together, the signs those of more support and fewer unknown names being better) whose
+//! scale and bias alone are fitted by logistic regression, measured leaving one source out
+//! (`offchain-worker/python/train_alignment.py`, `scripts/train-alignment.sh`; figures in
+//! `docs/scoring-engine.md`): free weights did worse than the model alone on held-out sources. Everything here is plain arithmetic on the text and two
 //! model outputs, so the score stays deterministic: evaluators that run the same model set agree
 //! to the last digit.
 
