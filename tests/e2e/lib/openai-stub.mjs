@@ -83,6 +83,11 @@ export function startStub({ port = 0, host = '127.0.0.1', slowMs = 60_000, delay
       return reply(200, JSON.stringify(completion(model, cannedAnswer(model, prompt))));
     });
   });
+  // Keep idle connections longer than the daemons' pool keeps them (Node closes them after 5 s
+  // by default): a request sent on a connection the server is closing at that moment fails as
+  // "endpoint unreachable" (seen once in the upgrade test, 2026-12-07).
+  server.keepAliveTimeout = 120_000;
+  server.headersTimeout = 121_000;
   return new Promise((resolve, reject) => {
     server.on('error', reject);
     server.listen(port, host, () => {
