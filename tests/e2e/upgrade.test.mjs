@@ -154,8 +154,12 @@ async function scenario() {
   assert.ok(sudid && sudid.event.data.sudoResult.isOk, 'the upgrade is authorized');
   step('applying the upgrade');
   const applied = await sendAndWait(api, api.tx.system.applyAuthorizedUpgrade(u8aToHex(code)), ferdie);
-  assert.ok(applied.events.some(({ event }) => api.events.system.CodeUpdated.is(event)),
-    `the code is updated: ${JSON.stringify(applied.events.map(({ event }) => event.toHuman()))}`);
+  // The block's events were written by the previous runtime. The API may already have taken the
+  // new runtime's metadata (it follows the best block's version) and then fails to decode them
+  // in `applied.events`: read them again with the metadata of the runtime that ran the block.
+  const appliedEvents = await (await api.at(applied.blockHash)).query.system.events();
+  assert.ok(appliedEvents.some(({ event }) => event.section === 'system' && event.method === 'CodeUpdated'),
+    `the code is updated: ${JSON.stringify(appliedEvents.map(({ event }) => event.toHuman()))}`);
   const last = await api.rpc.chain.getHeader(applied.blockHash);
   const n = last.number.toNumber();
   console.log(`# the code changed in block #${n}; the new runtime runs from #${n + 1}`);
