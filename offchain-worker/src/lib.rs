@@ -19,6 +19,10 @@
 //!   learned judge's score of the output as an answer to the query (from the query's and the
 //!   output's embeddings and cheap features of the text), instead of the cross-encoder;
 //!
+//! - corroboration ([`corroboration`]): for a QA task without a reference, alignment is how far
+//!   the task's other answers support the output (each read as the other's reference, both
+//!   ways), around a neutral prior: nothing else can check an answer's facts there;
+//!
 //! - code with tests ([`code`], [`sandbox`]): a Code task whose reference carries a test
 //!   program has each output run against it in a deterministic CPython-for-WASI sandbox; the
 //!   squared share of tests passed is the output's alignment.
@@ -31,6 +35,7 @@ pub mod alignment;
 pub mod audit;
 pub mod code;
 pub mod code_bench;
+pub mod corroboration;
 pub mod embed;
 pub mod evidence;
 pub mod judge;
@@ -113,11 +118,17 @@ pub fn quantize(x: f32) -> f64 {
 
 /// Whether the judge gives a task's alignment: an Open task without a reference. (With a
 /// reference, alignment stays support by the reference; a summary is read against its source;
-/// code against its tests or its query. A Qa task without a reference stays with the
-/// cross-encoder: the judge learned from long assistant answers and rates every short answer
-/// low, right or wrong.)
+/// code against its tests or its query. A Qa task without a reference is not judged: the judge
+/// learned from long assistant answers and rates every short answer low, right or wrong; its
+/// outputs corroborate each other instead, [`corroborated`].)
 pub fn judged(task: &TaskInput) -> bool {
 	task.reference.is_none() && task.family == Family::Open
+}
+
+/// Whether a task's alignment is its outputs' corroboration of each other ([`corroboration`]):
+/// a QA task without a reference.
+pub fn corroborated(task: &TaskInput) -> bool {
+	task.reference.is_none() && task.family == Family::Qa
 }
 
 /// How to run the engine.
@@ -291,12 +302,15 @@ impl Engine {
 		let outs = &emb[anchors..];
 
 		let setting = match executed {
-			None if !judged(task) => Self::setting(task),
+			None if !judged(task) && !corroborated(task) => Self::setting(task),
 			_ => None,
 		};
+		let structure: Vec<f32> = task.outputs.iter().map(|o| structure::score(task.family, task.query, o)).collect();
+		let sem: Vec<f32> = outs.iter().map(|o| semantic::score(o, &anchor)).collect();
 		let alignment: Vec<Option<(f32, Option<TestCounts>)>> = match executed {
 			Some(runs) => runs,
 			None if judged(task) => self.judge_outputs(task, &anchor, outs)?,
+			None if corroborated(task) => self.corroborate(task, outs, &structure)?,
 			None => self.cross_encoder.alignment(&premise, &task.outputs)?.into_iter().map(|a| a.map(|a| (a, None))).collect(),
 		};
 		let mut scores = Vec::with_capacity(n);
@@ -304,16 +318,15 @@ impl Engine {
 			match alignment[i] {
 				None => scores.push((Scores { structure: 0.0, semantic: 0.0, alignment: 0.0, tests: None }, None)),
 				Some((a, tests)) => {
-					let sem = semantic::score(&outs[i], &anchor);
-					let evidence = setting.map(|_| evidence::Evidence::of(task.query, task.reference, task.outputs[i], a, sem));
+					let evidence = setting.map(|_| evidence::Evidence::of(task.query, task.reference, task.outputs[i], a, sem[i]));
 					let alignment = match (setting, &evidence) {
 						(Some(s), Some(e)) => self.combiner.combine(s, e),
 						_ => a,
 					};
 					scores.push((
 						Scores {
-							structure: quantize(structure::score(task.family, task.query, task.outputs[i])),
-							semantic: quantize(sem),
+							structure: quantize(structure[i]),
+							semantic: quantize(sem[i]),
 							alignment: quantize(alignment),
 							tests,
 						},
@@ -323,6 +336,32 @@ impl Engine {
 			}
 		}
 		Ok(scores)
+	}
+
+	/// The corroboration of every non-empty output by the others (`None` for an empty one): each
+	/// live output is read as the reference of every other, by the cross-encoder combined with
+	/// the word evidence as in a task with a reference; [`corroboration::alignments`] weighs the
+	/// support. `outs` are the outputs' embeddings, `structure` their structure scores.
+	#[allow(clippy::type_complexity)]
+	fn corroborate(&self, task: &TaskInput, outs: &[Vec<f32>], structure: &[f32]) -> Result<Vec<Option<(f32, Option<TestCounts>)>>, EngineError> {
+		let n = task.outputs.len();
+		let live: Vec<usize> = (0..n).filter(|&i| !task.outputs[i].trim().is_empty()).collect();
+		let mut support = vec![vec![0f32; n]; n];
+		for &j in &live {
+			let premise = self.cross_encoder.premise(&format!("{}\n{}", task.query, task.outputs[j]))?;
+			let others: Vec<usize> = live.iter().copied().filter(|&i| i != j).collect();
+			let texts: Vec<&str> = others.iter().map(|&i| task.outputs[i]).collect();
+			let read = self.cross_encoder.alignment(&premise, &texts)?;
+			for (&i, a) in others.iter().zip(read) {
+				let a = a.unwrap_or(0.0);
+				let e = evidence::Evidence::of(task.query, Some(task.outputs[j]), task.outputs[i], a, semantic::score(&outs[i], &outs[j]));
+				support[j][i] = self.combiner.combine(evidence::Setting::Reference, &e);
+			}
+		}
+		let likeness: Vec<Option<f32>> = (0..n)
+			.map(|i| live.contains(&i).then(|| corroboration::answer_likeness(structure[i])))
+			.collect();
+		Ok(corroboration::alignments(&likeness, &support).into_iter().map(|a| a.map(|a| (a, None))).collect())
 	}
 
 	/// The judge's score of every non-empty output (`None` for an empty one).

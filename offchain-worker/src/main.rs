@@ -470,9 +470,9 @@ fn bench(opts: &EngineOptions, n: usize, python: Option<PathBuf>) -> Result<(), 
 		score(task["query"].as_str().unwrap_or_default(), task["reference"].as_str(), outs)?;
 	}
 	let short = outputs as f64 / t.elapsed().as_secs_f64();
-	// The same short tasks without their reference: as Open tasks (the judge reads them) and as
-	// Qa tasks (the cross-encoder reads each output against the query, as Open tasks were read
-	// before the judge).
+	// The same short tasks without their reference: as Open tasks (the judge reads them), as Qa
+	// tasks (the outputs corroborate each other: 4 x 3 readings) and as Code tasks (the
+	// cross-encoder reads each output against the query, as Open and Qa tasks were read before).
 	let unreferenced = |family: Family| -> Result<f64, String> {
 		let t = Instant::now();
 		for task in work["short"].as_array().into_iter().flatten() {
@@ -482,7 +482,8 @@ fn bench(opts: &EngineOptions, n: usize, python: Option<PathBuf>) -> Result<(), 
 		Ok(outputs as f64 / t.elapsed().as_secs_f64())
 	};
 	let judged = unreferenced(Family::Open)?;
-	let cross_read = unreferenced(Family::Qa)?;
+	let corroborated = unreferenced(Family::Qa)?;
+	let cross_read = unreferenced(Family::Code)?;
 	let rust_rss = peak_rss_mib();
 
 	let py = python.or_else(|| std::env::var_os("POQ_PYTHON").map(PathBuf::from)).ok_or("no Python given: pass --python or set POQ_PYTHON (scripts/models.sh --python makes one)")?;
@@ -511,7 +512,8 @@ fn bench(opts: &EngineOptions, n: usize, python: Option<PathBuf>) -> Result<(), 
 	println!("| task of 8 outputs, {} B source (s, median of 3) | {long:.2} | {p_long:.2} | {:.2} |", long_query.len(), p_long / long);
 	println!("| short tasks, 4 outputs with a reference (outputs/s) | {short:.1} | {p_short:.1} | {:.2} |", short / p_short);
 	println!("| short Open tasks without a reference: the judge (outputs/s) | {judged:.1} | - | |");
-	println!("| the same read by the cross-encoder against the query, as before the judge (outputs/s) | {cross_read:.1} | - | |");
+	println!("| short Qa tasks without a reference: corroboration (outputs/s) | {corroborated:.1} | - | |");
+	println!("| the same read by the cross-encoder against the query, as before both (outputs/s) | {cross_read:.1} | - | |");
 	println!("| peak resident memory, every model loaded (MiB) | {rust_rss:.0} | {prss:.0} | |");
 	println!("\nthreads: {threads}; short tasks: {n}; device: {:?}", engine.device());
 	Ok(())

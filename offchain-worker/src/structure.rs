@@ -16,7 +16,8 @@ use std::collections::HashSet;
 /// Length norms of a family, in words: `(hard_min, ideal_min, ideal_max, hard_max)`.
 pub fn norms(family: Family) -> (f32, f32, f32, f32) {
 	match family {
-		Family::Qa => (1.0, 2.0, 120.0, 600.0),
+		// A one-word answer ("Mercury.") can be the whole right answer: no penalty for it.
+		Family::Qa => (1.0, 1.0, 120.0, 600.0),
 		Family::Summarization => (5.0, 20.0, 300.0, 1200.0),
 		Family::Code => (1.0, 3.0, 800.0, 4000.0),
 		Family::Open => (3.0, 15.0, 900.0, 4000.0),
@@ -105,15 +106,17 @@ pub fn brackets_balanced(code: &str) -> bool {
 	stack.is_empty()
 }
 
-/// The format factor: unbalanced code 0.5; an output that repeats the query (or is contained in
-/// it) for QA and Summarization 0.3.
+/// The format factor: unbalanced code 0.5; an output that repeats the query (is contained in it
+/// and at least half as long) for QA and Summarization 0.3. A short part of the query is no
+/// repetition: it is how a choice question is answered ("Who is older, Glenn Hughes or Ross
+/// Lynch?" "Glenn Hughes").
 pub fn format_factor(family: Family, query: &str, text: &str) -> f32 {
 	let norm = |s: &str| words(s).join(" ");
 	match family {
 		Family::Code if !brackets_balanced(text) => 0.5,
 		Family::Qa | Family::Summarization => {
 			let (q, o) = (norm(query), norm(text));
-			if !o.is_empty() && o.len() > 8 && q.contains(&o) { 0.3 } else { 1.0 }
+			if !o.is_empty() && o.len() > 8 && 2 * o.len() >= q.len() && q.contains(&o) { 0.3 } else { 1.0 }
 		},
 		_ => 1.0,
 	}
@@ -159,7 +162,8 @@ mod tests {
 	#[test]
 	fn length_follows_the_family_norms() {
 		assert_eq!(length_factor(Family::Qa, 0), 0.0);
-		assert_eq!(length_factor(Family::Qa, 1), 0.5);
+		assert_eq!(length_factor(Family::Qa, 1), 1.0);
+		assert_eq!(length_factor(Family::Open, 3), 0.5);
 		assert_eq!(length_factor(Family::Qa, 50), 1.0);
 		assert!(length_factor(Family::Qa, 400) < 0.5);
 		assert_eq!(length_factor(Family::Qa, 601), 0.0);
@@ -176,6 +180,7 @@ mod tests {
 		assert!(brackets_balanced("s = \"(\" + ')'"));
 		assert_eq!(format_factor(Family::Code, "q", "def f(:"), 0.5);
 		assert_eq!(format_factor(Family::Qa, "What is the capital of France?", "the capital of France"), 0.3);
+		assert_eq!(format_factor(Family::Qa, "Who is older, Glenn Hughes or Ross Lynch?", "Glenn Hughes"), 1.0);
 		assert_eq!(format_factor(Family::Qa, "What is the capital of France?", "Paris"), 1.0);
 	}
 

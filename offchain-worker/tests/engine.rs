@@ -77,7 +77,10 @@ fn a_good_answer_outranks_an_off_topic_one_and_a_degenerate_one() {
 	};
 	let s = e.score_task(&task).unwrap();
 	let total = |i: usize| s[i].structure + s[i].semantic + s[i].alignment;
-	assert!(s[0].alignment > s[1].alignment, "{s:?}");
+	// No reference: neither the answer nor the off-topic text is corroborated (the loop
+	// corroborates no one), so their alignments are alike; the semantic score tells them apart.
+	assert!(s[0].semantic > s[1].semantic + 0.5 && s[0].alignment >= s[1].alignment, "{s:?}");
+	assert_eq!(s[2].alignment, 0.0, "{s:?}");
 	assert!(s[0].structure > s[2].structure, "{s:?}");
 	assert!(total(0) > total(1) && total(1) > total(3) && total(0) > total(2), "{s:?}");
 	assert_eq!((s[3].structure, s[3].semantic, s[3].alignment), (0.0, 0.0, 0.0));
@@ -86,6 +89,46 @@ fn a_good_answer_outranks_an_off_topic_one_and_a_degenerate_one() {
 			assert!((0.0..=1.0).contains(&v));
 		}
 	}
+}
+
+/// A QA task without a reference: the answers corroborate each other (issue #26, part 4).
+#[test]
+fn without_a_reference_answers_that_agree_outrank_one_that_contradicts_them() {
+	let e = engine(8);
+	let task = |outputs: Vec<&'static str>| TaskInput { family: Family::Qa, query: "Who wrote Hamlet?", reference: None, outputs };
+	let s = e
+		.score_task(&task(vec![
+			"William Shakespeare.",
+			"Shakespeare wrote Hamlet.",
+			"Hamlet was written by Christopher Marlowe in 1590.",
+			"The weather in Paris is usually mild in spring, with occasional showers.",
+			"Hamlet Hamlet Hamlet Hamlet Hamlet Hamlet Hamlet Hamlet Hamlet Hamlet",
+			"William Shakespeare wrote Hamlet around 1600.",
+			"",
+		]))
+		.unwrap();
+	let a: Vec<f64> = s.iter().map(|x| x.alignment).collect();
+	for right in [0, 1, 5] {
+		assert!(a[right] > a[2] + 0.1, "a right answer outranks the contradicting one: {a:?}");
+	}
+	assert!(a[4] == 0.0 && a[6] == 0.0, "loop and empty earn no alignment: {a:?}");
+	// The evaluator-side quality with the chain's default weights (structure 0.05, semantic
+	// 0.25, alignment 0.45) against the default quality floor (0.45): the right answers clear it,
+	// the off-topic text does not (no one corroborates it; its semantic score is 0).
+	let quality = |x: &poq_scorer::Scores| (0.05 * x.structure + 0.25 * x.semantic + 0.45 * x.alignment) / 0.75;
+	for right in [0, 1, 5] {
+		assert!(quality(&s[right]) > 0.45, "{s:?}");
+	}
+	assert!(quality(&s[3]) < 0.4, "off topic: {s:?}");
+	for answer in ["William Shakespeare.", "Shakespeare wrote Hamlet."] {
+		let alone = e.score_task(&task(vec![answer])).unwrap()[0];
+		assert_eq!(alone.alignment, f64::from(poq_scorer::corroboration::PRIOR), "a lone answer gets the prior");
+		assert!(quality(&alone) > 0.45, "{answer:?} alone is paid: {alone:?}");
+	}
+	// The scores do not depend on the order of the outputs.
+	let swapped = e.score_task(&task(vec!["Shakespeare wrote Hamlet.", "William Shakespeare."])).unwrap();
+	let straight = e.score_task(&task(vec!["William Shakespeare.", "Shakespeare wrote Hamlet."])).unwrap();
+	assert_eq!((swapped[0], swapped[1]), (straight[1], straight[0]));
 }
 
 #[test]

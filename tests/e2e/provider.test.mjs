@@ -60,14 +60,19 @@ test('README command 1: the demo posts with poq, poq-provider daemons answer, po
   });
   console.log(out);
   const pools = out.split('\n').filter((l) => /^\| \d+ \| .*#\d+ \|$/.test(l));
-  assert.equal(pools.length, 4, `four settled tasks:\n${out}`);
+  assert.equal(pools.length, 5, `five settled tasks:\n${out}`);
+  const rows = (model) => out.split('\n').filter((l) => l.includes(`| ${model} (`) && /\| [\d.]+ \|$/.test(l));
   for (const model of ['good-model@1', 'wrong-model@1', 'offtopic-model@1', 'degenerate-model@1']) {
-    assert.equal(out.split('\n').filter((l) => l.includes(`| ${model} (`) && /\| [\d.]+ \|$/.test(l)).length, 4, `${model} answered all four`);
+    assert.equal(rows(model).length, 5, `${model} answered all five`);
   }
   // The correct answer wins the tasks with a reference or tests (QA and code).
   const [qa, , code] = pools;
   assert.match(qa, /\| good-model@1 /, qa);
   assert.match(code, /\| good-model@1 /, code);
+  // QA without a reference: the correct answer earns something, off topic and the loop nothing.
+  const paid = (model) => Number(rows(model).find((l) => l.includes('| Qa |') && !l.startsWith(`| ${qa.split(' ')[1]} `)).split('|').at(-2));
+  assert.ok(paid('good-model@1') > 0, `the correct answer without a reference is paid:\n${out}`);
+  assert.equal(paid('offtopic-model@1') + paid('degenerate-model@1'), 0, `off topic and loop unpaid:\n${out}`);
 });
 
 test('a provider killed between its commitment and its reveal reveals after a restart', async () => {

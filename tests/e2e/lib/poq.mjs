@@ -55,12 +55,25 @@ export const QUERIES = [
       degenerate: 'sleep sleep sleep sleep sleep sleep sleep sleep sleep sleep sleep sleep sleep sleep sleep sleep',
     },
   },
+  {
+    family: 'Qa',
+    // No reference: the answers corroborate each other (the correct and the wrong one, which
+    // contradict each other, are paid alike; off topic and the loop get nothing).
+    query: 'Who wrote Hamlet?',
+    reference: null,
+    answers: {
+      good: 'William Shakespeare wrote Hamlet.',
+      wrong: 'Hamlet was written by Christopher Marlowe in 1590.',
+      offTopic: 'Bananas are an excellent source of potassium and dietary fibre.',
+      degenerate: 'Hamlet Hamlet Hamlet Hamlet Hamlet Hamlet Hamlet Hamlet Hamlet Hamlet Hamlet Hamlet Hamlet',
+    },
+  },
 ];
 
 /**
  * Queries the end-to-end test scores (not the demo's, and never seen by the models' training):
- * a QA task with a reference, a summarization task, a Code task with tests and an Open task
- * without a reference, each answered
+ * a QA task with a reference, a summarization task, a Code task with tests, an Open task
+ * without a reference and a QA task without a reference, each answered
  * correctly, fluently but wrongly, off topic, and by a word loop.
  */
 export const TEST_QUERIES = [
@@ -106,6 +119,18 @@ export const TEST_QUERIES = [
       wrong: 'To spend less on groceries, shop when you are hungry, buy ready meals in small packs and pick the branded products at eye level.',
       offTopic: 'The Amazon river carries more water than any other river on Earth.',
       degenerate: 'money money money money money money money money money money money money money money money',
+    },
+  },
+  {
+    family: 'Qa',
+    // No reference: what the chain can say is whether the answers corroborate each other.
+    query: 'Who painted the Mona Lisa?',
+    reference: null,
+    answers: {
+      good: 'Leonardo da Vinci painted the Mona Lisa.',
+      wrong: 'The Mona Lisa was painted by Michelangelo in 1520, during his years in Florence.',
+      offTopic: 'Penguins live mostly in the Southern Hemisphere, from Antarctica to the Galapagos.',
+      degenerate: 'Lisa Lisa Lisa Lisa Lisa Lisa Lisa Lisa Lisa Lisa Lisa Lisa Lisa Lisa Lisa Lisa',
     },
   },
 ];
