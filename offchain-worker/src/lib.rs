@@ -348,7 +348,9 @@ impl Engine {
 		let live: Vec<usize> = (0..n).filter(|&i| !task.outputs[i].trim().is_empty()).collect();
 		let mut support = vec![vec![0f32; n]; n];
 		for &j in &live {
-			let premise = self.cross_encoder.premise(&format!("{}\n{}", task.query, task.outputs[j]))?;
+			// Read whole (the tokenizer truncates a long pair): one reading a pair, so a task of
+			// 8 long answers costs 56 readings, not 56 x claims x chunks.
+			let premise = alignment::Premise::Whole(format!("{}\n{}", task.query, task.outputs[j]));
 			let others: Vec<usize> = live.iter().copied().filter(|&i| i != j).collect();
 			let texts: Vec<&str> = others.iter().map(|&i| task.outputs[i]).collect();
 			let read = self.cross_encoder.alignment(&premise, &texts)?;
