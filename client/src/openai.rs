@@ -2,7 +2,9 @@
 //!
 //! A reply is used only when it is a JSON object with a non-empty
 //! `choices[0].message.content` string that fits the chain's output limit; anything else (an
-//! HTTP error, a timeout, garbage) is an [`EndpointError`], and the task is skipped.
+//! HTTP error, a timeout, garbage) is an [`EndpointError`], and the task is skipped. A request
+//! that fails before any answer (a kept-alive connection the server closed as the request went
+//! out, a reset) is sent once more on a fresh connection; a timeout is not retried.
 
 use serde_json::json;
 use std::time::Duration;
@@ -95,11 +97,21 @@ impl Endpoint {
 			"max_tokens": self.config.max_tokens,
 			"stream": false,
 		});
-		let mut request = self.http.post(&url).json(&body);
-		if let Some(key) = &self.config.api_key {
-			request = request.bearer_auth(key);
-		}
-		let response = request.send().await.map_err(|e| EndpointError::Unreachable(describe(&e)))?;
+		let send = || {
+			let mut request = self.http.post(&url).json(&body);
+			if let Some(key) = &self.config.api_key {
+				request = request.bearer_auth(key);
+			}
+			request.send()
+		};
+		let response = match send().await {
+			Ok(r) => r,
+			Err(e) if !e.is_timeout() => {
+				log::debug!(target: "poq-provider", "endpoint request failed ({}); sending it once more", describe(&e));
+				send().await.map_err(|e| EndpointError::Unreachable(describe(&e)))?
+			},
+			Err(e) => return Err(EndpointError::Unreachable(describe(&e))),
+		};
 		let status = response.status();
 		if !status.is_success() {
 			return Err(EndpointError::Status(status.as_u16()));
@@ -140,6 +152,58 @@ fn describe(e: &reqwest::Error) -> String {
 #[cfg(test)]
 mod tests {
 	use super::*;
+	use std::{
+		io::{Read, Write},
+		net::TcpListener,
+	};
+
+	/// A server that drops its first connection after reading the request (as one closing a
+	/// kept-alive connection does) and answers the next with a completion; returns its base URL.
+	fn flaky_server() -> String {
+		let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+		let url = format!("http://{}/v1", listener.local_addr().unwrap());
+		std::thread::spawn(move || {
+			for (n, stream) in listener.incoming().enumerate() {
+				let mut stream = stream.unwrap();
+				let mut buf = [0u8; 4096];
+				let _ = stream.read(&mut buf);
+				if n == 0 {
+					drop(stream);
+					continue;
+				}
+				let body = r#"{"choices":[{"message":{"role":"assistant","content":"Paris."}}]}"#;
+				let _ = write!(stream, "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len());
+				return;
+			}
+		});
+		url
+	}
+
+	fn config(base_url: String) -> EndpointConfig {
+		EndpointConfig {
+			base_url,
+			model: "m".into(),
+			temperature: 0.0,
+			max_tokens: 16,
+			timeout: Duration::from_secs(10),
+			api_key: None,
+			system_prompt: None,
+		}
+	}
+
+	#[tokio::test]
+	async fn a_connection_dropped_before_the_answer_is_retried_once() {
+		let endpoint = Endpoint::new(config(flaky_server())).unwrap();
+		assert_eq!(endpoint.answer("What is the capital of France?", 100).await, Ok("Paris.".into()));
+	}
+
+	#[tokio::test]
+	async fn a_closed_port_is_unreachable_after_the_retry() {
+		let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+		let endpoint = Endpoint::new(config(format!("http://127.0.0.1:{port}/v1"))).unwrap();
+		let err = endpoint.answer("q", 100).await.unwrap_err();
+		assert_eq!(err.label(), "unreachable", "{err}");
+	}
 
 	#[test]
 	fn completions_are_parsed_and_garbage_refused() {
