@@ -73,8 +73,8 @@ pub fn mutual(s_ij: f32, s_ji: f32) -> f32 {
 
 /// How far a third answer corroborates peer `j`, leaving out the answer `i` it votes on: `g_j`
 /// times the largest `g_k` x mutual support between `j` and any live `k` other than `i` and `j`
-/// (0 when there is none; a loop corroborates no one). It does not depend on what `j` says of `i`, so more support never lowers a
-/// score.
+/// (0 when there is none; a loop corroborates no one). It does not depend on what `j` says of
+/// `i`, so more support never lowers a score.
 fn credibility(likeness: &[Option<f32>], support: &[Vec<f32>], i: usize, j: usize) -> f32 {
 	let Some(g_j) = likeness[j] else { return 0.0 };
 	let best = (0..likeness.len())
